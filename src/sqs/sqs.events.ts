@@ -1,0 +1,61 @@
+import type { DeadLetterReason } from './sqs.errors.js';
+
+/** Lifecycle of an `SqsServer`, emitted on its `status` stream. */
+export enum SqsStatus {
+  /** `listen()` called; the queues are being checked. */
+  Connecting = 'connecting',
+  /** The last SQS call succeeded: receiving normally. */
+  Connected = 'connected',
+  /** SQS calls fail (bad URL, credentials, network): the receiver is backing off. */
+  Error = 'error',
+  /** `close()` called: intake stopped, running handlers finishing. */
+  Draining = 'draining',
+  /** Everything released and flushed. */
+  Closed = 'closed',
+}
+
+/** What the transport knows about one message, passed to every event about it. */
+export interface SqsMessageInfo {
+  messageId: string;
+  queueUrl: string;
+  pattern?: string;
+  receiveCount: number;
+  /** Epoch ms the message was first sent (`SentTimestamp`), when SQS reported it. */
+  sentTimestamp?: number;
+  /** FIFO queues only. */
+  groupId?: string;
+}
+
+/** Events emitted by `SqsServer`; subscribe with `server.on(event, callback)`. */
+export type SqsEvents = {
+  status: (status: SqsStatus) => void;
+  /** A ReceiveMessage call answered (with or without messages). */
+  receive: (queueUrl: string, messageCount: number) => void;
+  receive_error: (queueUrl: string, error: Error) => void;
+  /** A worker started the handler. */
+  processing_started: (message: SqsMessageInfo) => void;
+  /** The handler succeeded; the delete has been queued. */
+  processed: (message: SqsMessageInfo, durationMs: number) => void;
+  /** The handler failed and the message will be visible again in `retryInSeconds`. */
+  processing_failed: (message: SqsMessageInfo, error: Error, retryInSeconds: number, durationMs: number) => void;
+  /** The message went to the dead-letter queue (or, with none configured, to the redrive policy). */
+  dead_lettered: (message: SqsMessageInfo, reason: DeadLetterReason, detail: string) => void;
+  visibility_extended: (message: SqsMessageInfo, seconds: number) => void;
+  /** A message was given back to the queue unprocessed (shutdown, FIFO order after a failure). */
+  released: (message: SqsMessageInfo) => void;
+  delete_error: (queueUrl: string, error: Error) => void;
+};
+
+/** Counters and timestamps a health indicator can read without calling SQS. */
+export interface SqsServerSnapshot {
+  status: SqsStatus;
+  /** Epoch ms of the last receive loop iteration (success or failure). */
+  lastReceiveTickAt?: number;
+  /** Epoch ms of the last successful SQS call. */
+  lastSuccessAt?: number;
+  lastError?: string;
+  waitTimeSeconds: number;
+  inFlight: number;
+  buffered: number;
+  concurrency: number;
+}
