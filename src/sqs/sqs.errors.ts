@@ -5,6 +5,8 @@
 export enum DeadLetterReason {
   /** The body is not valid JSON (or an SNS envelope around invalid JSON). */
   MalformedBody = 'malformed-body',
+  /** The pattern attribute is not a non-empty String (a Number or Binary attribute). */
+  MalformedAttribute = 'malformed-attribute',
   /** No pattern in the attribute, the body or the queue's default. */
   NoPattern = 'no-pattern',
   /** A pattern no `@MessagePattern` / `@EventPattern` handler is registered for. */

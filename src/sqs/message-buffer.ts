@@ -1,0 +1,148 @@
+import type { HeldMessage } from './held-message.js';
+
+type Waiter = (message: HeldMessage | null) => void;
+
+interface RoomWaiter {
+  wanted: number;
+  grant: (granted: boolean) => void;
+}
+
+/**
+ * The bounded buffer between the receivers and the worker pool.
+ *
+ * Receivers `reserve()` room before each receive call, so the buffer can never overflow and
+ * receiving simply pauses while workers are behind (back pressure with flat memory).
+ * Workers `take()` the oldest message whose FIFO group is not already being worked on; a
+ * message of a busy group waits until `complete()` frees its group, which keeps each group
+ * strictly in order while other groups run in parallel.
+ */
+export class MessageBuffer {
+  private readonly items: HeldMessage[] = [];
+  private readonly busyGroups = new Set<string>();
+  private readonly workerWaiters: Waiter[] = [];
+  private roomWaiters: RoomWaiter[] = [];
+  private reserved = 0;
+  private closed = false;
+
+  constructor(readonly capacity: number) {}
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  /** Free slots not yet promised to a receive call. */
+  get room(): number {
+    return this.capacity - this.items.length - this.reserved;
+  }
+
+  /**
+   * Waits until `count` slots are free and promises them to the caller. Callers are served in
+   * arrival order, so one receiver looping fast cannot starve the others. Resolves false when
+   * the buffer closes (or `signal` aborts) first.
+   */
+  reserve(count: number, signal?: AbortSignal): Promise<boolean> {
+    const wanted = Math.min(count, this.capacity);
+    if (this.closed || signal?.aborted) return Promise.resolve(false);
+    if (this.roomWaiters.length === 0 && this.room >= wanted) {
+      this.reserved += wanted;
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => {
+      const onAbort = (): void => {
+        this.roomWaiters = this.roomWaiters.filter((w) => w !== waiter);
+        resolve(false);
+        this.notifyRoom();
+      };
+      const waiter: RoomWaiter = {
+        wanted,
+        grant: (granted) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(granted);
+        },
+      };
+      this.roomWaiters.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Returns promised slots a receive call did not fill. */
+  unreserve(count: number): void {
+    this.reserved = Math.max(0, this.reserved - count);
+    this.notifyRoom();
+  }
+
+  /** Adds received messages, filling slots reserved for them. */
+  push(messages: HeldMessage[], reservedCount: number): void {
+    this.reserved = Math.max(0, this.reserved - reservedCount);
+    this.items.push(...messages);
+    this.dispatch();
+    this.notifyRoom();
+  }
+
+  /** The next message a worker may start, or null once the buffer is closed. */
+  take(): Promise<HeldMessage | null> {
+    const next = this.closed ? undefined : this.nextEligible();
+    if (next) {
+      this.notifyRoom();
+      return Promise.resolve(next);
+    }
+    if (this.closed) return Promise.resolve(null);
+    return new Promise((resolve) => this.workerWaiters.push(resolve));
+  }
+
+  /** A worker finished with `message`: its FIFO group may proceed. */
+  complete(message: HeldMessage): void {
+    if (message.orderingKey && this.busyGroups.delete(message.orderingKey)) this.dispatch();
+  }
+
+  /** Removes and returns the buffered messages of one FIFO group (to release them in order). */
+  removeGroup(orderingKey: string): HeldMessage[] {
+    const removed: HeldMessage[] = [];
+    for (let i = this.items.length - 1; i >= 0; i--) {
+      if (this.items[i]!.orderingKey === orderingKey) removed.unshift(...this.items.splice(i, 1));
+    }
+    if (removed.length) this.notifyRoom();
+    return removed;
+  }
+
+  /** Finds a buffered message by id (duplicate suppression). */
+  find(messageId: string): HeldMessage | undefined {
+    return this.items.find((m) => m.info.messageId === messageId);
+  }
+
+  /** Stops intake and hands back every message no worker has started; idle workers get null. */
+  close(): HeldMessage[] {
+    this.closed = true;
+    for (const waiter of this.workerWaiters.splice(0)) waiter(null);
+    this.notifyRoom();
+    return this.items.splice(0);
+  }
+
+  private nextEligible(): HeldMessage | undefined {
+    const index = this.items.findIndex((m) => !m.orderingKey || !this.busyGroups.has(m.orderingKey));
+    if (index < 0) return undefined;
+    const [message] = this.items.splice(index, 1);
+    if (message!.orderingKey) this.busyGroups.add(message!.orderingKey);
+    return message;
+  }
+
+  private dispatch(): void {
+    while (this.workerWaiters.length > 0) {
+      const next = this.nextEligible();
+      if (!next) return;
+      this.workerWaiters.shift()!(next);
+    }
+  }
+
+  private notifyRoom(): void {
+    if (this.closed) {
+      for (const waiter of this.roomWaiters.splice(0)) waiter.grant(false);
+      return;
+    }
+    while (this.roomWaiters.length > 0 && this.room >= this.roomWaiters[0]!.wanted) {
+      const waiter = this.roomWaiters.shift()!;
+      this.reserved += waiter.wanted;
+      waiter.grant(true);
+    }
+  }
+}

@@ -1,0 +1,21 @@
+import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
+
+/** Per-message options for `SqsClient.emit()`. */
+export interface SqsRecordOptions {
+  /** Extra message attributes (the pattern attribute is added by the client). */
+  attributes?: Record<string, MessageAttributeValue>;
+  /** Standard queues: seconds before the message becomes visible (0-900). */
+  delaySeconds?: number;
+  /** FIFO queues: the ordering group. Default: the pattern. */
+  groupId?: string;
+  /** FIFO queues without content-based deduplication: the deduplication id. */
+  deduplicationId?: string;
+}
+
+/** A payload with SQS options: `client.emit('pattern', new SqsRecord(data, { groupId }))`. */
+export class SqsRecord<TData = unknown> {
+  constructor(
+    readonly data: TData,
+    readonly options: SqsRecordOptions = {},
+  ) {}
+}

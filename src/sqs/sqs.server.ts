@@ -1,0 +1,460 @@
+import { SQSClient, type Message, type SQSClientConfig } from '@aws-sdk/client-sqs';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Logger } from '@nestjs/common';
+import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
+import { EventEmitter } from 'node:events';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { lastValueFrom } from 'rxjs';
+import { Acknowledger } from './acknowledger.js';
+import { MAX_VISIBILITY_SECONDS, retryDelaySeconds } from './backoff.js';
+import { DeadLetterForwarder } from './dead-letter-forwarder.js';
+import { classifyFailure, describeError } from './error-classifier.js';
+import { toHeldMessage, type HeldMessage } from './held-message.js';
+import { MessageBuffer } from './message-buffer.js';
+import { decodeMessage, UndecodableMessageError, type DecodedMessage } from './message-decoder.js';
+import { QueueReceiver } from './queue-receiver.js';
+import { discoverDeadLetterQueueUrl, toResolvedQueue, type ResolvedQueue } from './queue-registry.js';
+import { SqsContext } from './sqs.context.js';
+import { DeadLetterReason } from './sqs.errors.js';
+import { SqsStatus, type SqsEvents, type SqsMessageInfo, type SqsServerSnapshot } from './sqs.events.js';
+import { resolveSqsServerOptions, type ResolvedSqsServerOptions, type SqsServerOptions } from './sqs.options.js';
+import { VisibilityHeartbeat } from './visibility-heartbeat.js';
+import { WorkerPool } from './worker-pool.js';
+
+/** Identifies the transport in `@MessagePattern(pattern, SQS_TRANSPORT)`. */
+export const SQS_TRANSPORT = Symbol('SQS');
+
+/** What a running server is made of; built by `listen()`, taken apart by `close()`. */
+interface Runtime {
+  client: SQSClient;
+  ownsClient: boolean;
+  queues: ResolvedQueue[];
+  buffer: MessageBuffer;
+  pool: WorkerPool;
+  acknowledger: Acknowledger;
+  heartbeat: VisibilityHeartbeat;
+  deadLetters: DeadLetterForwarder;
+  abort: AbortController;
+  receiving: Promise<void>;
+}
+
+/**
+ * A NestJS transport that consumes Amazon SQS: long-polling receivers feed a bounded buffer,
+ * a fixed pool of workers dispatches each message to its `@MessagePattern`/`@EventPattern`
+ * handler, and a message is deleted only after its handler succeeded. Failures come back with
+ * exponential backoff, messages that can never succeed go to the dead-letter queue with their
+ * reason, held messages are kept invisible by a heartbeat, FIFO groups run in order, and
+ * `close()` drains gracefully.
+ *
+ * ```ts
+ * app.connectMicroservice({ strategy: new SqsServer({ queues: [{ url }] }) });
+ * ```
+ */
+export class SqsServer extends Server<SqsEvents, SqsStatus> implements CustomTransportStrategy {
+  override transportId = SQS_TRANSPORT;
+  // Handler failures come back to the transport, which owns retry and dead-letter decisions.
+  override readonly propagatesEventHandlerErrors = true;
+  protected override readonly logger = new Logger(SqsServer.name);
+
+  private readonly options: ResolvedSqsServerOptions;
+  private readonly events = new EventEmitter();
+  /** Every message held now (buffered or running), by id: a redelivery is never run twice. */
+  private readonly held = new Map<string, HeldMessage>();
+  private runtime?: Runtime;
+  private currentStatus = SqsStatus.Closed;
+  private lastReceiveTickAt?: number;
+  private lastSuccessAt?: number;
+  private lastError?: string;
+  private closing?: Promise<void>;
+
+  constructor(options: SqsServerOptions) {
+    super();
+    this.options = resolveSqsServerOptions(options);
+    this.events.setMaxListeners(100);
+    this.initializeSerializer({});
+    this.initializeDeserializer({});
+  }
+
+  /** Starts receiving. Invalid options were rejected in the constructor. */
+  async listen(callback: (err?: unknown, ...optionalParams: unknown[]) => void): Promise<void> {
+    try {
+      this.setStatus(SqsStatus.Connecting);
+      this.runtime = this.createRuntime();
+      await this.start(this.runtime);
+      callback();
+    } catch (err) {
+      callback(err);
+    }
+  }
+
+  /**
+   * Graceful shutdown: stop receiving at once (the pending long polls are aborted), give back
+   * the buffered messages no worker started, let running handlers finish within the grace
+   * period, flush the deletes, then release the client. Safe to call more than once.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  on<K extends keyof SqsEvents>(event: K, callback: SqsEvents[K]): this {
+    this.events.on(event, callback as (...args: unknown[]) => void);
+    return this;
+  }
+
+  /** The `SQSClient` in use. Throws before `listen()`. */
+  unwrap<T = SQSClient>(): T {
+    if (!this.runtime) throw new Error('SqsServer is not initialized: call listen() first');
+    return this.runtime.client as T;
+  }
+
+  /** Counters and timestamps for health checks; never calls SQS. */
+  getSnapshot(): SqsServerSnapshot {
+    return {
+      status: this.currentStatus,
+      lastReceiveTickAt: this.lastReceiveTickAt,
+      lastSuccessAt: this.lastSuccessAt,
+      lastError: this.lastError,
+      waitTimeSeconds: this.options.waitTimeSeconds,
+      inFlight: this.runtime?.pool.inFlight.size ?? 0,
+      buffered: this.runtime?.buffer.size ?? 0,
+      concurrency: this.options.concurrency,
+    };
+  }
+
+  /** The resolved options (defaults applied). */
+  getOptions(): Readonly<ResolvedSqsServerOptions> {
+    return this.options;
+  }
+
+  private createRuntime(): Runtime {
+    const { client, owned } = this.createClient();
+    const o = this.options;
+    const buffer = new MessageBuffer(o.prefetch);
+    const acknowledger = new Acknowledger(client, o.deleteBatchLingerMs, {
+      onDeleteError: (m, error) => {
+        this.logMessage('error', m, `delete failed; the message will be delivered again: ${error.message}`);
+        this.emit('delete_error', m.queue.url, error);
+      },
+      onVisibilityError: (m, error) => this.logMessage('warn', m, `visibility change failed: ${error.message}`),
+    });
+    const heartbeat = new VisibilityHeartbeat(
+      acknowledger,
+      { visibilityTimeout: o.visibilityTimeout, intervalSeconds: o.heartbeatIntervalSeconds, maxVisibilitySeconds: o.maxVisibilitySeconds },
+      {
+        onExtended: (m, seconds) => this.emit('visibility_extended', m.info, seconds),
+        onGivenUp: (m) => this.logMessage('warn', m, `held for maxVisibilitySeconds (${o.maxVisibilitySeconds}s): no longer extended`),
+      },
+    );
+    return {
+      client,
+      ownsClient: owned,
+      queues: o.queues.map(toResolvedQueue),
+      buffer,
+      pool: new WorkerPool(o.concurrency, buffer, (m) => this.handleMessage(m)),
+      acknowledger,
+      heartbeat,
+      deadLetters: new DeadLetterForwarder(client),
+      abort: new AbortController(),
+      receiving: Promise.resolve(),
+    };
+  }
+
+  private async start(rt: Runtime): Promise<void> {
+    await this.discoverDeadLetterQueues(rt);
+    rt.heartbeat.start();
+    rt.pool.start();
+    const o = this.options;
+    const receivers = rt.queues.map(
+      (queue) =>
+        new QueueReceiver(
+          rt.client,
+          queue,
+          rt.buffer,
+          { batchSize: o.batchSize, waitTimeSeconds: o.waitTimeSeconds, visibilityTimeout: o.visibilityTimeout, receivers: o.receiversPerQueue },
+          {
+            onReceived: (q, messages, reserved) => this.onReceived(rt, q, messages, reserved),
+            onError: (q, error) => this.onReceiveError(q, error),
+          },
+        ),
+    );
+    rt.receiving = Promise.all(receivers.map((r) => r.run(rt.abort.signal))).then(() => undefined);
+    this.logger.log(
+      `Consuming ${rt.queues.length} queue(s) with ${o.concurrency} workers, batch ${o.batchSize}, prefetch ${o.prefetch}, ` +
+        `long poll ${o.waitTimeSeconds}s, visibility ${o.visibilityTimeout}s`,
+    );
+  }
+
+  /** Best effort at start-up: a queue whose DLQ can't be read now is looked up again when needed. */
+  private async discoverDeadLetterQueues(rt: Runtime): Promise<void> {
+    await Promise.all(
+      rt.queues
+        .filter((q) => q.deadLetterQueueUrl === undefined)
+        .map(async (q) => {
+          try {
+            q.deadLetterQueueUrl = await discoverDeadLetterQueueUrl(rt.client, q.url);
+            this.markSuccess();
+          } catch (err) {
+            this.onReceiveError(q, describeError(err));
+          }
+        }),
+    );
+  }
+
+  private onReceived(rt: Runtime, queue: ResolvedQueue, messages: Message[], reserved: number): void {
+    const now = Date.now();
+    this.markSuccess();
+    this.emit('receive', queue.url, messages.length);
+    const fresh: HeldMessage[] = [];
+    for (const message of messages) {
+      const known = this.held.get(message.MessageId ?? '');
+      if (known) {
+        // Redelivered while we still hold it (its visibility ran out): keep working the first
+        // copy, but adopt the newest receipt handle, the only one sure to delete it.
+        known.receiptHandle = message.ReceiptHandle ?? known.receiptHandle;
+        known.visibleFromAt = now;
+        this.logMessage('warn', known, 'received again while still held; not run twice');
+        continue;
+      }
+      const held = toHeldMessage(message, queue, now);
+      this.held.set(held.info.messageId, held);
+      rt.heartbeat.track(held);
+      fresh.push(held);
+    }
+    rt.buffer.push(fresh, reserved);
+  }
+
+  private onReceiveError(queue: ResolvedQueue, error: Error): void {
+    this.lastReceiveTickAt = Date.now();
+    this.lastError = `${queue.url}: ${error.name}: ${error.message}`;
+    if (this.currentStatus !== SqsStatus.Draining) this.setStatus(SqsStatus.Error);
+    this.logger.error(`SQS receive failed on ${queue.url}: ${error.name}: ${error.message}`);
+    this.emit('receive_error', queue.url, error);
+  }
+
+  private markSuccess(): void {
+    const now = Date.now();
+    this.lastReceiveTickAt = now;
+    this.lastSuccessAt = now;
+    if (this.currentStatus === SqsStatus.Connecting || this.currentStatus === SqsStatus.Error) {
+      this.lastError = undefined;
+      this.setStatus(SqsStatus.Connected);
+    }
+  }
+
+  /** One message, from its pattern to its deletion, retry or dead-letter. Never throws. */
+  private async handleMessage(held: HeldMessage): Promise<void> {
+    let decoded: DecodedMessage;
+    let handler: MessageHandler | null;
+    try {
+      decoded = decodeMessage(held.message, this.options.patternAttribute, held.queue.defaultPattern);
+      held.info.pattern = decoded.pattern;
+      handler = this.findHandler(decoded.pattern);
+    } catch (err) {
+      const reason = err instanceof UndecodableMessageError ? err.reason : DeadLetterReason.MalformedBody;
+      return this.deadLetter(held, reason, describeError(err).message);
+    }
+    if (!handler) {
+      return this.deadLetter(held, DeadLetterReason.NoHandler, `no handler for pattern "${decoded.pattern}"`);
+    }
+    this.emit('processing_started', held.info);
+    const startedAt = performance.now();
+    try {
+      await this.invokeHandler(handler, decoded, held);
+    } catch (err) {
+      return this.onHandlerFailure(held, err, performance.now() - startedAt);
+    }
+    this.emit('processed', held.info, performance.now() - startedAt);
+    this.settle(held);
+    await this.rt().acknowledger.delete(held);
+    this.forget(held);
+  }
+
+  private findHandler(pattern: string): MessageHandler | null {
+    try {
+      return this.getHandlerByPattern(pattern);
+    } catch {
+      return null;
+    }
+  }
+
+  /** Runs the handler through Nest (pipes, guards, interceptors, filters) and its whole stream. */
+  private invokeHandler(handler: MessageHandler, decoded: DecodedMessage, held: HeldMessage): Promise<void> {
+    const context = new SqsContext([held.message, held.queue.url, decoded.pattern]);
+    return new Promise<void>((resolve, reject) => {
+      const run = async (): Promise<void> => {
+        const endHook = this.createProcessingEndHookRunner(context);
+        try {
+          const result = await handler(decoded.data, context);
+          await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+          resolve();
+        } catch (err) {
+          reject(err);
+        } finally {
+          endHook();
+        }
+      };
+      try {
+        this.onProcessingStartHook(this.transportId, context, run);
+      } catch (err) {
+        reject(err);
+      }
+    });
+  }
+
+  private async onHandlerFailure(held: HeldMessage, err: unknown, durationMs: number): Promise<void> {
+    const failure = classifyFailure(err);
+    if (failure.action === 'dead-letter') {
+      return this.deadLetter(held, failure.reason, failure.detail);
+    }
+    const error = describeError(err);
+    const delay = this.retryDelay(held, failure.minDelaySeconds);
+    this.logMessage('warn', held, `handler failed, retry in ${delay}s: ${error.message}`);
+    this.emit('processing_failed', held.info, error, delay, durationMs);
+    await this.giveBack(held, delay);
+  }
+
+  private retryDelay(held: HeldMessage, minDelaySeconds = 0): number {
+    const backoff = retryDelaySeconds(held.info.receiveCount, this.options.backoff);
+    const heldSeconds = Math.ceil((Date.now() - held.receivedAt) / 1_000);
+    return Math.max(0, Math.min(Math.max(backoff, minDelaySeconds), MAX_VISIBILITY_SECONDS - heldSeconds - 1));
+  }
+
+  private async deadLetter(held: HeldMessage, reason: DeadLetterReason, detail: string): Promise<void> {
+    try {
+      const outcome = await this.rt().deadLetters.forward(held, reason, detail, this.options.patternAttribute);
+      if (outcome === 'moved') {
+        this.logMessage('warn', held, `sent to the dead-letter queue (${reason}): ${detail}`, { reason });
+        this.emit('dead_lettered', held.info, reason, detail);
+        this.settle(held);
+        await this.rt().acknowledger.delete(held);
+        this.forget(held);
+        return;
+      }
+      const delay = this.retryDelay(held);
+      this.logMessage('error', held, `cannot succeed (${reason}: ${detail}) and no dead-letter queue is known; left to the redrive policy, visible again in ${delay}s`, { reason });
+      await this.giveBack(held, delay);
+    } catch (err) {
+      const delay = this.retryDelay(held);
+      this.logMessage('error', held, `dead-lettering failed (${describeError(err).message}); retry in ${delay}s`, { reason });
+      await this.giveBack(held, delay);
+    }
+  }
+
+  /**
+   * Makes a message visible again after `delaySeconds`. On a FIFO queue the rest of its group
+   * that we buffered is released too, so the group is redelivered in order.
+   */
+  private async giveBack(held: HeldMessage, delaySeconds: number): Promise<void> {
+    const rt = this.rt();
+    this.settle(held);
+    const followers = held.orderingKey ? rt.buffer.removeGroup(held.orderingKey) : [];
+    await rt.acknowledger.changeVisibility([held], delaySeconds);
+    if (followers.length) await this.release(followers);
+    this.forget(held);
+  }
+
+  /** Gives messages back unprocessed, visible at once. */
+  private async release(messages: HeldMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    for (const m of messages) this.settle(m);
+    await this.rt().acknowledger.changeVisibility(messages, 0);
+    for (const m of messages) {
+      this.emit('released', m.info);
+      this.forget(m);
+    }
+  }
+
+  /** Stops the heartbeat for a message whose fate is decided. */
+  private settle(held: HeldMessage): void {
+    this.runtime?.heartbeat.untrack(held);
+  }
+
+  private forget(held: HeldMessage): void {
+    if (this.held.get(held.info.messageId) === held) this.held.delete(held.info.messageId);
+  }
+
+  private async shutdown(): Promise<void> {
+    const rt = this.runtime;
+    if (!rt) {
+      this.setStatus(SqsStatus.Closed);
+      return;
+    }
+    this.setStatus(SqsStatus.Draining);
+    rt.abort.abort();
+    await this.release(rt.buffer.close());
+    const drained = await rt.pool.drain(this.options.shutdownGraceSeconds * 1_000);
+    if (!drained) {
+      const stragglers = [...rt.pool.inFlight];
+      this.logger.warn(`Grace period of ${this.options.shutdownGraceSeconds}s over; releasing ${stragglers.length} message(s) still running`);
+      await this.release(stragglers);
+    }
+    await rt.receiving;
+    await rt.acknowledger.flush();
+    rt.heartbeat.stop();
+    if (rt.ownsClient) rt.client.destroy();
+    this.held.clear();
+    this.setStatus(SqsStatus.Closed);
+    this.events.removeAllListeners();
+  }
+
+  private createClient(): { client: SQSClient; owned: boolean } {
+    const given = this.options.client;
+    if (given instanceof SQSClient) return { client: given, owned: false };
+    return { client: new SQSClient({ requestHandler: this.defaultRequestHandler(), ...(given as SQSClientConfig | undefined) }), owned: true };
+  }
+
+  /**
+   * Used when the caller's client config brings no handler of its own: keep-alive sockets,
+   * enough of them for every long poll plus the workers' deletes and visibility changes, and
+   * a request timeout well beyond the long poll (a 20 s poll is a request that *should* take
+   * 20 s; a shorter timeout turns every empty poll into an error).
+   */
+  private defaultRequestHandler(): NodeHttpHandler {
+    const o = this.options;
+    const maxSockets = o.queues.length * o.receiversPerQueue + o.concurrency + 16;
+    return new NodeHttpHandler({
+      connectionTimeout: 5_000,
+      requestTimeout: (o.waitTimeSeconds + 10) * 1_000,
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
+    });
+  }
+
+  private rt(): Runtime {
+    if (!this.runtime) throw new Error('SqsServer is not initialized');
+    return this.runtime;
+  }
+
+  private setStatus(status: SqsStatus): void {
+    if (status === this.currentStatus) return;
+    this.currentStatus = status;
+    this._status$.next(status);
+    this.emit('status', status);
+  }
+
+  private emit<K extends keyof SqsEvents>(event: K, ...args: Parameters<SqsEvents[K]>): void {
+    try {
+      this.events.emit(event, ...args);
+    } catch (err) {
+      // A listener's bug must not break message handling.
+      this.logger.error(`listener for "${event}" threw: ${describeError(err).message}`);
+    }
+  }
+
+  private logMessage(level: 'warn' | 'error', held: HeldMessage, text: string, extra: Record<string, unknown> = {}): void {
+    this.logger[level]({ msg: text, ...messageLogFields(held.info), ...extra });
+  }
+}
+
+/** The fields every log line about a message carries. */
+export function messageLogFields(info: SqsMessageInfo): Record<string, unknown> {
+  return {
+    messageId: info.messageId,
+    pattern: info.pattern,
+    queueUrl: info.queueUrl,
+    receiveCount: info.receiveCount,
+    ...(info.groupId ? { groupId: info.groupId } : {}),
+  };
+}

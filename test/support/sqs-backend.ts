@@ -1,0 +1,131 @@
+// A real SQS-compatible server on loopback for end-to-end specs: fauxqs started in-process
+// (default), or the ElasticMQ the suite runner started (SQS_TEST_BACKEND=elasticmq).
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+  type Message,
+  type MessageAttributeValue,
+} from '@aws-sdk/client-sqs';
+import { randomUUID } from 'node:crypto';
+import { startFauxqs, type FauxqsServer } from 'fauxqs';
+
+export const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+export const TEST_REGION = 'us-east-1';
+
+export interface QueueSpec {
+  /** Adds a dead-letter queue and a redrive policy with this maxReceiveCount. */
+  maxReceiveCount?: number;
+  fifo?: boolean;
+  visibilityTimeout?: number;
+}
+
+export interface TestQueue {
+  url: string;
+  dlqUrl?: string;
+}
+
+export class SqsTestBackend {
+  readonly client: SQSClient;
+
+  private constructor(
+    readonly name: string,
+    readonly endpoint: string,
+    private readonly fauxqs?: FauxqsServer,
+  ) {
+    this.client = new SQSClient({ endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
+  }
+
+  static async start(): Promise<SqsTestBackend> {
+    const backend = process.env.SQS_TEST_BACKEND ?? 'fauxqs';
+    if (backend === 'fauxqs') {
+      const server = await startFauxqs({ port: 0, logger: false, host: '127.0.0.1' });
+      return new SqsTestBackend('fauxqs', server.address, server);
+    }
+    const endpoint = process.env.SQS_TEST_ENDPOINT;
+    if (!endpoint) throw new Error(`SQS_TEST_BACKEND=${backend} needs SQS_TEST_ENDPOINT (run it through npm test)`);
+    return new SqsTestBackend(backend, endpoint);
+  }
+
+  /** Client config for the code under test, pointed at this server. */
+  clientConfig() {
+    return { endpoint: this.endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS };
+  }
+
+  async createQueue(prefix: string, spec: QueueSpec = {}): Promise<TestQueue> {
+    const base = `${prefix}-${randomUUID().slice(0, 8)}`;
+    const suffix = spec.fifo ? '.fifo' : '';
+    const fifoAttributes: Record<string, string> = spec.fifo ? { FifoQueue: 'true', ContentBasedDeduplication: 'true' } : {};
+    let dlqUrl: string | undefined;
+    const attributes: Record<string, string> = { ...fifoAttributes };
+    if (spec.visibilityTimeout !== undefined) attributes.VisibilityTimeout = String(spec.visibilityTimeout);
+    if (spec.maxReceiveCount !== undefined) {
+      dlqUrl = (await this.client.send(new CreateQueueCommand({ QueueName: `${base}-dlq${suffix}`, Attributes: fifoAttributes }))).QueueUrl!;
+      const { Attributes } = await this.client.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }));
+      attributes.RedrivePolicy = JSON.stringify({ deadLetterTargetArn: Attributes!.QueueArn, maxReceiveCount: spec.maxReceiveCount });
+    }
+    const url = (await this.client.send(new CreateQueueCommand({ QueueName: `${base}${suffix}`, Attributes: attributes }))).QueueUrl!;
+    return { url, dlqUrl };
+  }
+
+  async send(
+    queueUrl: string,
+    body: string,
+    options: { attributes?: Record<string, MessageAttributeValue>; groupId?: string; pattern?: string } = {},
+  ): Promise<string> {
+    const attributes = { ...options.attributes };
+    if (options.pattern) attributes.pattern = { DataType: 'String', StringValue: options.pattern };
+    const result = await this.client.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: body,
+        MessageAttributes: Object.keys(attributes).length ? attributes : undefined,
+        MessageGroupId: options.groupId,
+        MessageDeduplicationId: options.groupId ? randomUUID() : undefined,
+      }),
+    );
+    return result.MessageId!;
+  }
+
+  /** Visible and in-flight counts (approximate, as SQS reports them). */
+  async counts(queueUrl: string): Promise<{ visible: number; inFlight: number; delayed: number }> {
+    const { Attributes = {} } = await this.client.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+      }),
+    );
+    return {
+      visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+      inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+      delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
+    };
+  }
+
+  /** Receives (and leaves in flight for `visibilityTimeout`) everything visible on a queue. */
+  async drain(queueUrl: string, expected: number, timeoutMs = 10_000): Promise<Message[]> {
+    const seen = new Map<string, Message>();
+    const deadline = Date.now() + timeoutMs;
+    while (seen.size < expected && Date.now() < deadline) {
+      const { Messages = [] } = await this.client.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+          VisibilityTimeout: 60,
+          MessageAttributeNames: ['All'],
+          MessageSystemAttributeNames: ['All'],
+        }),
+      );
+      for (const m of Messages) seen.set(m.MessageId!, m);
+    }
+    return [...seen.values()];
+  }
+
+  async stop(): Promise<void> {
+    this.client.destroy();
+    await this.fauxqs?.stop();
+  }
+}
