@@ -1,6 +1,6 @@
 // The suites `npm test` runs, in order. `servers` names modules in scripts/servers/ whose
-// start() provisions (cached) and starts a real server, returning the env the suite reads.
-// Every suite listed here is required under CI.
+// start() provisions (cached outside the repo) and starts a real server, returning the env the
+// suite reads. Every suite listed here is required under CI.
 export const SUITES = [
   {
     name: 'unit',
@@ -22,5 +22,32 @@ export const SUITES = [
     servers: ['elasticmq'],
     env: { SQS_TEST_BACKEND: 'elasticmq' },
     timeoutMs: 180_000,
+  },
+  {
+    name: 'app',
+    description: '/health and /metrics of the service against a real SqsServer on fauxqs',
+    files: ['.build/test/app/**/*.e2e-spec.js'],
+    timeoutMs: 180_000,
+  },
+  {
+    name: 'users-keycloak',
+    description: 'user registration against a real Keycloak (service + Admin API, then SQS -> SqsServer -> Keycloak)',
+    files: ['.build/test/users/**/*.e2e-spec.js'],
+    servers: ['keycloak'],
+    env: { SQS_TEST_BACKEND: 'fauxqs' },
+    timeoutMs: 180_000,
+  },
+  {
+    name: 'chart',
+    description: 'Helm chart: strict lint, schema rejections, manifests validated offline',
+    files: ['.build/test/chart/**/*.spec.js'],
+    servers: ['helm'],
+    timeoutMs: 120_000,
+  },
+  {
+    name: 'deploy',
+    description: 'compose.yaml vs .env.example; the Dockerfile runtime stage replayed against fauxqs',
+    files: ['.build/test/deploy/**/*.spec.js', '.build/test/deploy/**/*.e2e-spec.js'],
+    timeoutMs: 300_000,
   },
 ];

@@ -41,6 +41,8 @@ export type SqsEvents = {
   /** The message went to the dead-letter queue (or, with none configured, to the redrive policy). */
   dead_lettered: (message: SqsMessageInfo, reason: DeadLetterReason, detail: string) => void;
   visibility_extended: (message: SqsMessageInfo, seconds: number) => void;
+  /** SQS delivered a message this process still holds; it is not run twice. */
+  duplicate_suppressed: (message: SqsMessageInfo) => void;
   /** A message was given back to the queue unprocessed (shutdown, FIFO order after a failure). */
   released: (message: SqsMessageInfo) => void;
   delete_error: (queueUrl: string, error: Error) => void;

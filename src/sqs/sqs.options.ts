@@ -1,5 +1,6 @@
 import type { SQSClient, SQSClientConfig } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
+import { QUEUE_URL_PATTERN } from './queue-url.js';
 import { SqsOptionsError } from './sqs.errors.js';
 
 /** One queue the server consumes. */
@@ -58,9 +59,7 @@ export interface SqsServerOptions {
   deleteBatchLingerMs?: number;
 }
 
-// A pattern, not z.url(): local servers answer with hosts such as sqs.us-east-1.127.0.0.1,
-// which WHATWG URL parsing rejects although SQS clients use them fine.
-const queueUrl = z.string().regex(/^https?:\/\/[^/\s]+\/\S+$/, 'must be an http(s) queue URL such as https://sqs.<region>.amazonaws.com/<account>/<name>');
+const queueUrl = z.string().regex(QUEUE_URL_PATTERN, 'must be an http(s) queue URL such as https://sqs.<region>.amazonaws.com/<account>/<name>');
 
 const queueSchema = z.object({
   url: queueUrl,

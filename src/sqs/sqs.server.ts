@@ -215,6 +215,7 @@ export class SqsServer extends Server<SqsEvents, SqsStatus> implements CustomTra
         known.receiptHandle = message.ReceiptHandle ?? known.receiptHandle;
         known.visibleFromAt = now;
         this.logMessage('warn', known, 'received again while still held; not run twice');
+        this.emit('duplicate_suppressed', known.info);
         continue;
       }
       const held = toHeldMessage(message, queue, now);

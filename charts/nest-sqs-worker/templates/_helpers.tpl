@@ -1,0 +1,86 @@
+{{/* Chart name, overridable. */}}
+{{- define "nest-sqs-worker.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Full resource name: the release name, suffixed with the chart name unless it already holds it. */}}
+{{- define "nest-sqs-worker.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "nest-sqs-worker.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Labels that never change for a release: used in selectors, so never add to them. */}}
+{{- define "nest-sqs-worker.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "nest-sqs-worker.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "nest-sqs-worker.labels" -}}
+helm.sh/chart: {{ include "nest-sqs-worker.chart" . }}
+{{ include "nest-sqs-worker.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/component: worker
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "nest-sqs-worker.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "nest-sqs-worker.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* The Secret the pods read: the user's, or the chart-made one. */}}
+{{- define "nest-sqs-worker.secretName" -}}
+{{- default (include "nest-sqs-worker.fullname" .) .Values.secrets.existingSecret }}
+{{- end }}
+
+{{/* Image reference: a digest pins it; the tag defaults to the chart's appVersion, never "latest". */}}
+{{- define "nest-sqs-worker.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/* One value sets both the app's drain time and the kubelet's patience: they cannot drift apart. */}}
+{{- define "nest-sqs-worker.terminationGracePeriodSeconds" -}}
+{{- add .Values.shutdown.preStopSleepSeconds .Values.shutdown.graceSeconds .Values.shutdown.marginSeconds }}
+{{- end }}
+
+{{/* Rules between values that JSON schema cannot express; the app enforces the same at boot. */}}
+{{- define "nest-sqs-worker.validate" -}}
+{{- $sqs := .Values.sqs }}
+{{- if lt (int $sqs.receiveRequestTimeoutMs) (int (add (mul $sqs.waitTimeSeconds 1000) 5000)) }}
+{{- fail (printf "sqs.receiveRequestTimeoutMs (%v) must be at least sqs.waitTimeSeconds*1000 + 5000 (%v): a long poll lasts waitTimeSeconds" $sqs.receiveRequestTimeoutMs (add (mul $sqs.waitTimeSeconds 1000) 5000)) }}
+{{- end }}
+{{- if ge (int $sqs.heartbeatIntervalSeconds) (int $sqs.visibilityTimeout) }}
+{{- fail (printf "sqs.heartbeatIntervalSeconds (%v) must be below sqs.visibilityTimeout (%v)" $sqs.heartbeatIntervalSeconds $sqs.visibilityTimeout) }}
+{{- end }}
+{{- if lt (int $sqs.maxVisibilitySeconds) (int $sqs.visibilityTimeout) }}
+{{- fail (printf "sqs.maxVisibilitySeconds (%v) must be at least sqs.visibilityTimeout (%v)" $sqs.maxVisibilitySeconds $sqs.visibilityTimeout) }}
+{{- end }}
+{{- if lt (int $sqs.backoffMaxSeconds) (int $sqs.backoffBaseSeconds) }}
+{{- fail (printf "sqs.backoffMaxSeconds (%v) must be at least sqs.backoffBaseSeconds (%v)" $sqs.backoffMaxSeconds $sqs.backoffBaseSeconds) }}
+{{- end }}
+{{- if and (eq .Values.autoscaling.mode "hpa") (gt (int .Values.autoscaling.hpa.minReplicas) (int .Values.autoscaling.hpa.maxReplicas)) }}
+{{- fail "autoscaling.hpa.minReplicas must not exceed autoscaling.hpa.maxReplicas" }}
+{{- end }}
+{{- if and (eq .Values.autoscaling.mode "keda") (gt (int .Values.autoscaling.keda.minReplicaCount) (int .Values.autoscaling.keda.maxReplicaCount)) }}
+{{- fail "autoscaling.keda.minReplicaCount must not exceed autoscaling.keda.maxReplicaCount" }}
+{{- end }}
+{{- end }}

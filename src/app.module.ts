@@ -1,0 +1,46 @@
+import { Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
+import { AwsModule } from './config/aws.module.js';
+import { createConfigModule } from './config/config.module.js';
+import { keycloakConfig, type KeycloakConfig } from './config/keycloak.config.js';
+import { HealthModule, ReadinessRegistry } from './health/index.js';
+import { LoggingModule } from './logging/logging.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+import { SqsTransportModule } from './sqs/sqs-transport.module.js';
+import { KeycloakHealthIndicator, KeycloakModule, UsersModule } from './users/index.js';
+
+/**
+ * The service: validated configuration, JSON logs, the SQS transport as a provider, health and
+ * metrics over HTTP, and the handlers (user registration in Keycloak). Add a handler module to
+ * `imports` to add patterns.
+ *
+ * Built by `forRoot()` rather than at import time, because the configuration is validated when
+ * the config module is created and the environment must be complete by then.
+ */
+@Module({})
+export class AppModule implements OnModuleInit {
+  static forRoot(): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        createConfigModule(),
+        LoggingModule.forRoot(),
+        AwsModule,
+        SqsTransportModule,
+        HealthModule.forRoot(),
+        MetricsModule.forRoot(),
+        KeycloakModule.forRootAsync({ inject: [keycloakConfig.KEY], useFactory: (config: KeycloakConfig) => config }),
+        UsersModule,
+      ],
+    };
+  }
+
+  constructor(
+    private readonly readiness: ReadinessRegistry,
+    private readonly keycloakHealth: KeycloakHealthIndicator,
+  ) {}
+
+  onModuleInit(): void {
+    // An open Keycloak breaker shows as degraded, never as not-ready: see KeycloakHealthIndicator.
+    this.readiness.registerIndicator('keycloak', () => this.keycloakHealth.isHealthy('keycloak'));
+  }
+}

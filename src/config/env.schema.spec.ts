@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { ENV_VARIABLES, EnvValidationError, envSchema, parseEnv } from './env.schema.js';
+import { loadConfig } from './configuration.js';
+
+const LOCAL: Record<string, string> = {
+  APP_ENV: 'local',
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+  SQS_QUEUE_URL: 'http://127.0.0.1:4566/000000000000/work',
+  KEYCLOAK_URL: 'http://127.0.0.1:8080',
+  KEYCLOAK_REALM: 'nest-sqs-worker',
+  KEYCLOAK_CLIENT_ID: 'nest-sqs-worker',
+  KEYCLOAK_CLIENT_SECRET: 'local-dev-secret',
+};
+
+/** The error lines for `overrides` applied on top of a valid local environment. */
+function errorsFor(overrides: Record<string, string | undefined>): string[] {
+  const source = { ...LOCAL, ...overrides };
+  for (const [key, value] of Object.entries(source)) if (value === undefined) delete source[key];
+  try {
+    parseEnv(source);
+  } catch (err) {
+    assert.ok(err instanceof EnvValidationError, `expected EnvValidationError, got ${String(err)}`);
+    return [...err.lines];
+  }
+  return [];
+}
+
+function assertOneLine(overrides: Record<string, string | undefined>, expected: RegExp): void {
+  const lines = errorsFor(overrides);
+  assert.equal(lines.length, 1, `expected one error line, got ${JSON.stringify(lines)}`);
+  assert.match(lines[0]!, expected);
+}
+
+describe('environment schema', () => {
+  it('accepts a minimal local environment and applies the defaults', () => {
+    const env = parseEnv(LOCAL);
+    assert.equal(env.SQS_BATCH_SIZE, 10);
+    assert.equal(env.SQS_WAIT_TIME_SECONDS, 20);
+    assert.equal(env.SQS_RECEIVE_REQUEST_TIMEOUT_MS, 30_000);
+    assert.equal(env.HTTP_PORT, 3_000);
+    assert.equal(env.OTEL_ENABLED, false);
+    assert.equal(env.AWS_ASSUME_ROLE_ARN, undefined);
+  });
+
+  it('formats an error as one line naming the variable, what was expected and what it got', () => {
+    assert.deepEqual(errorsFor({ SQS_BATCH_SIZE: '42' }), ['Invalid environment: SQS_BATCH_SIZE must be an integer from 1 to 10 (got "42")']);
+  });
+
+  it('reports every bad variable, one line each', () => {
+    const lines = errorsFor({ SQS_BATCH_SIZE: '0', HTTP_PORT: 'eighty', LOG_LEVEL: 'loud' });
+    assert.equal(lines.length, 3);
+    assert.match(lines.join('\n'), /SQS_BATCH_SIZE[\s\S]*HTTP_PORT|HTTP_PORT[\s\S]*SQS_BATCH_SIZE/);
+  });
+
+  it('treats an empty value as unset (compose files and `FOO=` lines)', () => {
+    assert.equal(parseEnv({ ...LOCAL, AWS_ASSUME_ROLE_ARN: '', SQS_DLQ_URL: '  ' }).AWS_ASSUME_ROLE_ARN, undefined);
+  });
+
+  it('never echoes a secret value', () => {
+    const lines = errorsFor({ AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEEXAMPLE12', AWS_SECRET_ACCESS_KEY: undefined });
+    assert.equal(lines.length, 1);
+    assert.doesNotMatch(lines[0]!, /AKIAEXAMPLE/);
+    assert.match(lines[0]!, /AWS_SECRET_ACCESS_KEY is not set/);
+  });
+
+  describe('each variable', () => {
+    const cases: Array<[string, string | undefined, RegExp]> = [
+      ['APP_ENV', 'Production', /^Invalid environment: APP_ENV must be a lower-case name .* \(got "Production"\)$/],
+      ['HTTP_PORT', '70000', /HTTP_PORT must be an integer from 1 to 65535 \(got "70000"\)/],
+      ['LOG_LEVEL', 'verbose', /LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent \(got "verbose"\)/],
+      ['OTEL_ENABLED', 'maybe', /OTEL_ENABLED must be true or false \(got "maybe"\)/],
+      ['AWS_REGION', 'Europe', /AWS_REGION must be an AWS region such as eu-west-1 \(got "Europe"\)/],
+      ['AWS_DEFAULT_REGION', 'eu_west_1', /AWS_DEFAULT_REGION must be an AWS region/],
+      ['AWS_ACCESS_KEY_ID', undefined, /AWS_ACCESS_KEY_ID is not set: expected it together with AWS_SECRET_ACCESS_KEY/],
+      ['AWS_ROLE_ARN', 'my-role', /AWS_ROLE_ARN must be an IAM role ARN/],
+      ['AWS_ROLE_SESSION_NAME', 'a', /AWS_ROLE_SESSION_NAME must be a role session name/],
+      ['AWS_ASSUME_ROLE_ARN', 'arn:aws:iam::123:role/x', /AWS_ASSUME_ROLE_ARN must be an IAM role ARN .* \(got "arn:aws:iam::123:role\/x"\)/],
+      ['AWS_ASSUME_ROLE_SESSION_NAME', 'has spaces', /AWS_ASSUME_ROLE_SESSION_NAME must be a role session name/],
+      ['AWS_ASSUME_ROLE_DURATION_SECONDS', '60', /AWS_ASSUME_ROLE_DURATION_SECONDS must be an integer from 900 to 43200 \(got "60"\)/],
+      ['AWS_ASSUME_ROLE_EXTERNAL_ID', 'x', /AWS_ASSUME_ROLE_EXTERNAL_ID must be an external id/],
+      ['AWS_STS_ENDPOINT', 'localhost:4566', /AWS_STS_ENDPOINT must be an http\(s\) URL/],
+      ['SQS_ENDPOINT', 'ftp://x', /SQS_ENDPOINT must be an http\(s\) URL \(got "ftp:\/\/x"\)/],
+      ['SQS_QUEUE_URL', undefined, /^Invalid environment: SQS_QUEUE_URL is not set: expected the http\(s\) URL of the work queue$/],
+      ['SQS_QUEUE_URL', 'work-queue', /SQS_QUEUE_URL must be the http\(s\) URL of the work queue \(got "work-queue"\)/],
+      ['SQS_DLQ_URL', 'dlq', /SQS_DLQ_URL must be the http\(s\) URL of the dead-letter queue/],
+      ['SQS_PATTERN_ATTRIBUTE', 'AWS.pattern', /SQS_PATTERN_ATTRIBUTE must be an SQS message attribute name/],
+      ['SQS_CONCURRENCY', '0', /SQS_CONCURRENCY must be an integer from 1 to 500 \(got "0"\)/],
+      ['SQS_BATCH_SIZE', '1.5', /SQS_BATCH_SIZE must be an integer from 1 to 10 \(got "1.5"\)/],
+      ['SQS_WAIT_TIME_SECONDS', '21', /SQS_WAIT_TIME_SECONDS must be an integer from 0 to 20 \(got "21"\)/],
+      ['SQS_VISIBILITY_TIMEOUT', '43201', /SQS_VISIBILITY_TIMEOUT must be an integer from 1 to 43200/],
+      ['SQS_HEARTBEAT_INTERVAL_SECONDS', '-1', /SQS_HEARTBEAT_INTERVAL_SECONDS must be an integer from 1 to 43199/],
+      ['SQS_MAX_VISIBILITY_SECONDS', '50000', /SQS_MAX_VISIBILITY_SECONDS must be an integer from 1 to 43200/],
+      ['SQS_BACKOFF_BASE_SECONDS', 'two', /SQS_BACKOFF_BASE_SECONDS must be an integer from 0 to 43200 \(got "two"\)/],
+      ['SQS_BACKOFF_MAX_SECONDS', '99999', /SQS_BACKOFF_MAX_SECONDS must be an integer from 0 to 43200/],
+      ['SQS_MAX_RECEIVE_COUNT', '0', /SQS_MAX_RECEIVE_COUNT must be an integer from 1 to 1000/],
+      ['SQS_SHUTDOWN_GRACE_SECONDS', '7200', /SQS_SHUTDOWN_GRACE_SECONDS must be an integer from 0 to 3600/],
+      ['SQS_RECEIVE_REQUEST_TIMEOUT_MS', '500', /SQS_RECEIVE_REQUEST_TIMEOUT_MS must be an integer from 1000 to 120000/],
+      ['SQS_CONNECTION_TIMEOUT_MS', '10', /SQS_CONNECTION_TIMEOUT_MS must be an integer from 100 to 60000/],
+      ['KEYCLOAK_URL', undefined, /KEYCLOAK_URL is not set: expected the base URL of Keycloak/],
+      ['KEYCLOAK_URL', 'keycloak', /KEYCLOAK_URL must be the base URL of Keycloak/],
+      ['KEYCLOAK_REALM', 'my realm', /KEYCLOAK_REALM must be a realm name/],
+      ['KEYCLOAK_CLIENT_ID', undefined, /KEYCLOAK_CLIENT_ID is not set/],
+      ['KEYCLOAK_CLIENT_SECRET', undefined, /KEYCLOAK_CLIENT_SECRET is not set/],
+      ['KEYCLOAK_TIMEOUT_MS', '5s', /KEYCLOAK_TIMEOUT_MS must be an integer from 100 to 60000/],
+      ['KEYCLOAK_BREAKER_FAILURES', '0', /KEYCLOAK_BREAKER_FAILURES must be an integer from 1 to 1000/],
+      ['KEYCLOAK_BREAKER_OPEN_MS', '1', /KEYCLOAK_BREAKER_OPEN_MS must be an integer from 100 to 600000/],
+    ];
+    for (const [variable, value, expected] of cases) {
+      it(`${variable}=${value === undefined ? '(unset)' : JSON.stringify(value)} is rejected`, () => {
+        assertOneLine({ [variable]: value }, expected);
+      });
+    }
+
+    it('AWS_SECRET_ACCESS_KEY without AWS_ACCESS_KEY_ID is rejected', () => {
+      assertOneLine({ AWS_ACCESS_KEY_ID: undefined }, /AWS_ACCESS_KEY_ID is not set: expected it together with AWS_SECRET_ACCESS_KEY/);
+    });
+
+    it('AWS_WEB_IDENTITY_TOKEN_FILE without AWS_ROLE_ARN is rejected', () => {
+      assertOneLine({ AWS_WEB_IDENTITY_TOKEN_FILE: '/var/run/token' }, /AWS_ROLE_ARN is not set: web identity \(IRSA\) needs both/);
+    });
+
+    it('SQS_DEFAULT_PATTERN accepts any non-empty pattern', () => {
+      assert.equal(parseEnv({ ...LOCAL, SQS_DEFAULT_PATTERN: 'user.register' }).SQS_DEFAULT_PATTERN, 'user.register');
+    });
+  });
+
+  describe('rules across variables', () => {
+    it('rejects a receive request timeout that does not exceed the long poll by 5 s, naming both', () => {
+      assertOneLine(
+        { SQS_WAIT_TIME_SECONDS: '20', SQS_RECEIVE_REQUEST_TIMEOUT_MS: '20000' },
+        /^Invalid environment: SQS_RECEIVE_REQUEST_TIMEOUT_MS must be at least SQS_WAIT_TIME_SECONDS\*1000 \+ 5000 = 25000 ms \(SQS_WAIT_TIME_SECONDS=20\).* \(got "20000"\)$/,
+      );
+      assert.deepEqual(errorsFor({ SQS_WAIT_TIME_SECONDS: '20', SQS_RECEIVE_REQUEST_TIMEOUT_MS: '25000' }), []);
+      assert.deepEqual(errorsFor({ SQS_WAIT_TIME_SECONDS: '5', SQS_RECEIVE_REQUEST_TIMEOUT_MS: '10000' }), []);
+    });
+
+    it('rejects a heartbeat interval at or above the visibility timeout', () => {
+      assertOneLine({ SQS_VISIBILITY_TIMEOUT: '30', SQS_HEARTBEAT_INTERVAL_SECONDS: '30' }, /SQS_HEARTBEAT_INTERVAL_SECONDS must be below SQS_VISIBILITY_TIMEOUT \(30 s\)/);
+    });
+
+    it('rejects a maximum visibility below the visibility timeout', () => {
+      assertOneLine({ SQS_VISIBILITY_TIMEOUT: '600', SQS_MAX_VISIBILITY_SECONDS: '300' }, /SQS_MAX_VISIBILITY_SECONDS must be at least SQS_VISIBILITY_TIMEOUT \(600 s\)/);
+    });
+
+    it('rejects a backoff cap below the base', () => {
+      assertOneLine({ SQS_BACKOFF_BASE_SECONDS: '60', SQS_BACKOFF_MAX_SECONDS: '30' }, /SQS_BACKOFF_MAX_SECONDS must be at least SQS_BACKOFF_BASE_SECONDS \(60 s\)/);
+    });
+
+    it('requires environment keys when APP_ENV is local, saying ~/.aws is never read', () => {
+      assertOneLine({ APP_ENV: 'dev', AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined }, /AWS_ACCESS_KEY_ID is not set: APP_ENV "dev" is local.*~\/\.aws\/credentials and ~\/\.aws\/config are never read/);
+    });
+
+    it('requires a region and forbids endpoint overrides in pod environments', () => {
+      const pod = { APP_ENV: 'production', AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined };
+      assertOneLine({ ...pod }, /AWS_REGION is not set: expected an AWS region when APP_ENV is production/);
+      assertOneLine({ ...pod, AWS_REGION: 'eu-west-1', SQS_ENDPOINT: 'http://127.0.0.1:4566' }, /SQS_ENDPOINT must be unset when APP_ENV is production/);
+      assertOneLine({ ...pod, AWS_REGION: 'eu-west-1', AWS_STS_ENDPOINT: 'http://127.0.0.1:4566' }, /AWS_STS_ENDPOINT must be unset when APP_ENV is production/);
+      assert.deepEqual(errorsFor({ ...pod, AWS_DEFAULT_REGION: 'eu-west-1' }), []);
+    });
+  });
+
+  it('is a Standard Schema (usable as ConfigModule validationSchema)', () => {
+    assert.equal(typeof envSchema['~standard'].validate, 'function');
+  });
+
+  it('.env.example lists every variable of the schema and is itself valid', () => {
+    const text = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
+    const example: Record<string, string> = {};
+    for (const line of text.split('\n')) {
+      const match = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+      if (match) example[match[1]!] = match[2]!;
+    }
+    const documented = new Set([...Object.keys(example), ...[...text.matchAll(/^#\s*([A-Z0-9_]+)=/gm)].map((m) => m[1]!)]);
+    const missing = ENV_VARIABLES.filter((key) => !documented.has(key));
+    assert.deepEqual(missing, []);
+    const config = loadConfig(example);
+    assert.equal(config.app.isLocal, true);
+    assert.equal(config.sqs.queueUrl, example.SQS_QUEUE_URL);
+  });
+});

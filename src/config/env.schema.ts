@@ -1,0 +1,216 @@
+import { z } from 'zod';
+import { boolean, httpUrl, integer, matching, NOT_SET, oneOf, optional, queueUrl, required, withDefault } from './env.fields.js';
+
+/** `APP_ENV` values that run in a cluster and use the pod credential chain. */
+export const POD_ENVIRONMENTS = ['production', 'staging', 'integration'] as const;
+
+/** True when `appEnv` runs on EKS (IRSA, Pod Identity, instance role); anything else is local. */
+export function isPodEnvironment(appEnv: string): boolean {
+  return (POD_ENVIRONMENTS as readonly string[]).includes(appEnv);
+}
+
+/** Headroom the receive request timeout keeps above the long-poll wait. */
+export const RECEIVE_TIMEOUT_MARGIN_MS = 5_000;
+
+/** Variables whose value is never echoed in an error message. */
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'KEYCLOAK_CLIENT_SECRET',
+]);
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+const REGION = matching(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'an AWS region such as eu-west-1');
+const ROLE_ARN = matching(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/, 'an IAM role ARN (arn:aws:iam::123456789012:role/name)');
+const SESSION_NAME = matching(/^[\w+=,.@-]{2,64}$/, 'a role session name of 2 to 64 characters from [A-Za-z0-9+=,.@_-]');
+const NON_EMPTY = matching(/^.+$/s, 'a non-empty string');
+const ATTRIBUTE_NAME = matching(
+  /^(?!(aws|amazon)\.)(?!\.)(?!.*\.\.)[A-Za-z0-9_.-]{1,256}(?<!\.)$/i,
+  'an SQS message attribute name (letters, digits, _ - ., not starting with AWS. or Amazon.)',
+);
+
+/** The KEYCLOAK_* variables of the user registration handler (see src/users). */
+export const keycloakEnvShape = {
+  KEYCLOAK_URL: required(...httpUrl('the base URL of Keycloak, such as https://sso.example.com')),
+  KEYCLOAK_REALM: required(...matching(/^[\w.-]{1,255}$/, 'a realm name')),
+  KEYCLOAK_CLIENT_ID: required(...NON_EMPTY),
+  KEYCLOAK_CLIENT_SECRET: required(...NON_EMPTY),
+  KEYCLOAK_TIMEOUT_MS: withDefault(...integer(100, 60_000), 5_000),
+  KEYCLOAK_BREAKER_FAILURES: withDefault(...integer(1, 1_000), 5),
+  KEYCLOAK_BREAKER_OPEN_MS: withDefault(...integer(100, 600_000), 10_000),
+};
+
+const envObject = z.object({
+  // Runtime
+  APP_ENV: withDefault(...matching(/^[a-z][a-z0-9-]{0,31}$/, 'a lower-case name such as local, production, staging or integration'), 'local'),
+  HTTP_PORT: withDefault(...integer(1, 65_535), 3_000),
+  LOG_LEVEL: withDefault(...oneOf(LOG_LEVELS), 'info'),
+  OTEL_ENABLED: withDefault(...boolean(), false),
+
+  // AWS
+  AWS_REGION: optional(...REGION),
+  AWS_DEFAULT_REGION: optional(...REGION),
+  AWS_ACCESS_KEY_ID: optional(...NON_EMPTY),
+  AWS_SECRET_ACCESS_KEY: optional(...NON_EMPTY),
+  AWS_SESSION_TOKEN: optional(...NON_EMPTY),
+  AWS_WEB_IDENTITY_TOKEN_FILE: optional(...NON_EMPTY),
+  AWS_ROLE_ARN: optional(...ROLE_ARN),
+  AWS_ROLE_SESSION_NAME: optional(...SESSION_NAME),
+  AWS_ASSUME_ROLE_ARN: optional(...ROLE_ARN),
+  AWS_ASSUME_ROLE_SESSION_NAME: withDefault(...SESSION_NAME, 'nest-sqs-worker'),
+  AWS_ASSUME_ROLE_DURATION_SECONDS: withDefault(...integer(900, 43_200), 3_600),
+  AWS_ASSUME_ROLE_EXTERNAL_ID: optional(...matching(/^[\w+=,.@:\/-]{2,1224}$/, 'an external id of 2 to 1224 characters')),
+  AWS_STS_ENDPOINT: optional(...httpUrl()),
+
+  // SQS
+  SQS_ENDPOINT: optional(...httpUrl()),
+  SQS_QUEUE_URL: required(...queueUrl('the http(s) URL of the work queue')),
+  SQS_DLQ_URL: optional(...queueUrl('the http(s) URL of the dead-letter queue')),
+  SQS_DEFAULT_PATTERN: optional(...NON_EMPTY),
+  SQS_PATTERN_ATTRIBUTE: withDefault(...ATTRIBUTE_NAME, 'pattern'),
+  SQS_CONCURRENCY: withDefault(...integer(1, 500), 10),
+  SQS_BATCH_SIZE: withDefault(...integer(1, 10), 10),
+  SQS_WAIT_TIME_SECONDS: withDefault(...integer(0, 20), 20),
+  SQS_VISIBILITY_TIMEOUT: withDefault(...integer(1, 43_200), 30),
+  SQS_HEARTBEAT_INTERVAL_SECONDS: withDefault(...integer(1, 43_199), 10),
+  SQS_MAX_VISIBILITY_SECONDS: withDefault(...integer(1, 43_200), 43_200),
+  SQS_BACKOFF_BASE_SECONDS: withDefault(...integer(0, 43_200), 2),
+  SQS_BACKOFF_MAX_SECONDS: withDefault(...integer(0, 43_200), 900),
+  SQS_MAX_RECEIVE_COUNT: withDefault(...integer(1, 1_000), 5),
+  SQS_SHUTDOWN_GRACE_SECONDS: withDefault(...integer(0, 3_600), 25),
+  SQS_RECEIVE_REQUEST_TIMEOUT_MS: withDefault(...integer(1_000, 120_000), 30_000),
+  SQS_CONNECTION_TIMEOUT_MS: withDefault(...integer(100, 60_000), 3_000),
+
+  // Keycloak
+  ...keycloakEnvShape,
+});
+
+type ParsedEnv = z.output<typeof envObject>;
+
+type Issue = { variable: keyof ParsedEnv & string; message: string };
+
+/** Rules that relate several variables; each issue names the variable to change. */
+function crossFieldIssues(env: ParsedEnv): Issue[] {
+  const issues: Issue[] = [];
+  const minReceiveTimeout = env.SQS_WAIT_TIME_SECONDS * 1_000 + RECEIVE_TIMEOUT_MARGIN_MS;
+  if (env.SQS_RECEIVE_REQUEST_TIMEOUT_MS < minReceiveTimeout) {
+    issues.push({
+      variable: 'SQS_RECEIVE_REQUEST_TIMEOUT_MS',
+      message:
+        `must be at least SQS_WAIT_TIME_SECONDS*1000 + ${RECEIVE_TIMEOUT_MARGIN_MS} = ${minReceiveTimeout} ms ` +
+        `(SQS_WAIT_TIME_SECONDS=${env.SQS_WAIT_TIME_SECONDS}): a long poll legitimately lasts that long and must not be cut off`,
+    });
+  }
+  if (env.SQS_HEARTBEAT_INTERVAL_SECONDS >= env.SQS_VISIBILITY_TIMEOUT) {
+    issues.push({
+      variable: 'SQS_HEARTBEAT_INTERVAL_SECONDS',
+      message: `must be below SQS_VISIBILITY_TIMEOUT (${env.SQS_VISIBILITY_TIMEOUT} s), or a message becomes visible again before its visibility is extended`,
+    });
+  }
+  if (env.SQS_MAX_VISIBILITY_SECONDS < env.SQS_VISIBILITY_TIMEOUT) {
+    issues.push({
+      variable: 'SQS_MAX_VISIBILITY_SECONDS',
+      message: `must be at least SQS_VISIBILITY_TIMEOUT (${env.SQS_VISIBILITY_TIMEOUT} s)`,
+    });
+  }
+  if (env.SQS_BACKOFF_MAX_SECONDS < env.SQS_BACKOFF_BASE_SECONDS) {
+    issues.push({
+      variable: 'SQS_BACKOFF_MAX_SECONDS',
+      message: `must be at least SQS_BACKOFF_BASE_SECONDS (${env.SQS_BACKOFF_BASE_SECONDS} s)`,
+    });
+  }
+  if (Boolean(env.AWS_ACCESS_KEY_ID) !== Boolean(env.AWS_SECRET_ACCESS_KEY)) {
+    const missing = env.AWS_ACCESS_KEY_ID ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID';
+    issues.push({ variable: missing, message: `${NOT_SET}: expected it together with ${missing === 'AWS_ACCESS_KEY_ID' ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID'}` });
+  }
+  if (Boolean(env.AWS_WEB_IDENTITY_TOKEN_FILE) !== Boolean(env.AWS_ROLE_ARN)) {
+    const missing = env.AWS_ROLE_ARN ? 'AWS_WEB_IDENTITY_TOKEN_FILE' : 'AWS_ROLE_ARN';
+    issues.push({ variable: missing, message: `${NOT_SET}: web identity (IRSA) needs both AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN` });
+  }
+  issues.push(...environmentIssues(env));
+  return issues;
+}
+
+/** What `APP_ENV` demands: pods talk to real AWS, local runs bring their own keys. */
+function environmentIssues(env: ParsedEnv): Issue[] {
+  const issues: Issue[] = [];
+  if (isPodEnvironment(env.APP_ENV)) {
+    if (!env.AWS_REGION && !env.AWS_DEFAULT_REGION) {
+      issues.push({ variable: 'AWS_REGION', message: `${NOT_SET}: expected an AWS region when APP_ENV is ${env.APP_ENV}` });
+    }
+    for (const variable of ['SQS_ENDPOINT', 'AWS_STS_ENDPOINT'] as const) {
+      if (env[variable]) {
+        issues.push({
+          variable,
+          message: `must be unset when APP_ENV is ${env.APP_ENV}: endpoint overrides are for local servers only (the SDK resolves the regional endpoint, VPC endpoints included)`,
+        });
+      }
+    }
+  } else if (!env.AWS_ACCESS_KEY_ID && !env.AWS_SECRET_ACCESS_KEY) {
+    issues.push({
+      variable: 'AWS_ACCESS_KEY_ID',
+      message:
+        `${NOT_SET}: APP_ENV "${env.APP_ENV}" is local, and local runs use AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY ` +
+        'from the environment only (~/.aws/credentials and ~/.aws/config are never read)',
+    });
+  }
+  return issues;
+}
+
+/**
+ * The environment schema (Zod, a Standard Schema): field rules, then the rules that relate
+ * several variables. Its output is the typed environment {@link Env}.
+ */
+export const envSchema = envObject.superRefine((env, ctx) => {
+  for (const issue of crossFieldIssues(env)) {
+    ctx.addIssue({ code: 'custom', path: [issue.variable], message: issue.message });
+  }
+});
+
+/** Every variable the service reads, in schema order. */
+export const ENV_VARIABLES: readonly string[] = Object.keys(envObject.shape);
+
+/** The validated, typed environment. */
+export type Env = z.output<typeof envSchema>;
+
+/** Thrown at boot when the environment is invalid; `message` has one line per bad variable. */
+export class EnvValidationError extends Error {
+  override readonly name = 'EnvValidationError';
+
+  constructor(readonly lines: readonly string[]) {
+    super(lines.join('\n'));
+  }
+}
+
+function describeInput(variable: string, raw: unknown): string {
+  if (typeof raw !== 'string' || raw.trim() === '') return '';
+  if (SECRET_VARIABLES.has(variable)) return ` (got a value of ${raw.length} characters, not shown)`;
+  const shown = raw.length > 200 ? `${raw.slice(0, 200)}...` : raw;
+  return ` (got ${JSON.stringify(shown)})`;
+}
+
+/**
+ * Validates `source` (normally `process.env`) and returns the typed environment.
+ * @throws {EnvValidationError} one line per bad variable, such as
+ *   `Invalid environment: SQS_BATCH_SIZE must be an integer from 1 to 10 (got "42")`.
+ */
+export function parseEnv(source: Record<string, unknown>): Env {
+  const result = envSchema.safeParse(source);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const variable = String(issue.path[0] ?? 'environment');
+    return `Invalid environment: ${variable} ${issue.message}${describeInput(variable, source[variable])}`;
+  });
+  throw new EnvValidationError([...new Set(lines)]);
+}
+
+/**
+ * `validate` hook for `ConfigModule.forRoot`: throws on a bad environment and otherwise
+ * returns the input unchanged, so `process.env` keeps its strings; the namespaced configs
+ * read the typed values through {@link parseEnv}.
+ */
+export function validateEnv(config: Record<string, unknown>): Record<string, unknown> {
+  parseEnv(config);
+  return config;
+}

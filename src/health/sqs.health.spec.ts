@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { describe, it } from 'node:test';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { BehaviorSubject } from 'rxjs';
+import { type SqsEvents, type SqsServerSnapshot, SqsStatus } from '../sqs/sqs.events.js';
+import { ReadinessRegistry } from './readiness-registry.js';
+import type { SqsServerLike } from './sqs-server-like.js';
+import { SqsHealthIndicator } from './sqs.health.js';
+import { TtlCache } from './ttl-cache.js';
+
+class FakeServer implements SqsServerLike {
+  readonly status = new BehaviorSubject<SqsStatus>(SqsStatus.Connecting);
+  readonly events = new EventEmitter();
+  snapshot: SqsServerSnapshot = { status: SqsStatus.Connecting, waitTimeSeconds: 20, inFlight: 0, buffered: 0, concurrency: 10 };
+  probes = 0;
+  probeFails = false;
+  setStatus(status: SqsStatus, extra: Partial<SqsServerSnapshot> = {}) {
+    this.snapshot = { ...this.snapshot, ...extra, status };
+    this.status.next(status);
+  }
+  on<E extends keyof SqsEvents>(event: E, callback: SqsEvents[E]) {
+    this.events.on(event, callback as (...args: unknown[]) => void);
+    return this;
+  }
+  getSnapshot() {
+    return this.snapshot;
+  }
+  unwrap<T>(): T {
+    return {
+      send: async () => {
+        this.probes += 1;
+        if (this.probeFails) throw new Error('AccessDenied');
+        return {};
+      },
+    } as T;
+  }
+}
+
+function setup() {
+  let clock = 1_000_000;
+  const server = new FakeServer();
+  const indicator = new SqsHealthIndicator(server, new HealthIndicatorService(), { queueUrl: 'http://h/0/q', now: () => clock, livenessSlackMs: 10_000 });
+  indicator.onModuleInit();
+  return { server, indicator, advance: (ms: number) => (clock += ms), now: () => clock };
+}
+
+describe('SQS health indicator', () => {
+  it('is ready only while Connected, naming the reason otherwise', async () => {
+    const { server, indicator } = setup();
+    assert.equal((await indicator.isReady()).sqs!.status, 'down');
+    assert.match(String((await indicator.isReady()).sqs!.reason), /starting/);
+    server.setStatus(SqsStatus.Connected, { lastSuccessAt: 5 });
+    assert.equal((await indicator.isReady()).sqs!.status, 'up');
+    server.setStatus(SqsStatus.Draining);
+    assert.deepEqual([(await indicator.isReady()).sqs!.status, (await indicator.isReady()).sqs!.reason], ['down', 'the server is shutting down']);
+    server.setStatus(SqsStatus.Closed);
+    assert.equal((await indicator.isReady()).sqs!.status, 'down');
+  });
+
+  it('in Error, is ready while the queue answers GetQueueAttributes, probing at most once per cache period', async () => {
+    const { server, indicator, advance } = setup();
+    server.setStatus(SqsStatus.Error, { lastError: 'ReceiveMessage timed out' });
+    assert.equal((await indicator.isReady()).sqs!.status, 'up');
+    assert.equal((await indicator.isReady()).sqs!.status, 'up');
+    assert.equal(server.probes, 1);
+    server.probeFails = true;
+    advance(5_001);
+    const result = (await indicator.isReady()).sqs!;
+    assert.equal(result.status, 'down');
+    assert.match(String(result.reason), /last SQS call failed: ReceiveMessage timed out; GetQueueAttributes: AccessDenied/);
+    assert.equal(server.probes, 2);
+  });
+
+  it('is live unless the receiver loop is silent for over twice the long poll (plus slack) while running', () => {
+    const { server, indicator, advance, now } = setup();
+    server.setStatus(SqsStatus.Connected, { lastReceiveTickAt: now() });
+    advance(49_000);
+    assert.equal(indicator.isLive().receiver!.status, 'up');
+    advance(2_000);
+    const stuck = indicator.isLive().receiver!;
+    assert.equal(stuck.status, 'down');
+    assert.match(String(stuck.reason), /has not ticked for 51 s/);
+    server.setStatus(SqsStatus.Connected, { lastReceiveTickAt: now() });
+    assert.equal(indicator.isLive().receiver!.status, 'up');
+  });
+
+  it('does not call a full worker pool or a draining server stuck', () => {
+    const { server, indicator, advance, now } = setup();
+    server.setStatus(SqsStatus.Connected, { lastReceiveTickAt: now(), inFlight: 10, buffered: 10 });
+    advance(120_000);
+    assert.equal(indicator.isLive().receiver!.status, 'up');
+    server.setStatus(SqsStatus.Draining, { inFlight: 0, buffered: 0 });
+    advance(120_000);
+    assert.equal(indicator.isLive().receiver!.status, 'up');
+  });
+});
+
+describe('readiness registry', () => {
+  it('adapts Terminus indicators, turning down into degraded', async () => {
+    const registry = new ReadinessRegistry();
+    const health = new HealthIndicatorService();
+    registry.registerIndicator('keycloak', () => health.check('keycloak').down({ breaker: 'open' }));
+    assert.throws(() => registry.registerIndicator('keycloak', () => health.check('keycloak').up()), /already registered/);
+    const [contributor] = registry.list();
+    assert.deepEqual(await contributor!.check(), { status: 'degraded', details: { breaker: 'open' } });
+  });
+});
+
+describe('TtlCache', () => {
+  it('reuses a result, failures included, for its TTL', async () => {
+    let clock = 0;
+    let runs = 0;
+    const cache = new TtlCache<number>(1_000, () => clock);
+    const fail = async () => {
+      runs += 1;
+      throw new Error('no');
+    };
+    await assert.rejects(cache.get(fail));
+    await assert.rejects(cache.get(fail));
+    assert.equal(runs, 1);
+    clock = 1_000;
+    assert.equal(await cache.get(async () => ++runs), 2);
+  });
+});

@@ -1,0 +1,4 @@
+export * from './logging.module.js';
+export * from './message-fields.js';
+export * from './pino-options.js';
+export * from './redaction.js';

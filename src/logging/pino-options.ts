@@ -1,0 +1,38 @@
+import type { IncomingMessage } from 'node:http';
+import { type LoggerOptions, stdTimeFunctions } from 'pino';
+import type { ObservabilityConfig } from '../config/observability.config.js';
+import { CENSOR, REDACT_PATHS, scrubText, scrubValue } from './redaction.js';
+
+export const SERVICE_NAME = 'nest-sqs-worker';
+
+/** Probe and scrape paths: requested every few seconds, never worth a log line. */
+export function isProbeRequest(req: Pick<IncomingMessage, 'url'>): boolean {
+  const path = (req.url ?? '').split('?')[0] ?? '';
+  return path === '/metrics' || path === '/health' || path.startsWith('/health/');
+}
+
+/**
+ * pino options of the service: JSON lines, ISO time, `level` as a label, and redaction at
+ * the logger itself, so no call site can forget it: `redact` paths, a scrub of every logged
+ * object, and a scrub of message strings (paths alone miss `"created user foo@bar.com"`).
+ */
+export function createPinoOptions(observability: Pick<ObservabilityConfig, 'logLevel'>): LoggerOptions {
+  return {
+    name: SERVICE_NAME,
+    level: observability.logLevel,
+    timestamp: stdTimeFunctions.isoTime,
+    redact: { paths: REDACT_PATHS, censor: CENSOR },
+    formatters: {
+      level: (label) => ({ level: label }),
+      bindings: (bindings) => scrubValue(bindings) as Record<string, unknown>,
+      log: (object) => scrubValue(object) as Record<string, unknown>,
+    },
+    hooks: {
+      logMethod(args, method) {
+        // An Error first gives pino the message too, so it is scrubbed here, before pino reads it.
+        const scrubbed = args.map((arg) => (typeof arg === 'string' ? scrubText(arg) : arg instanceof Error ? scrubValue(arg) : arg));
+        return method.apply(this, scrubbed as Parameters<typeof method>);
+      },
+    },
+  };
+}

@@ -1,0 +1,5 @@
+export * from './metrics.controller.js';
+export * from './metrics.module.js';
+export * from './metrics.service.js';
+export * from './sqs-metrics.binder.js';
+export * from './sqs-metrics.js';

@@ -1,0 +1,19 @@
+import { Global, Module } from '@nestjs/common';
+import { SQS_SERVER_OPTIONS } from '../config/aws.module.js';
+import { SQS_SERVER_TOKEN } from '../health/sqs-server-like.js';
+import { SqsServer } from './sqs.server.js';
+import type { SqsServerOptions } from './sqs.options.js';
+
+/**
+ * The service's `SqsServer` as a provider built from configuration, so that health checks and
+ * metrics inject the very instance `main.ts` connects as the microservice strategy.
+ */
+@Global()
+@Module({
+  providers: [
+    { provide: SqsServer, inject: [SQS_SERVER_OPTIONS], useFactory: (options: SqsServerOptions) => new SqsServer(options) },
+    { provide: SQS_SERVER_TOKEN, useExisting: SqsServer },
+  ],
+  exports: [SqsServer, SQS_SERVER_TOKEN],
+})
+export class SqsTransportModule {}

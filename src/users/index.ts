@@ -1,0 +1,13 @@
+// Public surface of the user registration handler.
+export { UsersModule } from './users.module.js';
+export { UsersService, type RegistrationResult } from './users.service.js';
+export { UsersController } from './users.controller.js';
+export { USER_REGISTERED_PATTERN } from './users.constants.js';
+export { UserRegisteredDto, InitialCredentialsDto } from './user-registered.dto.js';
+export { userPayloadValidationPipe } from './user-payload.pipe.js';
+export { KeycloakModule } from './keycloak.module.js';
+export { KEYCLOAK_OPTIONS, type KeycloakOptions } from './keycloak.options.js';
+export { KeycloakAdminClient } from './keycloak-admin.client.js';
+export { KeycloakTokenProvider } from './keycloak-token.provider.js';
+export { KeycloakBreaker, type BreakerState, type KeycloakBreakerSnapshot } from './keycloak.breaker.js';
+export { KeycloakHealthIndicator } from './keycloak.health.js';

@@ -1,0 +1,79 @@
+import { BrokenCircuitError, IsolatedCircuitError } from 'cockatiel';
+import { DeadLetterReason, NonRetryableError, RetryableError } from '../sqs/sqs.errors.js';
+import { redact } from './redact.js';
+
+/**
+ * Keycloak answered with an error status. The message carries the operation, the status and
+ * Keycloak's error code (`errorMessage`/`error`), never the request or `params` (which echo
+ * submitted values such as the email).
+ */
+export class KeycloakHttpError extends Error {
+  override readonly name = 'KeycloakHttpError';
+
+  constructor(
+    readonly operation: string,
+    readonly status: number,
+    readonly keycloakError?: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(`Keycloak ${operation} answered ${status}${keycloakError ? ` (${keycloakError})` : ''}`);
+  }
+}
+
+/** Keycloak could not be reached: connection refused or reset, DNS, or the request timed out. */
+export class KeycloakUnavailableError extends Error {
+  override readonly name = 'KeycloakUnavailableError';
+
+  constructor(operation: string, cause: unknown) {
+    super(`Keycloak ${operation} failed: ${describeNetworkError(cause)}`, { cause });
+  }
+}
+
+/** The client credentials grant failed (bad secret, disabled client, Keycloak down). */
+export class KeycloakTokenError extends Error {
+  override readonly name = 'KeycloakTokenError';
+}
+
+/**
+ * True for failures that say "Keycloak is not healthy" rather than "this request is wrong":
+ * these count towards opening the circuit breaker and are retried.
+ */
+export function isKeycloakOutage(error: unknown): boolean {
+  if (error instanceof KeycloakUnavailableError || error instanceof KeycloakTokenError) return true;
+  return error instanceof KeycloakHttpError && (error.status >= 500 || error.status === 429 || error.status === 408);
+}
+
+/**
+ * Turns any failure of a Keycloak call into what the SQS transport understands:
+ * `RetryableError` (outage, open breaker, 401 after a fresh token) or `NonRetryableError`
+ * (400, 403, 404 and other answers that retrying cannot change). `sensitive` values are
+ * removed from the message, which becomes a log line or a dead-letter reason.
+ */
+export function toHandlerError(error: unknown, sensitive: ReadonlyArray<string | undefined>, openMs: number): Error {
+  if (error instanceof NonRetryableError || error instanceof RetryableError) return error;
+  if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
+    return new RetryableError('Keycloak circuit breaker is open', { retryAfterSeconds: Math.max(1, Math.ceil(openMs / 1000)) });
+  }
+  const message = redact(error instanceof Error ? error.message : String(error), sensitive);
+  if (error instanceof KeycloakHttpError && !isKeycloakOutage(error) && error.status !== 401) {
+    return new NonRetryableError(message, { reason: DeadLetterReason.NonRetryable });
+  }
+  const retryAfterSeconds = error instanceof KeycloakHttpError ? error.retryAfterSeconds : undefined;
+  return new RetryableError(message, { retryAfterSeconds });
+}
+
+function describeNetworkError(error: unknown): string {
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'request timed out';
+  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+  if (cause && typeof cause.code === 'string') return cause.code;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Parses a Retry-After header (seconds or HTTP date) into whole seconds. */
+export function parseRetryAfter(header: string | null): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}

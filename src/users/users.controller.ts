@@ -1,0 +1,18 @@
+import { Controller, UsePipes } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { USER_REGISTERED_PATTERN } from './users.constants.js';
+import { UserRegisteredDto } from './user-registered.dto.js';
+import { userPayloadValidationPipe } from './user-payload.pipe.js';
+import { UsersService, type RegistrationResult } from './users.service.js';
+
+/** Message patterns of the user registration handler; the logic lives in UsersService. */
+@Controller()
+@UsePipes(userPayloadValidationPipe())
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @MessagePattern(USER_REGISTERED_PATTERN)
+  registered(@Payload() dto: UserRegisteredDto): Promise<RegistrationResult> {
+    return this.users.register(dto);
+  }
+}

@@ -1,0 +1,111 @@
+// The Keycloak the suite runner started (scripts/servers/keycloak.mjs), and a probe that reads
+// it through the Admin API as the bootstrap admin, independently of the code under test.
+import { randomUUID } from 'node:crypto';
+import type { KeycloakOptions } from '../../../src/users/index.js';
+
+export interface KeycloakTestEnv {
+  url: string;
+  realm: string;
+  clientId: string;
+  clientSecret: string;
+  adminUser: string;
+  adminPassword: string;
+  tokenLifespanSeconds: number;
+}
+
+export function keycloakTestEnv(): KeycloakTestEnv {
+  const env = process.env;
+  const url = env.KEYCLOAK_TEST_URL;
+  if (!url || !env.KEYCLOAK_TEST_CLIENT_SECRET || !env.KEYCLOAK_TEST_ADMIN_PASSWORD) {
+    throw new Error('KEYCLOAK_TEST_* is not set: run through `npm test -- users-keycloak` (scripts/servers/keycloak.mjs)');
+  }
+  return {
+    url,
+    realm: env.KEYCLOAK_TEST_REALM ?? 'nest-sqs-worker',
+    clientId: env.KEYCLOAK_TEST_CLIENT_ID ?? 'nest-sqs-worker',
+    clientSecret: env.KEYCLOAK_TEST_CLIENT_SECRET,
+    adminUser: env.KEYCLOAK_TEST_ADMIN_USER ?? 'admin',
+    adminPassword: env.KEYCLOAK_TEST_ADMIN_PASSWORD,
+    tokenLifespanSeconds: Number(env.KEYCLOAK_TEST_TOKEN_LIFESPAN ?? 300),
+  };
+}
+
+export function keycloakOptions(env: KeycloakTestEnv, overrides: Partial<KeycloakOptions> = {}): KeycloakOptions {
+  return {
+    url: env.url,
+    realm: env.realm,
+    clientId: env.clientId,
+    clientSecret: env.clientSecret,
+    timeoutMs: 3_000,
+    breaker: { failures: 3, openMs: 2_000 },
+    ...overrides,
+  };
+}
+
+/** A unique user for one test; the email and password are the values that must never leak. */
+export function newUser(tag: string) {
+  const id = randomUUID().slice(0, 8);
+  return {
+    username: `${tag}-${id}`,
+    email: `${tag}-${id}@example.test`,
+    firstName: 'Test',
+    lastName: `User ${id}`,
+    credentials: { password: `Pw-${randomUUID()}`, temporary: false },
+  };
+}
+
+interface UserRep {
+  id: string;
+  username: string;
+  email?: string;
+  enabled?: boolean;
+  emailVerified?: boolean;
+  attributes?: Record<string, string[]>;
+}
+
+export class KeycloakProbe {
+  private token?: { value: string; until: number };
+
+  constructor(private readonly env: KeycloakTestEnv) {}
+
+  private async adminToken(): Promise<string> {
+    if (this.token && Date.now() < this.token.until) return this.token.value;
+    const body = new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', username: this.env.adminUser, password: this.env.adminPassword });
+    const res = await fetch(`${this.env.url}/realms/master/protocol/openid-connect/token`, { method: 'POST', body });
+    if (!res.ok) throw new Error(`admin token: ${res.status}`);
+    const json = (await res.json()) as { access_token: string; expires_in: number };
+    this.token = { value: json.access_token, until: Date.now() + (json.expires_in - 10) * 1000 };
+    return json.access_token;
+  }
+
+  private async get<T>(path: string): Promise<T> {
+    const res = await fetch(`${this.env.url}/admin/realms/${this.env.realm}${path}`, { headers: { authorization: `Bearer ${await this.adminToken()}` } });
+    if (!res.ok) throw new Error(`GET ${path}: ${res.status}`);
+    return (await res.json()) as T;
+  }
+
+  /** Every user whose username is exactly `username`. */
+  async usersNamed(username: string): Promise<UserRep[]> {
+    const users = await this.get<UserRep[]>(`/users?username=${encodeURIComponent(username)}&exact=true`);
+    return users.filter((u) => u.username === username.toLowerCase());
+  }
+
+  async user(id: string): Promise<UserRep> {
+    return this.get<UserRep>(`/users/${id}`);
+  }
+
+  async groupNames(userId: string): Promise<string[]> {
+    return (await this.get<Array<{ name: string }>>(`/users/${userId}/groups`)).map((g) => g.name).sort();
+  }
+
+  async realmRoleNames(userId: string): Promise<string[]> {
+    return (await this.get<Array<{ name: string }>>(`/users/${userId}/role-mappings/realm`)).map((r) => r.name).sort();
+  }
+
+  /** True when Keycloak accepts the password (resource owner grant with the realm's admin-cli). */
+  async passwordWorks(username: string, password: string): Promise<boolean> {
+    const body = new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', username, password });
+    const res = await fetch(`${this.env.url}/realms/${this.env.realm}/protocol/openid-connect/token`, { method: 'POST', body });
+    return res.ok;
+  }
+}
