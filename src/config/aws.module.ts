@@ -3,6 +3,7 @@ import type { SqsServerOptions } from '../sqs/sqs.options.js';
 import { type AwsConfig, awsConfig } from './aws.config.js';
 import { type CredentialProviderResult, createCredentialProvider } from './aws-credentials.js';
 import { createSqsClientConfig, sqsMaxSockets, toSqsServerOptions } from './sqs-client.factory.js';
+import { type ObservabilityConfig, observabilityConfig } from './observability.config.js';
 import { type SqsConfig, sqsConfig } from './sqs.config.js';
 
 /** Injection token of the service's {@link CredentialProviderResult}. */
@@ -22,13 +23,13 @@ const awsCredentialsProvider: FactoryProvider<CredentialProviderResult> = {
 
 const sqsServerOptionsProvider: FactoryProvider<SqsServerOptions> = {
   provide: SQS_SERVER_OPTIONS,
-  inject: [awsConfig.KEY, sqsConfig.KEY, AWS_CREDENTIALS],
-  useFactory: (aws: AwsConfig, sqs: SqsConfig, credentials: CredentialProviderResult) => {
+  inject: [awsConfig.KEY, sqsConfig.KEY, observabilityConfig.KEY, AWS_CREDENTIALS],
+  useFactory: (aws: AwsConfig, sqs: SqsConfig, observability: ObservabilityConfig, credentials: CredentialProviderResult) => {
     new Logger('SqsClient').log(
       `SQS client: request timeout ${sqs.receiveRequestTimeoutMs} ms (long poll ${sqs.waitTimeSeconds} s), ` +
         `connection timeout ${sqs.connectionTimeoutMs} ms, keep-alive, ${sqsMaxSockets(sqs)} sockets`,
     );
-    return toSqsServerOptions(sqs, createSqsClientConfig({ aws, sqs }, credentials));
+    return toSqsServerOptions(sqs, createSqsClientConfig({ aws, sqs }, credentials), observability.otelEnabled);
   },
 };
 

@@ -67,7 +67,7 @@ export function createSqsClientConfig(
 }
 
 /** Maps the `sqs` namespace onto the transport's options. */
-export function toSqsServerOptions(sqs: SqsConfig, client: NonNullable<SqsServerOptions['client']>): SqsServerOptions {
+export function toSqsServerOptions(sqs: SqsConfig, client: NonNullable<SqsServerOptions['client']>, traceContext = false): SqsServerOptions {
   return {
     queues: [{ url: sqs.queueUrl, deadLetterQueueUrl: sqs.deadLetterQueueUrl, defaultPattern: sqs.defaultPattern }],
     client,
@@ -80,5 +80,6 @@ export function toSqsServerOptions(sqs: SqsConfig, client: NonNullable<SqsServer
     backoff: { ...sqs.backoff },
     shutdownGraceSeconds: sqs.shutdownGraceSeconds,
     patternAttribute: sqs.patternAttribute,
+    traceContext,
   };
 }

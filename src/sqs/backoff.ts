@@ -16,7 +16,7 @@ export function retryDelaySeconds(
   policy: BackoffPolicy,
   random: () => number = Math.random,
 ): number {
-  const attempt = Math.max(1, Math.floor(receiveCount));
+  const attempt = Number.isFinite(receiveCount) ? Math.max(1, Math.floor(receiveCount)) : 1;
   const exponential = policy.baseSeconds * 2 ** Math.min(attempt - 1, 30);
   const capped = Math.min(policy.maxSeconds, exponential);
   const half = capped / 2;

@@ -126,12 +126,16 @@ export class MessageBuffer {
     return message;
   }
 
+  /** Hands eligible messages to idle workers; the room this frees goes to waiting receivers. */
   private dispatch(): void {
+    let handed = false;
     while (this.workerWaiters.length > 0) {
       const next = this.nextEligible();
-      if (!next) return;
+      if (!next) break;
       this.workerWaiters.shift()!(next);
+      handed = true;
     }
+    if (handed) this.notifyRoom();
   }
 
   private notifyRoom(): void {

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { SqsRecord } from './sqs.record.js';
+import { loadTraceContext, type TraceContext } from './trace-context.js';
 
 export interface SqsClientOptions {
   /** Queue the client sends to. */
@@ -17,6 +18,11 @@ export interface SqsClientOptions {
   patternAttribute?: string;
   /** Longest an emit waits for others to share its `SendMessageBatch` (ms). Default 0 (same tick). */
   batchLingerMs?: number;
+  /**
+   * Carry the active W3C trace (`traceparent`, `tracestate` attributes) so `SqsServer` continues
+   * it. Needs the optional `@opentelemetry/api`. Default false.
+   */
+  traceContext?: boolean;
 }
 
 /** Lifecycle of an `SqsClient`. */
@@ -49,6 +55,7 @@ export class SqsClient extends ClientProxy<Record<never, Function>, SqsClientSta
   private ownsClient = false;
   private pending: PendingSend[] = [];
   private flushTimer?: NodeJS.Timeout | NodeJS.Immediate;
+  private tracing?: TraceContext;
   private readonly patternAttribute: string;
   private readonly fifo: boolean;
 
@@ -65,6 +72,7 @@ export class SqsClient extends ClientProxy<Record<never, Function>, SqsClientSta
       const given = this.options.client;
       this.ownsClient = !(given instanceof SQSClient);
       this.client = given instanceof SQSClient ? given : new SQSClient(given ?? {});
+      if (this.options.traceContext) this.tracing = await loadTraceContext();
       this._status$.next(SqsClientStatus.Connected);
     }
     return this.client;
@@ -84,6 +92,7 @@ export class SqsClient extends ClientProxy<Record<never, Function>, SqsClientSta
 
   /** Sends many events of one pattern at once; resolves with their message ids in order. */
   async emitBatch<T>(pattern: string, items: Array<T | SqsRecord<T>>): Promise<string[]> {
+    await this.connect();
     return Promise.all(items.map((data) => this.enqueue(this.toEntry(pattern, data))));
   }
 
@@ -103,6 +112,7 @@ export class SqsClient extends ClientProxy<Record<never, Function>, SqsClientSta
   }
 
   protected async dispatchEvent<T = string>(packet: ReadPacket): Promise<T> {
+    await this.connect();
     const pattern = this.normalizePattern(packet.pattern);
     return (await this.enqueue(this.toEntry(pattern, packet.data))) as T;
   }
@@ -114,6 +124,7 @@ export class SqsClient extends ClientProxy<Record<never, Function>, SqsClientSta
       ...options.attributes,
       [this.patternAttribute]: { DataType: 'String', StringValue: pattern },
     };
+    this.tracing?.inject(attributes);
     return {
       MessageBody: JSON.stringify(record.data ?? null),
       MessageAttributes: attributes,

@@ -1,6 +1,6 @@
 /**
  * Why a message was sent to the dead-letter queue. Carried as the `dlq-reason` message
- * attribute and as the `reason` label of the `sqs_dead_lettered_total` metric.
+ * attribute and as the `reason` label of the `sqs_messages_dead_lettered_total` metric.
  */
 export enum DeadLetterReason {
   /** The body is not valid JSON (or an SNS envelope around invalid JSON). */

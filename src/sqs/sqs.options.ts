@@ -57,6 +57,11 @@ export interface SqsServerOptions {
   patternAttribute?: string;
   /** Longest a delete waits for nine others to share its `DeleteMessageBatch` (ms). Default 5. */
   deleteBatchLingerMs?: number;
+  /**
+   * Continue the W3C trace a message carries (`traceparent` attribute) in a CONSUMER span around
+   * its handler. Needs the optional `@opentelemetry/api` and a registered SDK. Default false.
+   */
+  traceContext?: boolean;
 }
 
 const queueUrl = z.string().regex(QUEUE_URL_PATTERN, 'must be an http(s) queue URL such as https://sqs.<region>.amazonaws.com/<account>/<name>');
@@ -87,6 +92,7 @@ const optionsSchema = z
     shutdownGraceSeconds: z.number().min(0).max(3_600).default(25),
     patternAttribute: z.string().min(1).default('pattern'),
     deleteBatchLingerMs: z.number().min(0).max(1_000).default(5),
+    traceContext: z.boolean().default(false),
   })
   .strict();
 

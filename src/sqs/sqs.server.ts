@@ -16,6 +16,7 @@ import { decodeMessage, UndecodableMessageError, type DecodedMessage } from './m
 import { QueueReceiver } from './queue-receiver.js';
 import { discoverDeadLetterQueueUrl, toResolvedQueue, type ResolvedQueue } from './queue-registry.js';
 import { SqsContext } from './sqs.context.js';
+import { loadTraceContext, type TraceContext } from './trace-context.js';
 import { DeadLetterReason } from './sqs.errors.js';
 import { SqsStatus, type SqsEvents, type SqsMessageInfo, type SqsServerSnapshot } from './sqs.events.js';
 import { resolveSqsServerOptions, type ResolvedSqsServerOptions, type SqsServerOptions } from './sqs.options.js';
@@ -37,6 +38,7 @@ interface Runtime {
   deadLetters: DeadLetterForwarder;
   abort: AbortController;
   receiving: Promise<void>;
+  tracing?: TraceContext;
 }
 
 /**
@@ -81,6 +83,7 @@ export class SqsServer extends Server<SqsEvents, SqsStatus> implements CustomTra
     try {
       this.setStatus(SqsStatus.Connecting);
       this.runtime = this.createRuntime();
+      if (this.options.traceContext) this.runtime.tracing = await loadTraceContext();
       await this.start(this.runtime);
       callback();
     } catch (err) {
@@ -262,7 +265,9 @@ export class SqsServer extends Server<SqsEvents, SqsStatus> implements CustomTra
     this.emit('processing_started', held.info);
     const startedAt = performance.now();
     try {
-      await this.invokeHandler(handler, decoded, held);
+      const tracing = this.runtime?.tracing;
+      const run = () => this.invokeHandler(handler, decoded, held);
+      await (tracing ? tracing.runInSpan(held.message, decoded.pattern, held.queue.url, run) : run());
     } catch (err) {
       return this.onHandlerFailure(held, err, performance.now() - startedAt);
     }
@@ -415,9 +420,14 @@ export class SqsServer extends Server<SqsEvents, SqsStatus> implements CustomTra
   private defaultRequestHandler(): NodeHttpHandler {
     const o = this.options;
     const maxSockets = o.queues.length * o.receiversPerQueue + o.concurrency + 16;
+    const timeoutMs = (o.waitTimeSeconds + 10) * 1_000;
     return new NodeHttpHandler({
       connectionTimeout: 5_000,
-      requestTimeout: (o.waitTimeSeconds + 10) * 1_000,
+      requestTimeout: timeoutMs,
+      // Without this a breached requestTimeout is only a warning.
+      throwOnRequestTimeout: true,
+      // A long poll is a socket idle for up to waitTimeSeconds: the idle limit must exceed it too.
+      socketTimeout: timeoutMs,
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
       httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
     });

@@ -50,10 +50,6 @@ describe(`FIFO ordering (${process.env.SQS_TEST_BACKEND ?? 'fauxqs'})`, () => {
   before(async () => {
     sqs = await SqsTestBackend.start();
     queue = await sqs.createQueue('ordered', { fifo: true, maxReceiveCount: 5 });
-    service = await startTestMicroservice({
-      controllers: [FifoController],
-      server: { client: sqs.clientConfig(), queues: [{ url: queue.url }], waitTimeSeconds: 1, backoff: { baseSeconds: 1, maxSeconds: 1 } },
-    });
   });
 
   after(async () => {
@@ -70,7 +66,20 @@ describe(`FIFO ordering (${process.env.SQS_TEST_BACKEND ?? 'fauxqs'})`, () => {
         await sqs.send(queue.url, JSON.stringify({ group, seq, failOnce }), { pattern: 'step', groupId: group });
       }
     }
-    await eventually(() => groups.every((g) => completed.get(g)?.length === perGroup), 'all groups complete', 60_000);
+    // Started after the queue is filled, so that a first receive brings several messages of one
+    // group: the rest of the group then reaches idle workers only as each one finishes.
+    service = await startTestMicroservice({
+      controllers: [FifoController],
+      server: { client: sqs.clientConfig(), queues: [{ url: queue.url }], waitTimeSeconds: 1, backoff: { baseSeconds: 1, maxSeconds: 1 } },
+    });
+
+    await eventually(() => groups.every((g) => completed.get(g)?.length === perGroup), 'all groups complete', 60_000).catch(async (err: Error) => {
+      const counts = await sqs.counts(queue.url);
+      throw new Error(
+        `${err.message}; completed: ${JSON.stringify(Object.fromEntries(completed))}; ` +
+          `server: ${JSON.stringify(service.server.getSnapshot())}; queue: ${JSON.stringify(counts)}`,
+      );
+    });
     for (const g of groups) assert.deepEqual(completed.get(g), [...Array(perGroup).keys()], `group ${g} in order`);
     assert.equal(overlapWithinGroup, false, 'never two messages of one group at once');
     assert.ok(maxRunning > 1, `groups ran in parallel (max ${maxRunning} at once)`);

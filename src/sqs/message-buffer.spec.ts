@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MessageBuffer } from './message-buffer.js';
+import { fakeHeld } from '../../test/support/held-messages.js';
+
+describe('MessageBuffer', () => {
+  it('grants room only while it is free, so receiving pauses when workers fall behind', async () => {
+    const buffer = new MessageBuffer(10);
+    assert.equal(await buffer.reserve(10), true);
+    assert.equal(buffer.room, 0);
+    let granted = false;
+    const second = buffer.reserve(10).then((ok) => (granted = ok));
+    buffer.push(Array.from({ length: 10 }, () => fakeHeld()), 10);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(granted, false, 'full buffer: no room for another batch');
+    for (let i = 0; i < 10; i++) await buffer.take();
+    await second;
+    assert.equal(granted, true, 'room came back as workers took messages');
+  });
+
+  it('returns unused reservations', async () => {
+    const buffer = new MessageBuffer(10);
+    await buffer.reserve(10);
+    buffer.push([fakeHeld(), fakeHeld()], 10);
+    assert.equal(buffer.room, 8);
+    await buffer.reserve(8);
+    buffer.unreserve(8);
+    assert.equal(buffer.room, 8);
+  });
+
+  it('serves waiting receivers in arrival order (no starvation)', async () => {
+    const buffer = new MessageBuffer(10);
+    await buffer.reserve(10);
+    const order: string[] = [];
+    const a = buffer.reserve(10).then(() => order.push('a'));
+    buffer.push([], 10); // a's turn: the room goes to the first waiter, not to a newcomer
+    const b = buffer.reserve(10).then(() => order.push('b'));
+    await a;
+    buffer.unreserve(10);
+    await b;
+    assert.deepEqual(order, ['a', 'b']);
+  });
+
+  it('hands messages to waiting workers directly, oldest first', async () => {
+    const buffer = new MessageBuffer(5);
+    const first = buffer.take();
+    const [m1, m2] = [fakeHeld(), fakeHeld()];
+    buffer.push([m1, m2], 0);
+    assert.equal(await first, m1);
+    assert.equal(await buffer.take(), m2);
+  });
+
+  it('keeps a FIFO group to one message at a time, in order, while other groups proceed', async () => {
+    const buffer = new MessageBuffer(10);
+    const [a1, a2, b1] = [fakeHeld({ group: 'a' }), fakeHeld({ group: 'a' }), fakeHeld({ group: 'b' })];
+    buffer.push([a1, a2, b1], 0);
+    assert.equal(await buffer.take(), a1);
+    assert.equal(await buffer.take(), b1, 'a2 waits for a1; b1 goes ahead');
+    let next: unknown;
+    void buffer.take().then((m) => (next = m));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(next, undefined, 'a2 is held back while a1 runs');
+    buffer.complete(a1);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(next, a2);
+  });
+
+  it('wakes a waiting receiver when a finished FIFO message lets an idle worker take the next', async () => {
+    const buffer = new MessageBuffer(3);
+    await buffer.reserve(3);
+    const [a1, a2, a3] = [fakeHeld({ group: 'a' }), fakeHeld({ group: 'a' }), fakeHeld({ group: 'a' })];
+    buffer.push([a1, a2, a3], 3);
+    assert.equal(await buffer.take(), a1);
+    const idleWorker = buffer.take(); // waits: a2 belongs to a busy group
+    let receiverWoken = false;
+    const receiver = buffer.reserve(2).then((ok) => (receiverWoken = ok));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(receiverWoken, false, 'one slot free, two wanted');
+    buffer.complete(a1);
+    assert.equal(await idleWorker, a2);
+    await receiver;
+    assert.equal(receiverWoken, true, 'taking a2 freed a slot, and the receiver heard of it');
+  });
+
+  it('removes the buffered rest of a group in order (to release it after a failure)', () => {
+    const buffer = new MessageBuffer(10);
+    const [a1, b1, a2, a3] = [fakeHeld({ group: 'a' }), fakeHeld({ group: 'b' }), fakeHeld({ group: 'a' }), fakeHeld({ group: 'a' })];
+    buffer.push([a1, b1, a2, a3], 0);
+    assert.deepEqual(buffer.removeGroup(a1.orderingKey!), [a1, a2, a3]);
+    assert.equal(buffer.size, 1);
+  });
+
+  it('on close hands back what no worker started and then serves nothing', async () => {
+    const buffer = new MessageBuffer(10);
+    const [m, n] = [fakeHeld(), fakeHeld()];
+    buffer.push([m, n], 0);
+    assert.deepEqual(buffer.close(), [m, n]);
+    assert.equal(await buffer.take(), null);
+    assert.equal(await buffer.reserve(1), false);
+  });
+
+  it('on close wakes idle workers with null and refuses waiting receivers', async () => {
+    const buffer = new MessageBuffer(10);
+    const idleWorker = buffer.take();
+    await buffer.reserve(10);
+    const waitingReceiver = buffer.reserve(10);
+    buffer.close();
+    assert.equal(await idleWorker, null);
+    assert.equal(await waitingReceiver, false);
+  });
+
+  it('resolves a waiting reservation with false when its signal aborts', async () => {
+    const buffer = new MessageBuffer(1);
+    await buffer.reserve(1);
+    const controller = new AbortController();
+    const pending = buffer.reserve(1, controller.signal);
+    controller.abort();
+    assert.equal(await pending, false);
+  });
+});
