@@ -6,11 +6,11 @@
 //      `node scripts/servers/elasticmq.mjs run` starts it in the foreground until Ctrl-C.
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cachePath } from '../lib/cache.mjs';
+import { freePort } from '../lib/free-port.mjs';
 
 // 1.7.1 is the newest release on Central; every class in it and its dependencies targets
 // Java 8 bytecode, so the machine's JDK 17 runs it. Override to try another release.
@@ -95,17 +95,6 @@ export async function provision(version = ELASTICMQ_VERSION) {
   return { version, dir, classpath };
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function config(port) {
   return `include classpath("application.conf")

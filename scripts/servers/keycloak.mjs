@@ -19,13 +19,13 @@ import {
   closeSync, copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync,
   readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { cachePath } from '../lib/cache.mjs';
+import { freePort } from '../lib/free-port.mjs';
 
 // The newest release on Central when written; 26.x needs Java 21+, and runs on Temurin 25.
 export const KEYCLOAK_VERSION = process.env.KEYCLOAK_VERSION ?? '26.7.3';
@@ -155,17 +155,6 @@ export async function provision(version = KEYCLOAK_VERSION) {
   });
 }
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A Keycloak home of its own (data/, realm import) whose lib, themes, conf and providers are the dist's. */
 function makeHome(dist) {

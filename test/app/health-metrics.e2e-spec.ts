@@ -4,16 +4,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { Controller, Global, type INestApplication, Module, UseFilters } from '@nestjs/common';
+import { Controller, type INestApplication, Module, UseFilters } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
-import { AwsModule, SQS_SERVER_OPTIONS } from '../../src/config/aws.module.js';
+import { AwsModule } from '../../src/config/aws.module.js';
 import { createConfigModule } from '../../src/config/config.module.js';
-import { HealthModule, ReadinessRegistry, SQS_SERVER_TOKEN } from '../../src/health/index.js';
+import { HealthModule, ReadinessRegistry } from '../../src/health/index.js';
 import { LoggingModule } from '../../src/logging/logging.module.js';
 import { MetricsModule } from '../../src/metrics/metrics.module.js';
-import { NonRetryableError, SqsExceptionFilter, SqsServer, type SqsServerOptions } from '../../src/sqs/index.js';
+import { NonRetryableError, SqsExceptionFilter, SqsServer } from '../../src/sqs/index.js';
+import { SqsTransportModule } from '../../src/sqs/sqs-transport.module.js';
 import { eventually } from '../support/eventually.js';
 
 const QUEUE = 'app-e2e';
@@ -33,16 +34,6 @@ class PingController {
   }
 }
 
-/** Stands in for the lead's transport module: SqsServer as a provider, built from config. */
-@Global()
-@Module({
-  providers: [
-    { provide: SqsServer, inject: [SQS_SERVER_OPTIONS], useFactory: (options: SqsServerOptions) => new SqsServer(options) },
-    { provide: SQS_SERVER_TOKEN, useExisting: SqsServer },
-  ],
-  exports: [SqsServer, SQS_SERVER_TOKEN],
-})
-class TransportModule {}
 
 describe('health and metrics endpoints against a real SQS server', () => {
   let fauxqs: FauxqsServer;
@@ -93,7 +84,7 @@ describe('health and metrics endpoints against a real SQS server', () => {
       KEYCLOAK_CLIENT_SECRET: 'test',
     });
     @Module({
-      imports: [await createConfigModule(), LoggingModule.forRoot(), AwsModule, TransportModule, HealthModule.forRoot(), MetricsModule.forRoot()],
+      imports: [await createConfigModule(), LoggingModule.forRoot(), AwsModule, SqsTransportModule, HealthModule.forRoot(), MetricsModule.forRoot()],
       controllers: [PingController],
     })
     class TestAppModule {}
