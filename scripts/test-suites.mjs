@@ -50,4 +50,13 @@ export const SUITES = [
     files: ['.build/test/deploy/**/*.spec.js', '.build/test/deploy/**/*.e2e-spec.js'],
     timeoutMs: 300_000,
   },
+  {
+    name: 'faults',
+    description: 'fault injection with real processes: kill -9, SIGTERM, SQS and Keycloak outages, poison flood, slow handler, soak',
+    files: ['.build/test/faults/**/*.e2e-spec.js'],
+    servers: ['keycloak'],
+    // The soak's default size for this run; FAULT_SOAK_MESSAGES=1000000 npm test -- faults does the full million.
+    env: { FAULT_SOAK_DEFAULT_MESSAGES: '500000' },
+    timeoutMs: 180_000,
+  },
 ];

@@ -38,9 +38,9 @@ describe('receiveErrorDelayMs', () => {
     assert.equal(receiveErrorDelayMs(1, () => 0), 50);
   });
 
-  it('grows exponentially to a 20 s ceiling', () => {
+  it('grows exponentially to a 10 s ceiling', () => {
     assert.equal(receiveErrorDelayMs(1, () => 1), 100);
     assert.equal(receiveErrorDelayMs(4, () => 1), 800);
-    assert.equal(receiveErrorDelayMs(30, () => 1), 20_000);
+    assert.equal(receiveErrorDelayMs(30, () => 1), 10_000);
   });
 });

@@ -24,10 +24,11 @@ export function retryDelaySeconds(
 }
 
 /**
- * Delay before the receiver retries after an SQS error: exponential from 100 ms to 20 s with
+ * Delay before the receiver retries after an SQS error: exponential from 100 ms to 10 s with
  * full jitter, so many pods losing SQS at once don't come back in lockstep, and never a spin.
+ * The ceiling bounds how long processing lags behind SQS coming back.
  */
 export function receiveErrorDelayMs(consecutiveErrors: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(20_000, 100 * 2 ** Math.min(Math.max(consecutiveErrors - 1, 0), 20));
+  const ceiling = Math.min(10_000, 100 * 2 ** Math.min(Math.max(consecutiveErrors - 1, 0), 20));
   return Math.max(50, Math.round(random() * ceiling));
 }

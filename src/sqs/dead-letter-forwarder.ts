@@ -10,14 +10,18 @@ export const DLQ_DETAIL_ATTRIBUTE = 'dlq-detail';
 const MAX_KEPT_ATTRIBUTES = 8;
 const MAX_DETAIL_LENGTH = 1_000;
 
-/** Where a non-retryable message ended up. */
-export type DeadLetterOutcome = 'moved' | 'left-to-redrive-policy';
+/**
+ * Where a non-retryable message ended up: copied with its reason attributes, copied bare (the
+ * DLQ's size limit left no room for them; the reason is in the log and the event), or left to
+ * the queue's redrive policy (no dead-letter queue known).
+ */
+export type DeadLetterOutcome = 'moved' | 'moved-without-reason' | 'left-to-redrive-policy';
 
 /**
  * Moves a message that can never succeed to the queue's dead-letter queue, with the reason
  * as message attributes, so that nothing is dropped and operations can see why. The caller
- * deletes the original only after the copy is stored. With no dead-letter queue, or when the
- * copy cannot be stored, the message is left for the queue's redrive policy.
+ * deletes the original only after the copy is stored. With no dead-letter queue the message
+ * is left for the queue's redrive policy.
  */
 export class DeadLetterForwarder {
   constructor(private readonly client: SQSClient) {}
@@ -25,30 +29,40 @@ export class DeadLetterForwarder {
   async forward(held: HeldMessage, reason: DeadLetterReason, detail: string, patternAttribute: string): Promise<DeadLetterOutcome> {
     const dlqUrl = await this.deadLetterQueueUrl(held);
     if (!dlqUrl) return 'left-to-redrive-policy';
-    const { message } = held;
     const reasonAttributes: Record<string, MessageAttributeValue> = {
       [DLQ_REASON_ATTRIBUTE]: { DataType: 'String', StringValue: reason },
       [DLQ_DETAIL_ATTRIBUTE]: { DataType: 'String', StringValue: truncate(detail || reason) },
     };
-    const fifo = dlqUrl.endsWith('.fifo');
-    const send = (attributes: Record<string, MessageAttributeValue>) =>
-      this.client.send(
-        new SendMessageCommand({
-          QueueUrl: dlqUrl,
-          MessageBody: message.Body || ' ',
-          MessageAttributes: attributes,
-          MessageGroupId: fifo ? (held.info.groupId ?? 'dead-letter') : undefined,
-          MessageDeduplicationId: fifo ? (message.Attributes?.MessageDeduplicationId ?? held.info.messageId) : undefined,
-        }),
-      );
-    try {
-      await send({ ...keptAttributes(message.MessageAttributes, patternAttribute), ...reasonAttributes });
-    } catch {
-      // Most often the original attributes push the copy over the size limit, or one of them
-      // is what made the message poison: store the body and the reason alone.
-      await send(reasonAttributes);
+    // Attributes count towards the size limit, and the DLQ's limit may be smaller than the work
+    // queue's: shed the original attributes first, then ours, rather than fail the move.
+    const attempts: Array<[Record<string, MessageAttributeValue>, DeadLetterOutcome]> = [
+      [{ ...keptAttributes(held.message.MessageAttributes, patternAttribute), ...reasonAttributes }, 'moved'],
+      [reasonAttributes, 'moved'],
+      [{}, 'moved-without-reason'],
+    ];
+    for (const [index, [attributes, outcome]] of attempts.entries()) {
+      try {
+        await this.send(dlqUrl, held, attributes);
+        return outcome;
+      } catch (err) {
+        if (!isTooLarge(err) || index === attempts.length - 1) throw err;
+      }
     }
-    return 'moved';
+    throw new Error('unreachable');
+  }
+
+  private send(dlqUrl: string, held: HeldMessage, attributes: Record<string, MessageAttributeValue>) {
+    const { message } = held;
+    const fifo = dlqUrl.endsWith('.fifo');
+    return this.client.send(
+      new SendMessageCommand({
+        QueueUrl: dlqUrl,
+        MessageBody: message.Body || ' ',
+        MessageAttributes: Object.keys(attributes).length ? attributes : undefined,
+        MessageGroupId: fifo ? (held.info.groupId ?? 'dead-letter') : undefined,
+        MessageDeduplicationId: fifo ? (message.Attributes?.MessageDeduplicationId ?? held.info.messageId) : undefined,
+      }),
+    );
   }
 
   private async deadLetterQueueUrl(held: HeldMessage): Promise<string | null> {
@@ -69,6 +83,12 @@ function keptAttributes(
   // The pattern first, so a redrive back to the work queue still routes.
   entries.sort(([a], [b]) => Number(b === patternAttribute) - Number(a === patternAttribute));
   return Object.fromEntries(entries.slice(0, MAX_KEPT_ATTRIBUTES));
+}
+
+/** SQS's answer to a message over the queue's `MaximumMessageSize` (AWS, ElasticMQ, fauxqs). */
+function isTooLarge(err: unknown): boolean {
+  const { name = '', message = '' } = err as { name?: string; message?: string };
+  return /InvalidParameterValue|MessageTooLong/i.test(name) && /shorter than|too long|too large|size/i.test(message);
 }
 
 function truncate(text: string): string {

@@ -209,6 +209,13 @@ export class SqsServer extends Server<SqsEvents, SqsStatus> implements CustomTra
     const now = Date.now();
     this.markSuccess();
     this.emit('receive', queue.url, messages.length);
+    if (rt.abort.signal.aborted) {
+      // A receive that answered as close() began: give the batch back now rather than hold it
+      // invisible in a buffer nobody reads any more.
+      rt.buffer.unreserve(reserved);
+      void this.release(messages.map((m) => toHeldMessage(m, queue, now)));
+      return;
+    }
     const fresh: HeldMessage[] = [];
     for (const message of messages) {
       const known = this.held.get(message.MessageId ?? '');
@@ -330,8 +337,9 @@ export class SqsServer extends Server<SqsEvents, SqsStatus> implements CustomTra
   private async deadLetter(held: HeldMessage, reason: DeadLetterReason, detail: string): Promise<void> {
     try {
       const outcome = await this.rt().deadLetters.forward(held, reason, detail, this.options.patternAttribute);
-      if (outcome === 'moved') {
-        this.logMessage('warn', held, `sent to the dead-letter queue (${reason}): ${detail}`, { reason });
+      if (outcome !== 'left-to-redrive-policy') {
+        const how = outcome === 'moved' ? '' : ' without its reason attributes (the DLQ size limit left no room)';
+        this.logMessage('warn', held, `sent to the dead-letter queue${how} (${reason}): ${detail}`, { reason });
         this.emit('dead_lettered', held.info, reason, detail);
         this.settle(held);
         await this.rt().acknowledger.delete(held);
