@@ -63,6 +63,7 @@ export class SqsServer extends Server<SqsEvents, SqsStatus> implements CustomTra
   private readonly events = new EventEmitter();
   /** Every message held now (buffered or running), by id: a redelivery is never run twice. */
   private readonly held = new Map<string, HeldMessage>();
+  private readonly handlerCache = new Map<string, MessageHandler>();
   private runtime?: Runtime;
   private currentStatus = SqsStatus.Closed;
   private lastReceiveTickAt?: number;
@@ -279,17 +280,34 @@ export class SqsServer extends Server<SqsEvents, SqsStatus> implements CustomTra
       return this.onHandlerFailure(held, err, performance.now() - startedAt);
     }
     this.emit('processed', held.info, performance.now() - startedAt);
-    this.settle(held);
-    await this.rt().acknowledger.delete(held);
-    this.forget(held);
+    this.acknowledge(held);
   }
 
+  /**
+   * Queues the delete and frees the worker at once: waiting for the batched delete would hold
+   * the worker for the linger plus a round trip per message. The message stays in `held` until
+   * the delete is confirmed, so a redelivery meanwhile is still suppressed; close() flushes.
+   */
+  private acknowledge(held: HeldMessage): void {
+    this.settle(held);
+    void this.rt().acknowledger.delete(held).then(() => this.forget(held));
+  }
+
+  /**
+   * Nest's lookup JSON-parses the pattern every time (and throws on plain strings); cache the
+   * hits. Misses are not cached: patterns come from the messages and are unbounded.
+   */
   private findHandler(pattern: string): MessageHandler | null {
+    const cached = this.handlerCache.get(pattern);
+    if (cached) return cached;
+    let handler: MessageHandler | null;
     try {
-      return this.getHandlerByPattern(pattern);
+      handler = this.getHandlerByPattern(pattern);
     } catch {
       return null;
     }
+    if (handler) this.handlerCache.set(pattern, handler);
+    return handler;
   }
 
   /** Runs the handler through Nest (pipes, guards, interceptors, filters) and its whole stream. */
@@ -341,9 +359,7 @@ export class SqsServer extends Server<SqsEvents, SqsStatus> implements CustomTra
         const how = outcome === 'moved' ? '' : ' without its reason attributes (the DLQ size limit left no room)';
         this.logMessage('warn', held, `sent to the dead-letter queue${how} (${reason}): ${detail}`, { reason });
         this.emit('dead_lettered', held.info, reason, detail);
-        this.settle(held);
-        await this.rt().acknowledger.delete(held);
-        this.forget(held);
+        this.acknowledge(held);
         return;
       }
       const delay = this.retryDelay(held);

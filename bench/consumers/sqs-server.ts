@@ -1,0 +1,58 @@
+// This service's transport under test: a real Nest microservice on `SqsServer` with a
+// `@MessagePattern('bench')` controller, so every message goes through Nest's full dispatch
+// (pattern lookup, params, interceptors/filters machinery, observable handling).
+import 'reflect-metadata';
+import { Controller, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Acknowledger } from '../../src/sqs/acknowledger.js';
+import { SqsExceptionFilter, SqsServer, type SqsServerOptions } from '../../src/sqs/index.js';
+import { config, CREDENTIALS, fail, handle, ready, type BenchPayload } from '../lib/harness.js';
+
+@Controller()
+class BenchController {
+  @MessagePattern('bench')
+  handle(@Payload() data: BenchPayload): Promise<void> {
+    return handle(data);
+  }
+}
+
+@Module({ controllers: [BenchController] })
+class BenchModule {}
+
+/**
+ * Bench-only experiment (consumer `sqs-server-patched`): the worker no longer waits for its
+ * message's DeleteMessageBatch (linger + round trip) before taking the next message. Emulates
+ * the proposed fix in SqsServer.handleMessage (`void acknowledger.delete(held).then(forget)`)
+ * without touching src/: the delete still goes out and is still flushed on close (the
+ * Acknowledger tracks it); only the worker's wait is gone.
+ */
+function patchAckOffWorker(): void {
+  const original = Acknowledger.prototype.delete;
+  Acknowledger.prototype.delete = function deleteWithoutWaiting(this: Acknowledger, ...args: Parameters<Acknowledger['delete']>) {
+    void original.apply(this, args);
+    return Promise.resolve();
+  };
+}
+
+async function main(): Promise<void> {
+  const { patch, ...options } = (config.options ?? {}) as Partial<SqsServerOptions> & { patch?: string };
+  if (patch === 'ack-off-worker') patchAckOffWorker();
+  else if (patch) throw new Error(`unknown patch ${patch}`);
+  const server = new SqsServer({
+    queues: [{ url: config.queueUrl }],
+    client: { endpoint: config.endpoint, region: config.region, credentials: CREDENTIALS },
+    concurrency: config.concurrency,
+    waitTimeSeconds: config.waitTimeSeconds,
+    visibilityTimeout: config.visibilityTimeout,
+    shutdownGraceSeconds: config.shutdownGraceSeconds,
+    ...options,
+  });
+  const app = await NestFactory.createMicroservice(BenchModule, { strategy: server, logger: false });
+  app.useGlobalFilters(new SqsExceptionFilter());
+  app.enableShutdownHooks(['SIGTERM']);
+  await app.listen();
+  ready();
+}
+
+main().catch(fail);

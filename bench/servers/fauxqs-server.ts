@@ -1,0 +1,58 @@
+// The local SQS server of the benchmark, in its own process: fauxqs on 127.0.0.1 with its
+// logger off, plus a request counter by action (`X-Amz-Target`, AWS JSON protocol).
+//
+// Counting happens inside this process, on the HTTP server's 'request' event, so there is no
+// proxy hop to distort the figures. Requests that carry the `x-bench-parent` header (the
+// orchestrator's own fills and polls) are counted apart: only the consumer's requests count.
+//
+// Protocol (IPC with the orchestrator):
+//   child -> parent  { type: 'listening', endpoint }
+//   parent -> child  { type: 'counts', id }      child -> parent { type: 'counts', id, counts }
+//
+// Why not `node node_modules/fauxqs/dist/cli.js`: that CLI calls startFauxqs({ logger: true }),
+// which overrides FAUXQS_LOGGER=false and logs every request (measurably slower).
+import http from 'node:http';
+import net from 'node:net';
+import { startFauxqs } from 'fauxqs';
+
+// fauxqs binds 0.0.0.0 whatever `host` says (`host` only shapes queue URLs); keep it on loopback.
+const originalListen = net.Server.prototype.listen;
+net.Server.prototype.listen = function loopbackListen(this: net.Server, ...args: unknown[]): net.Server {
+  const first = args[0] as { host?: string } | undefined;
+  if (first && typeof first === 'object' && (first.host === '0.0.0.0' || first.host === '::')) args[0] = { ...first, host: '127.0.0.1' };
+  return (originalListen as (...a: unknown[]) => net.Server).apply(this, args);
+} as typeof net.Server.prototype.listen;
+
+const consumerCounts: Record<string, number> = {};
+const parentCounts: Record<string, number> = {};
+
+const originalEmit = http.Server.prototype.emit;
+http.Server.prototype.emit = function patchedEmit(this: http.Server, event: string | symbol, ...args: unknown[]): boolean {
+  if (event === 'request') {
+    const req = args[0] as http.IncomingMessage;
+    const target = req.headers['x-amz-target'];
+    const action = typeof target === 'string' ? target.replace(/^AmazonSQS\./, '') : `${req.method ?? '?'} (no target)`;
+    const counts = req.headers['x-bench-parent'] ? parentCounts : consumerCounts;
+    counts[action] = (counts[action] ?? 0) + 1;
+  }
+  return (originalEmit as (...a: unknown[]) => boolean).call(this, event, ...args);
+} as typeof http.Server.prototype.emit;
+
+const server = await startFauxqs({
+  port: Number(process.env.FAUXQS_PORT ?? 0),
+  host: process.env.FAUXQS_HOST ?? '127.0.0.1',
+  logger: false,
+});
+const endpoint = `http://127.0.0.1:${server.port}`;
+
+process.on('message', (msg: { type: string; id?: number }) => {
+  if (msg.type === 'counts') {
+    process.send?.({ type: 'counts', id: msg.id, counts: { ...consumerCounts }, parent: { ...parentCounts } });
+  } else if (msg.type === 'stop') {
+    void server.stop().then(() => process.exit(0));
+  }
+});
+process.on('disconnect', () => process.exit(0));
+
+if (process.send) process.send({ type: 'listening', endpoint });
+else process.stdout.write(`fauxqs listening on ${endpoint}\n`);
