@@ -1,7 +1,6 @@
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import type { SQSClientConfig } from '@aws-sdk/client-sqs';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { NodeHttpHandler } from '@smithy/node-http-handler';
+import { createLongPollHttpHandler } from '../sqs/long-poll-http-handler.js';
 import type { SqsServerOptions } from '../sqs/sqs.options.js';
 import type { AwsConfig } from './aws.config.js';
 import { type CredentialProviderResult, createCredentialProvider } from './aws-credentials.js';
@@ -29,16 +28,10 @@ export function createSqsHttpHandler(sqs: SqsConfig): NodeHttpHandler {
     // The schema already rejects this; the check keeps hand-built configs honest too.
     throw new Error(`SQS request timeout ${sqs.receiveRequestTimeoutMs} ms must be at least waitTimeSeconds*1000 + ${RECEIVE_TIMEOUT_MARGIN_MS} = ${minimum} ms`);
   }
-  const agentOptions = { keepAlive: true, keepAliveMsecs: 1_000, maxSockets: sqsMaxSockets(sqs), maxFreeSockets: sqsMaxSockets(sqs) };
-  return new NodeHttpHandler({
-    httpAgent: new HttpAgent(agentOptions),
-    httpsAgent: new HttpsAgent(agentOptions),
-    connectionTimeout: sqs.connectionTimeoutMs,
-    requestTimeout: sqs.receiveRequestTimeoutMs,
-    // Without this a breached requestTimeout is only a warning.
-    throwOnRequestTimeout: true,
-    // A long poll is a socket idle for up to waitTimeSeconds: the idle limit must exceed it too.
-    socketTimeout: sqs.receiveRequestTimeoutMs,
+  return createLongPollHttpHandler({
+    requestTimeoutMs: sqs.receiveRequestTimeoutMs,
+    connectionTimeoutMs: sqs.connectionTimeoutMs,
+    maxSockets: sqsMaxSockets(sqs),
   });
 }
 

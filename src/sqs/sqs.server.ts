@@ -1,16 +1,15 @@
 import { SQSClient, type Message, type SQSClientConfig } from '@aws-sdk/client-sqs';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Logger } from '@nestjs/common';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { EventEmitter } from 'node:events';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { lastValueFrom } from 'rxjs';
 import { Acknowledger } from './acknowledger.js';
 import { MAX_VISIBILITY_SECONDS, retryDelaySeconds } from './backoff.js';
 import { DeadLetterForwarder } from './dead-letter-forwarder.js';
 import { classifyFailure, describeError } from './error-classifier.js';
 import { toHeldMessage, type HeldMessage } from './held-message.js';
+import { createLongPollHttpHandler } from './long-poll-http-handler.js';
 import { MessageBuffer } from './message-buffer.js';
 import { decodeMessage, UndecodableMessageError, type DecodedMessage } from './message-decoder.js';
 import { QueueReceiver } from './queue-receiver.js';
@@ -435,25 +434,13 @@ export class SqsServer extends Server<SqsEvents, SqsStatus> implements CustomTra
     return { client: new SQSClient({ requestHandler: this.defaultRequestHandler(), ...(given as SQSClientConfig | undefined) }), owned: true };
   }
 
-  /**
-   * Used when the caller's client config brings no handler of its own: keep-alive sockets,
-   * enough of them for every long poll plus the workers' deletes and visibility changes, and
-   * a request timeout well beyond the long poll (a 20 s poll is a request that *should* take
-   * 20 s; a shorter timeout turns every empty poll into an error).
-   */
+  /** Used when the caller's client config brings no handler of its own. */
   private defaultRequestHandler(): NodeHttpHandler {
     const o = this.options;
-    const maxSockets = o.queues.length * o.receiversPerQueue + o.concurrency + 16;
-    const timeoutMs = (o.waitTimeSeconds + 10) * 1_000;
-    return new NodeHttpHandler({
-      connectionTimeout: 5_000,
-      requestTimeout: timeoutMs,
-      // Without this a breached requestTimeout is only a warning.
-      throwOnRequestTimeout: true,
-      // A long poll is a socket idle for up to waitTimeSeconds: the idle limit must exceed it too.
-      socketTimeout: timeoutMs,
-      httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
-      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
+    return createLongPollHttpHandler({
+      requestTimeoutMs: (o.waitTimeSeconds + 10) * 1_000,
+      connectionTimeoutMs: 5_000,
+      maxSockets: o.queues.length * o.receiversPerQueue + o.concurrency + 16,
     });
   }
 

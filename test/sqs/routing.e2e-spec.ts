@@ -120,10 +120,7 @@ describe(`routing and acknowledgement (${process.env.SQS_TEST_BACKEND ?? 'fauxqs
   });
 
   it('deletes a message only after its handler succeeded', async () => {
-    await eventually(async () => {
-      const c = await sqs.counts(queue.url);
-      return c.visible + c.inFlight === 0;
-    }, 'handled messages deleted');
+    await eventually(() => sqs.isEmpty(queue.url), 'handled messages deleted');
   });
 
   it('keeps a failed message, makes it visible again after a backoff, and deletes it once it succeeds', async () => {
@@ -133,10 +130,7 @@ describe(`routing and acknowledgement (${process.env.SQS_TEST_BACKEND ?? 'fauxqs
     assert.deepEqual(calls.map((c) => c.receiveCount), [1, 2]);
     // Visible again only after the backoff, not at once.
     assert.ok(calls[1]!.startedAt - calls[0]!.startedAt >= 400, 'retried after a backoff');
-    await eventually(async () => {
-      const c = await sqs.counts(queue.url);
-      return c.visible + c.inFlight === 0;
-    }, 'deleted after success');
+    await eventually(() => sqs.isEmpty(queue.url), 'deleted after success');
     assert.equal(recorder.callsFor(id).length, 2);
   });
 });

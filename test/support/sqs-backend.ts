@@ -104,6 +104,12 @@ export class SqsTestBackend {
     };
   }
 
+  /** True once nothing is left on the queue, visible or in flight: every message was deleted. */
+  async isEmpty(queueUrl: string): Promise<boolean> {
+    const c = await this.counts(queueUrl);
+    return c.visible + c.inFlight === 0;
+  }
+
   /** Receives (and leaves in flight for `visibilityTimeout`) everything visible on a queue. */
   async drain(queueUrl: string, expected: number, timeoutMs = 10_000): Promise<Message[]> {
     const seen = new Map<string, Message>();
