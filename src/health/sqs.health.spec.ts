@@ -12,7 +12,7 @@ import { TtlCache } from './ttl-cache.js';
 class FakeServer implements SqsServerLike {
   readonly status = new BehaviorSubject<SqsStatus>(SqsStatus.Connecting);
   readonly events = new EventEmitter();
-  snapshot: SqsServerSnapshot = { status: SqsStatus.Connecting, waitTimeSeconds: 20, inFlight: 0, buffered: 0, concurrency: 10 };
+  snapshot: SqsServerSnapshot = { status: SqsStatus.Connecting, waitTimeSeconds: 20, inFlight: 0, buffered: 0, concurrency: 10, paused: [], queues: 1 };
   probes = 0;
   probeFails = false;
   setStatus(status: SqsStatus, extra: Partial<SqsServerSnapshot> = {}) {

@@ -12,7 +12,7 @@ import { SqsMetrics } from './sqs-metrics.js';
 class FakeServer implements SqsServerLike {
   readonly status = new Subject<SqsStatus>();
   readonly events = new EventEmitter();
-  snapshot: SqsServerSnapshot = { status: SqsStatus.Connected, waitTimeSeconds: 20, inFlight: 3, buffered: 7, concurrency: 10 };
+  snapshot: SqsServerSnapshot = { status: SqsStatus.Connected, waitTimeSeconds: 20, inFlight: 3, buffered: 7, concurrency: 10, paused: [], queues: 1 };
   on<E extends keyof SqsEvents>(event: E, callback: SqsEvents[E]) {
     this.events.on(event, callback as (...args: unknown[]) => void);
     return this;

@@ -6,6 +6,7 @@ export { SqsClient, SqsClientStatus, type SqsClientOptions } from './sqs.client.
 export { SqsRecord, type SqsRecordOptions } from './sqs.record.js';
 export { SqsContext } from './sqs.context.js';
 export { SqsExceptionFilter } from './sqs-exception.filter.js';
-export { SqsStatus, type SqsEvents, type SqsMessageInfo, type SqsServerSnapshot } from './sqs.events.js';
+export { SqsStatus, type SqsEvents, type SqsMessageInfo, type SqsPausedQueue, type SqsServerSnapshot } from './sqs.events.js';
 export { DeadLetterReason, NonRetryableError, RetryableError, SqsOptionsError } from './sqs.errors.js';
+export { DownstreamGate, DownstreamUnavailableError } from './downstream-gate.js';
 export { DLQ_REASON_ATTRIBUTE, DLQ_DETAIL_ATTRIBUTE } from './dead-letter-forwarder.js';

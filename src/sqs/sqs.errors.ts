@@ -15,6 +15,11 @@ export enum DeadLetterReason {
   ValidationFailed = 'validation-failed',
   /** The handler threw a {@link NonRetryableError}: retrying cannot help. */
   NonRetryable = 'non-retryable',
+  /**
+   * The message failed on its last receive before the queue's redrive policy (`maxReceiveCount`)
+   * would move it: the transport moves it itself, so the copy carries this reason and the last error.
+   */
+  MaxReceives = 'max-receives',
 }
 
 /**
@@ -38,7 +43,7 @@ export class NonRetryableError extends Error {
  * delay before the message becomes visible again.
  */
 export class RetryableError extends Error {
-  override readonly name = 'RetryableError';
+  override readonly name: string = 'RetryableError';
   readonly retryAfterSeconds?: number;
 
   constructor(message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {

@@ -46,7 +46,21 @@ export type SqsEvents = {
   /** A message was given back to the queue unprocessed (shutdown, FIFO order after a failure). */
   released: (message: SqsMessageInfo) => void;
   delete_error: (queueUrl: string, error: Error) => void;
+  /** Intake from a queue stopped because a dependency its handlers need is down. */
+  intake_paused: (queueUrl: string, dependency: string, reason: string) => void;
+  /** Intake from a queue resumed after `pausedMs`. */
+  intake_resumed: (queueUrl: string, dependency: string, pausedMs: number) => void;
 };
+
+/** A queue whose intake is paused, and why. */
+export interface SqsPausedQueue {
+  queueUrl: string;
+  /** The `DownstreamGate` name. */
+  dependency: string;
+  reason: string;
+  /** Epoch ms the pause began. */
+  since: number;
+}
 
 /** Counters and timestamps a health indicator can read without calling SQS. */
 export interface SqsServerSnapshot {
@@ -60,4 +74,11 @@ export interface SqsServerSnapshot {
   inFlight: number;
   buffered: number;
   concurrency: number;
+  /**
+   * Queues whose intake is paused while a dependency is down. A paused receiver does not call
+   * SQS, so `lastReceiveTickAt` does not move: that is not a stuck receiver.
+   */
+  paused: SqsPausedQueue[];
+  /** How many queues the server consumes. */
+  queues: number;
 }

@@ -123,6 +123,8 @@ export class SqsServer extends Server<SqsEvents, SqsStatus> implements CustomTra
       inFlight: this.runtime?.pool.inFlight.size ?? 0,
       buffered: this.runtime?.buffer.size ?? 0,
       concurrency: this.options.concurrency,
+      paused: [],
+      queues: this.options.queues.length,
     };
   }
 
