@@ -1,7 +1,7 @@
 // Public surface of the SQS transport.
 export { SqsServer, SQS_TRANSPORT, messageLogFields } from './sqs.server.js';
 export type { SqsServerOptions, SqsQueueOptions, SqsBackoffOptions, ResolvedSqsServerOptions } from './sqs.options.js';
-export { resolveSqsServerOptions } from './sqs.options.js';
+export { LONG_POLL_TIMEOUT_MARGIN_MS, receiveRequestTimeoutMs, resolveSqsServerOptions, sqsSocketBudget } from './sqs.options.js';
 export { SqsClient, SqsClientStatus, type SqsClientOptions } from './sqs.client.js';
 export { SqsRecord, type SqsRecordOptions } from './sqs.record.js';
 export { SqsContext } from './sqs.context.js';

@@ -10,8 +10,11 @@ describe('resolveSqsServerOptions', () => {
     const o = resolveSqsServerOptions({ queues: [{ url }] });
     assert.equal(o.concurrency, 10);
     assert.equal(o.batchSize, 10);
-    assert.equal(o.prefetch, 10);
-    assert.equal(o.receiversPerQueue, 1);
+    // Adaptive intake: one long poll when idle, up to ten per queue (a 100-message bound).
+    assert.equal(o.minReceiversPerQueue, 1);
+    assert.equal(o.maxReceiversPerQueue, 10);
+    assert.equal(o.prefetch, 100);
+    assert.equal(o.deleteBatchLingerMs, 1_000);
     assert.equal(o.waitTimeSeconds, 20);
     assert.equal(o.visibilityTimeout, 30);
     assert.equal(o.heartbeatIntervalSeconds, 10);
@@ -23,8 +26,25 @@ describe('resolveSqsServerOptions', () => {
 
   it('sizes the buffer and receivers for large pools and several queues', () => {
     const o = resolveSqsServerOptions({ queues: [{ url }, { url: `${url}-2` }], concurrency: 100 });
+    assert.equal(o.maxReceiversPerQueue, 10);
     assert.equal(o.prefetch, 200);
-    assert.equal(o.receiversPerQueue, 10);
+    const big = resolveSqsServerOptions({ queues: [{ url }], concurrency: 300 });
+    assert.equal(big.maxReceiversPerQueue, 30);
+    assert.equal(big.prefetch, 300);
+  });
+
+  it('fixes the receivers when receiversPerQueue is given', () => {
+    const o = resolveSqsServerOptions({ queues: [{ url }], receiversPerQueue: 3 });
+    assert.equal(o.minReceiversPerQueue, 3);
+    assert.equal(o.maxReceiversPerQueue, 3);
+    assert.equal(o.prefetch, 30);
+  });
+
+  it('keeps the delete linger well inside the visibility timeout', () => {
+    assert.throws(
+      () => resolveSqsServerOptions({ queues: [{ url }], visibilityTimeout: 3, heartbeatIntervalSeconds: 1, deleteBatchLingerMs: 1_500 }),
+      /deleteBatchLingerMs \(1500\) must be at most half of \(visibilityTimeout - heartbeatIntervalSeconds\) = 1000 ms/,
+    );
   });
 
   it('accepts the hosts local servers answer with', () => {

@@ -34,12 +34,21 @@ export interface SqsServerOptions {
   /** `MaxNumberOfMessages` per receive, 1-10. Default 10. */
   batchSize?: number;
   /**
-   * Messages received ahead of the workers (the bounded buffer). Receiving pauses while it is
-   * full: this is the back pressure. Default `max(concurrency, batchSize)` per queue, so that
-   * a long poll waiting on an empty queue never holds up the others.
+   * Most messages held in the buffer ahead of the workers, all queues together: the memory bound
+   * (with `concurrency` running, at most `concurrency + prefetch` messages are held; SQS messages
+   * are up to 1 MiB). Intake adapts below it: it starts at one batch per receiver and grows while
+   * workers go idle with messages waiting in the queue. Receiving pauses while it is full: this
+   * is the back pressure. Default `maxReceiversPerQueue * batchSize * queues`.
    */
   prefetch?: number;
-  /** Concurrent `ReceiveMessage` calls per queue. Default `ceil(prefetch / queues / batchSize)`. */
+  /**
+   * Most concurrent `ReceiveMessage` calls per queue. Intake runs one long poll per queue while
+   * the queue is idle and adds receives while workers starve on a busy queue (a network round
+   * trip of 20 ms caps one receiver with batches of 10 near 500 msg/s).
+   * Default `max(10, ceil(concurrency / batchSize))`.
+   */
+  maxReceiversPerQueue?: number;
+  /** A fixed number of concurrent `ReceiveMessage` calls per queue, turning adaptation off. */
   receiversPerQueue?: number;
   /** Long-poll wait, 0-20 s. Default 20. */
   waitTimeSeconds?: number;
@@ -55,7 +64,11 @@ export interface SqsServerOptions {
   shutdownGraceSeconds?: number;
   /** Message attribute that names the pattern. Default `pattern`. */
   patternAttribute?: string;
-  /** Longest a delete waits for nine others to share its `DeleteMessageBatch` (ms). Default 5. */
+  /**
+   * Longest a delete waits for nine others to share its `DeleteMessageBatch` (ms). Workers never
+   * wait for it, `close()` flushes it, and it must stay well inside the visibility timeout.
+   * Default 1000 (Spring Cloud AWS acknowledges every second or ten messages too).
+   */
   deleteBatchLingerMs?: number;
   /**
    * Continue the W3C trace a message carries (`traceparent` attribute) in a CONSUMER span around
@@ -81,6 +94,7 @@ const optionsSchema = z
     concurrency: int(1, 10_000).default(10),
     batchSize: int(1, 10).default(10),
     prefetch: int(1, 100_000).optional(),
+    maxReceiversPerQueue: int(1, 1_000).optional(),
     receiversPerQueue: int(1, 1_000).optional(),
     waitTimeSeconds: int(0, 20).default(20),
     visibilityTimeout: int(1, 43_200).default(30),
@@ -91,7 +105,7 @@ const optionsSchema = z
       .default({ baseSeconds: 2, maxSeconds: 900 }),
     shutdownGraceSeconds: z.number().min(0).max(3_600).default(25),
     patternAttribute: z.string().min(1).default('pattern'),
-    deleteBatchLingerMs: z.number().min(0).max(1_000).default(5),
+    deleteBatchLingerMs: z.number().min(0).max(10_000).default(1_000),
     traceContext: z.boolean().default(false),
   })
   .strict();
@@ -99,12 +113,20 @@ const optionsSchema = z
 /** Options with every default applied; what the transport's parts read. */
 export type ResolvedSqsServerOptions = Omit<
   Required<SqsServerOptions>,
-  'client' | 'backoff' | 'queues'
+  'client' | 'backoff' | 'queues' | 'receiversPerQueue'
 > & {
   queues: SqsQueueOptions[];
   client?: SQSClient | SQSClientConfig;
   backoff: Required<SqsBackoffOptions>;
+  /** Concurrent receives per queue when idle; equal to the maximum when fixed by the user. */
+  minReceiversPerQueue: number;
 };
+
+/**
+ * Headroom a request timeout on the receive path keeps above the long poll: a 20 s long poll
+ * is a request that should take 20 s. One home for this rule: the service's config uses it too.
+ */
+export const LONG_POLL_TIMEOUT_MARGIN_MS = 5_000;
 
 /** Applies defaults and validates; a bad option throws an `SqsOptionsError` naming it. */
 export function resolveSqsServerOptions(options: SqsServerOptions): ResolvedSqsServerOptions {
@@ -114,18 +136,43 @@ export function resolveSqsServerOptions(options: SqsServerOptions): ResolvedSqsS
     throw new SqsOptionsError(`Invalid SqsServer options: ${lines.join('; ')}`);
   }
   const o = parsed.data;
-  const prefetch = o.prefetch ?? Math.max(o.concurrency, o.batchSize) * o.queues.length;
+  const fixed = o.receiversPerQueue;
+  const maxReceiversPerQueue = fixed ?? o.maxReceiversPerQueue ?? Math.max(10, Math.ceil(o.concurrency / o.batchSize));
+  const prefetch = o.prefetch ?? maxReceiversPerQueue * o.batchSize * o.queues.length;
   const heartbeatIntervalSeconds = o.heartbeatIntervalSeconds ?? Math.max(1, Math.floor(o.visibilityTimeout / 3));
   if (heartbeatIntervalSeconds >= o.visibilityTimeout) {
     throw new SqsOptionsError(
       `Invalid SqsServer options: heartbeatIntervalSeconds (${heartbeatIntervalSeconds}) must be below visibilityTimeout (${o.visibilityTimeout}), or messages reappear between heartbeats`,
     );
   }
+  // A settled message is no longer extended; its delete must land before its visibility runs out.
+  const lingerLimitMs = ((o.visibilityTimeout - heartbeatIntervalSeconds) * 1_000) / 2;
+  if (o.deleteBatchLingerMs > lingerLimitMs) {
+    throw new SqsOptionsError(
+      `Invalid SqsServer options: deleteBatchLingerMs (${o.deleteBatchLingerMs}) must be at most half of (visibilityTimeout - heartbeatIntervalSeconds) = ${lingerLimitMs} ms, or a handled message may reappear before its delete`,
+    );
+  }
+  const { receiversPerQueue: _fixed, ...rest } = o;
   return {
-    ...o,
+    ...rest,
     client: o.client as ResolvedSqsServerOptions['client'],
     prefetch,
-    receiversPerQueue: o.receiversPerQueue ?? Math.ceil(prefetch / o.queues.length / o.batchSize),
+    maxReceiversPerQueue,
+    minReceiversPerQueue: fixed ?? 1,
     heartbeatIntervalSeconds,
   };
+}
+
+/**
+ * Sockets an SQS client needs for a server with these options: one per long poll that may be
+ * in flight, plus the batched deletes and visibility changes of every held message, plus spare
+ * for the odd `GetQueueAttributes` or dead-letter send.
+ */
+export function sqsSocketBudget(o: Pick<ResolvedSqsServerOptions, 'queues' | 'maxReceiversPerQueue' | 'concurrency' | 'prefetch'>): number {
+  return o.queues.length * o.maxReceiversPerQueue + Math.ceil((o.concurrency + o.prefetch) / 10) + 8;
+}
+
+/** The request timeout of receive calls: the long poll plus {@link LONG_POLL_TIMEOUT_MARGIN_MS}. */
+export function receiveRequestTimeoutMs(waitTimeSeconds: number): number {
+  return waitTimeSeconds * 1_000 + LONG_POLL_TIMEOUT_MARGIN_MS;
 }

@@ -18,7 +18,7 @@ import { SqsContext } from './sqs.context.js';
 import { loadTraceContext, type TraceContext } from './trace-context.js';
 import { DeadLetterReason } from './sqs.errors.js';
 import { SqsStatus, type SqsEvents, type SqsMessageInfo, type SqsServerSnapshot } from './sqs.events.js';
-import { resolveSqsServerOptions, type ResolvedSqsServerOptions, type SqsServerOptions } from './sqs.options.js';
+import { receiveRequestTimeoutMs, resolveSqsServerOptions, sqsSocketBudget, type ResolvedSqsServerOptions, type SqsServerOptions } from './sqs.options.js';
 import { VisibilityHeartbeat } from './visibility-heartbeat.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -177,7 +177,7 @@ export class SqsServer extends Server<SqsEvents, SqsStatus> implements CustomTra
           rt.client,
           queue,
           rt.buffer,
-          { batchSize: o.batchSize, waitTimeSeconds: o.waitTimeSeconds, visibilityTimeout: o.visibilityTimeout, receivers: o.receiversPerQueue },
+          { batchSize: o.batchSize, waitTimeSeconds: o.waitTimeSeconds, visibilityTimeout: o.visibilityTimeout, receivers: o.minReceiversPerQueue },
           {
             onReceived: (q, messages, reserved) => this.onReceived(rt, q, messages, reserved),
             onError: (q, error) => this.onReceiveError(q, error),
@@ -440,9 +440,9 @@ export class SqsServer extends Server<SqsEvents, SqsStatus> implements CustomTra
   private defaultRequestHandler(): NodeHttpHandler {
     const o = this.options;
     return createLongPollHttpHandler({
-      requestTimeoutMs: (o.waitTimeSeconds + 10) * 1_000,
+      requestTimeoutMs: receiveRequestTimeoutMs(o.waitTimeSeconds),
       connectionTimeoutMs: 5_000,
-      maxSockets: o.queues.length * o.receiversPerQueue + o.concurrency + 16,
+      maxSockets: sqsSocketBudget(o),
     });
   }
 
