@@ -67,7 +67,8 @@ export interface SqsServerOptions {
   /**
    * Longest a delete waits for nine others to share its `DeleteMessageBatch` (ms). Workers never
    * wait for it, `close()` flushes it, and it must stay well inside the visibility timeout.
-   * Default 1000 (Spring Cloud AWS acknowledges every second or ten messages too).
+   * Default 1000 (Spring Cloud AWS acknowledges every second or ten messages too), or less on
+   * a visibility timeout too short for it.
    */
   deleteBatchLingerMs?: number;
   /**
@@ -84,6 +85,8 @@ const queueSchema = z.object({
   deadLetterQueueUrl: queueUrl.optional(),
   defaultPattern: z.string().min(1).optional(),
 });
+
+const DEFAULT_DELETE_LINGER_MS = 1_000;
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
@@ -105,7 +108,7 @@ const optionsSchema = z
       .default({ baseSeconds: 2, maxSeconds: 900 }),
     shutdownGraceSeconds: z.number().min(0).max(3_600).default(25),
     patternAttribute: z.string().min(1).default('pattern'),
-    deleteBatchLingerMs: z.number().min(0).max(10_000).default(1_000),
+    deleteBatchLingerMs: z.number().min(0).max(10_000).optional(),
     traceContext: z.boolean().default(false),
   })
   .strict();
@@ -147,9 +150,10 @@ export function resolveSqsServerOptions(options: SqsServerOptions): ResolvedSqsS
   }
   // A settled message is no longer extended; its delete must land before its visibility runs out.
   const lingerLimitMs = ((o.visibilityTimeout - heartbeatIntervalSeconds) * 1_000) / 2;
-  if (o.deleteBatchLingerMs > lingerLimitMs) {
+  const deleteBatchLingerMs = o.deleteBatchLingerMs ?? Math.min(DEFAULT_DELETE_LINGER_MS, lingerLimitMs);
+  if (deleteBatchLingerMs > lingerLimitMs) {
     throw new SqsOptionsError(
-      `Invalid SqsServer options: deleteBatchLingerMs (${o.deleteBatchLingerMs}) must be at most half of (visibilityTimeout - heartbeatIntervalSeconds) = ${lingerLimitMs} ms, or a handled message may reappear before its delete`,
+      `Invalid SqsServer options: deleteBatchLingerMs (${deleteBatchLingerMs}) must be at most half of (visibilityTimeout - heartbeatIntervalSeconds) = ${lingerLimitMs} ms, or a handled message may reappear before its delete`,
     );
   }
   const { receiversPerQueue: _fixed, ...rest } = o;
@@ -159,6 +163,7 @@ export function resolveSqsServerOptions(options: SqsServerOptions): ResolvedSqsS
     prefetch,
     maxReceiversPerQueue,
     minReceiversPerQueue: fixed ?? 1,
+    deleteBatchLingerMs,
     heartbeatIntervalSeconds,
   };
 }
