@@ -11,6 +11,7 @@ import { classifyFailure, describeError } from './error-classifier.js';
 import { toHeldMessage, type HeldMessage } from './held-message.js';
 import { createLongPollHttpHandler } from './long-poll-http-handler.js';
 import { MessageBuffer } from './message-buffer.js';
+import { runWithSqsMessage } from './message-context.js';
 import { decodeMessage, UndecodableMessageError, type DecodedMessage } from './message-decoder.js';
 import { QueueReceiver } from './queue-receiver.js';
 import { discoverDeadLetterQueueUrl, toResolvedQueue, type ResolvedQueue } from './queue-registry.js';
@@ -275,7 +276,7 @@ export class SqsServer extends Server<SqsEvents, SqsStatus> implements CustomTra
     const startedAt = performance.now();
     try {
       const tracing = this.runtime?.tracing;
-      const run = () => this.invokeHandler(handler, decoded, held);
+      const run = () => runWithSqsMessage(held.info, () => this.invokeHandler(handler, decoded, held));
       await (tracing ? tracing.runInSpan(held.message, decoded.pattern, held.queue.url, run) : run());
     } catch (err) {
       return this.onHandlerFailure(held, err, performance.now() - startedAt);
