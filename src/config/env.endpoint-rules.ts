@@ -23,9 +23,8 @@ export interface EndpointEnv {
 export type EndpointIssue = { variable: keyof EndpointEnv & string; message: string };
 
 const AWS_QUEUE_URL =
-  'an https queue URL on an SQS endpoint of AWS: https://sqs.<region>.amazonaws.com/<account>/<name>, the legacy ' +
-  'https://queue.amazonaws.com/<account>/<name>, a VPC endpoint https://vpce-<id>.sqs.<region>.vpce.amazonaws.com/<account>/<name>, ' +
-  'or the same in another partition (amazonaws.com.cn, ...)';
+  'an https queue URL on an SQS endpoint of AWS, such as https://sqs.eu-west-1.amazonaws.com/123456789012/orders ' +
+  '(legacy queue.amazonaws.com, VPC endpoint and other partitions\' hosts are accepted too)';
 
 /**
  * Where SQS and STS requests may go. Pods talk to AWS only: a queue URL must be on an SQS
