@@ -41,7 +41,18 @@ async function runWithAwsTrap(body: string, env: Record<string, string>, endpoin
   );
   const moduleUrl = new URL('./aws-credentials.js', import.meta.url).href;
   const configUrl = new URL('./configuration.js', import.meta.url).href;
-  const script = `import * as creds from ${JSON.stringify(moduleUrl)}; import * as cfg from ${JSON.stringify(configUrl)};\n${body}`;
+  // Nothing may leave the machine: a lookup of any host but loopback fails at once (and says
+  // which host was wanted), so a provider aiming at a real AWS endpoint makes no traffic.
+  const dnsGuard = `import dns from 'node:dns';
+    const realLookup = dns.lookup;
+    dns.lookup = (host, options, callback) => {
+      const cb = typeof options === 'function' ? options : callback;
+      if (host === 'localhost' || /^127\\./.test(host) || host === '::1') return realLookup(host, options, callback);
+      process.stderr.write('BLOCKED-DNS ' + host + '\\n');
+      const err = Object.assign(new Error('getaddrinfo ENOTFOUND ' + host), { code: 'ENOTFOUND', hostname: host });
+      process.nextTick(() => cb(err));
+    };`;
+  const script = `${dnsGuard}\nimport * as creds from ${JSON.stringify(moduleUrl)}; import * as cfg from ${JSON.stringify(configUrl)};\n${body}`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
     env: { PATH: process.env.PATH ?? '', HOME: home, USERPROFILE: home, AWS_PROFILE: 'default', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -212,9 +223,11 @@ describe('credential provider by APP_ENV', () => {
       });
 
       it('never sends the token to the endpoint_url of ~/.aws/config', async () => {
-        // The regional STS endpoint is used (unreachable or refusing the token here): it must not be the file's.
-        await runWithAwsTrap(irsaBody(), { APP_ENV: 'production', AWS_EC2_METADATA_DISABLED: 'true' }, endpointOf(thief));
+        // With no STS endpoint given, the regional one is the target (the DNS guard stops the
+        // call before anything leaves the machine): never the file's endpoint_url.
+        const { stderr } = await runWithAwsTrap(irsaBody(), { APP_ENV: 'production', AWS_EC2_METADATA_DISABLED: 'true' }, endpointOf(thief));
         assert.deepEqual(thiefRequests, []);
+        assert.match(stderr, /BLOCKED-DNS sts\.eu-west-1\.amazonaws\.com/);
       });
     });
   });
