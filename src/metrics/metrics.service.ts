@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleInit, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { SQS_SERVER_OPTIONS } from '../config/aws.module.js';
 import { SQS_SERVER_TOKEN } from '../health/sqs-server-like.js';
@@ -14,22 +14,21 @@ import { SqsMetrics } from './sqs-metrics.js';
  * one), so two applications in one process (the e2e tests) do not collide.
  */
 @Injectable()
-export class MetricsService implements OnModuleInit {
+export class MetricsService {
   readonly registry = new Registry();
   readonly sqs = new SqsMetrics(this.registry);
   readonly breakers = new BreakerMetrics(this.registry);
 
   constructor(
-    @Optional() @Inject(SQS_SERVER_TOKEN) private readonly server?: MetricsServer,
-    @Optional() @Inject(SQS_SERVER_OPTIONS) private readonly serverOptions?: Pick<SqsServerOptions, 'queues'>,
+    @Optional() @Inject(SQS_SERVER_TOKEN) server?: MetricsServer,
+    @Optional() @Inject(SQS_SERVER_OPTIONS) serverOptions?: Pick<SqsServerOptions, 'queues'>,
   ) {
     collectDefaultMetrics({ register: this.registry });
     registerBuildInfo(this.registry);
-  }
-
-  onModuleInit(): void {
-    const queueUrls = this.serverOptions?.queues.map((q) => q.url) ?? [];
-    if (this.server) bindSqsMetrics(this.server, this.sqs, { queueUrls });
+    // Bound here, not in onModuleInit: a hybrid app runs its init hooks in `app.listen()`, after
+    // `startAllMicroservices()` has started the server, and the first events would be lost.
+    const queueUrls = serverOptions?.queues.map((q) => q.url) ?? [];
+    if (server) bindSqsMetrics(server, this.sqs, { queueUrls });
   }
 
   contentType(): string {
