@@ -393,7 +393,6 @@ export class SqsServer extends Server<SqsEvents, SqsStatus> implements CustomTra
       return this.deadLetter(held, DeadLetterReason.MaxReceives, `last attempt (receive ${held.info.receiveCount} of ${held.queue.maxReceiveCount}) failed: ${error.message}`);
     }
     const delay = this.retryDelay(held, failure.minDelaySeconds);
-    this.logMessage('warn', held, `handler failed, retry in ${delay}s: ${error.message}`);
     this.emit('processing_failed', held.info, error, delay, durationMs);
     await this.giveBack(held, delay);
   }
@@ -436,8 +435,8 @@ export class SqsServer extends Server<SqsEvents, SqsStatus> implements CustomTra
     try {
       const outcome = await this.rt().deadLetters.forward(held, reason, detail, this.options.patternAttribute);
       if (outcome !== 'left-to-redrive-policy') {
-        const how = outcome === 'moved' ? '' : ' without its reason attributes (the DLQ size limit left no room)';
-        this.logMessage('warn', held, `sent to the dead-letter queue${how} (${reason}): ${detail}`, { reason });
+        // The outcome itself is logged by whoever listens to `dead_lettered` (one line per outcome).
+        if (outcome === 'moved-without-reason') this.logMessage('warn', held, `dead-letter copy stored without its reason attributes (the DLQ size limit left no room): ${reason}`, { reason });
         this.emit('dead_lettered', held.info, reason, detail);
         this.acknowledge(held);
         return;
