@@ -55,7 +55,7 @@ export class QueueIntake {
   private cycle = new AbortController();
   private resumed?: PromiseWithResolvers<void>;
   private fullBatchRttMs = 0;
-  private lastReceiveFull = false;
+  private queueHasMore = false;
   private lastGrowAt = 0;
   private runSignal?: AbortSignal;
   private readonly loops = new Set<Promise<void>>();
@@ -101,7 +101,7 @@ export class QueueIntake {
    * paused, the bound allows it, and the last growth had a round trip to show its effect.
    */
   grow(now = Date.now()): boolean {
-    if (!this.runSignal || this.runSignal.aborted || this.isPaused || !this.lastReceiveFull) return false;
+    if (!this.runSignal || this.runSignal.aborted || this.isPaused || !this.queueHasMore) return false;
     if (this.target >= this.options.maxReceivers || now - this.lastGrowAt < this.fullBatchRttMs) return false;
     this.lastGrowAt = now;
     this.target += 1;
@@ -135,7 +135,7 @@ export class QueueIntake {
     this.pauses.delete(key);
     if (this.pauses.size === 0) {
       this.cycle = new AbortController();
-      this.lastReceiveFull = false;
+      this.queueHasMore = false;
       this.resumed?.resolve();
     }
     return now - pause.since;
@@ -210,9 +210,12 @@ export class QueueIntake {
   }
 
   private observe(count: number, wanted: number, elapsedMs: number): void {
-    this.lastReceiveFull = count >= wanted;
+    const full = count >= wanted;
+    // "The queue has more": a full batch; on a FIFO queue any message, since SQS hands out one
+    // group's messages per receive and the next receive may bring another group.
+    this.queueHasMore = full || (this.queue.fifo && count > 0);
     // Only a full batch measures the network: a partial one may have waited in the long poll.
-    if (this.lastReceiveFull) {
+    if (full) {
       this.fullBatchRttMs = this.fullBatchRttMs === 0 ? elapsedMs : 0.8 * this.fullBatchRttMs + 0.2 * elapsedMs;
     }
   }

@@ -15,6 +15,7 @@ import { runWithSqsMessage } from './message-context.js';
 import { decodeMessage, UndecodableMessageError, type DecodedMessage } from './message-decoder.js';
 import { DownstreamUnavailableError, type DownstreamGate } from './downstream-gate.js';
 import { IntakePauses } from './intake-pauses.js';
+import { requeueCopy } from './outage-requeue.js';
 import { IntakeSizer } from './intake-sizer.js';
 import { QueueIntake } from './queue-intake.js';
 import { readRedrivePolicy, toResolvedQueue, type ResolvedQueue } from './queue-registry.js';
@@ -385,8 +386,12 @@ export class SqsServer extends Server<SqsEvents, SqsStatus> implements CustomTra
     if (failure.action === 'dead-letter') {
       return this.deadLetter(held, failure.reason, failure.detail);
     }
-    if (err instanceof DownstreamUnavailableError) this.pauseForDownstream(held, err.gate);
+    const downstreamDown = err instanceof DownstreamUnavailableError && err.gate.isDown;
+    if (downstreamDown) this.pauseForDownstream(held, err.gate);
     const error = describeError(err);
+    if (this.isLastAttempt(held) && downstreamDown && !held.queue.fifo) {
+      return this.requeue(held, error, this.retryDelay(held, failure.minDelaySeconds), durationMs);
+    }
     if (this.isLastAttempt(held)) {
       // The redrive policy would move it on the next receive, with no reason attached and no
       // log line: move it now, so every dead-letter move carries its reason and is counted.
@@ -395,6 +400,25 @@ export class SqsServer extends Server<SqsEvents, SqsStatus> implements CustomTra
     const delay = this.retryDelay(held, failure.minDelaySeconds);
     this.emit('processing_failed', held.info, error, delay, durationMs);
     await this.giveBack(held, delay);
+  }
+
+  /**
+   * The last receive failed only because a dependency is down: a fresh copy (new receive count)
+   * takes the original's place, so no outage, however long, dead-letters a valid message.
+   * If the copy cannot be sent, the original goes back and the redrive policy decides.
+   */
+  private async requeue(held: HeldMessage, error: Error, delay: number, durationMs: number): Promise<void> {
+    let copyId: string | undefined;
+    try {
+      copyId = await requeueCopy(this.rt().client, held, delay);
+    } catch (err) {
+      this.logMessage('error', held, `requeueing a fresh copy failed (${describeError(err).message}); the redrive policy may move it on its next receive`);
+      this.emit('processing_failed', held.info, error, delay, durationMs);
+      return this.giveBack(held, delay);
+    }
+    this.logMessage('warn', held, `last receive failed while a dependency is down: requeued as ${copyId ?? 'a copy'} with a fresh receive count, visible in ${delay}s`);
+    this.emit('processing_failed', held.info, error, delay, durationMs);
+    this.acknowledge(held);
   }
 
   /** True on the receive after which the queue's redrive policy dead-letters the message. */
