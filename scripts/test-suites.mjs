@@ -24,6 +24,14 @@ export const SUITES = [
     timeoutMs: 180_000,
   },
   {
+    name: 'sqs-moto',
+    description: 'FIFO groups with a backlog run side by side, against moto (which batches a receive by group, as AWS does)',
+    files: ['.build/test/sqs/fifo-groups.e2e-spec.js'],
+    servers: ['moto'],
+    env: { SQS_TEST_BACKEND: 'moto' },
+    timeoutMs: 180_000,
+  },
+  {
     name: 'cli-fauxqs',
     description: 'npm run dlq (stats, peek, redrive, purge, a redrive killed half-way) against fauxqs',
     files: ['.build/test/cli/**/*.e2e-spec.js'],
