@@ -89,6 +89,24 @@ describe(`user.registered over SQS (${process.env.SQS_TEST_BACKEND ?? 'fauxqs'})
     assert.equal(deadLettered.length, 0);
   });
 
+  it('dead-letters a registration whose username is taken by a user with another email, granting it nothing', async () => {
+    const owner = newUser('owner');
+    const intruder = { ...newUser('intruder'), username: owner.username, realmRoles: ['customer', 'beta-tester'], groups: ['/customers'] };
+    secrets.push(owner.email, owner.credentials.password, intruder.email, intruder.credentials.password);
+    const ownerId = await send(owner);
+    await eventually(() => processed.has(ownerId), 'the owner registered');
+    const id = await send(intruder);
+    await eventually(() => deadLettered.includes(id), 'the colliding registration dead-lettered');
+    const [message] = await sqs.drain(queue.dlqUrl!, 1);
+    assert.equal(message?.MessageAttributes?.[DLQ_REASON_ATTRIBUTE]?.StringValue, DeadLetterReason.NonRetryable);
+    const detail = message.MessageAttributes?.[DLQ_DETAIL_ATTRIBUTE]?.StringValue ?? '';
+    assert.match(detail, /username is taken by a user with another email address/);
+    for (const value of [owner.username, owner.email, intruder.email]) assert.ok(!detail.includes(value), `"${value}" leaked into: ${detail}`);
+    const [stored] = await probe.usersNamed(owner.username);
+    assert.deepEqual(await probe.groupNames(stored!.id), []);
+    assert.deepEqual(await probe.realmRoleNames(stored!.id).then((r) => r.filter((n) => n === 'customer' || n === 'beta-tester')), []);
+  });
+
   it('moves an invalid message to the DLQ with the validation error as its reason, and no personal data', async () => {
     const password = 'Sup3r-secret-pw-4711';
     const email = 'invalid-at-example.test';
