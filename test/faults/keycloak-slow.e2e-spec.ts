@@ -114,10 +114,11 @@ describe('fault: Keycloak slower than KEYCLOAK_TIMEOUT_MS for a minute, product 
     const timedOut = new Set(fails.filter((r) => String(r.err).includes('timed out')).map((r) => r.id!));
     const window = health.between(slowAt, fastAt);
     const deadIds = new Set(records.of('dlq').map((r) => r.id!));
-    const createdAndDead = sent.users.filter((_, i) => deadIds.has(sent.ids[i]!));
-    let bothCount = 0;
-    for (const u of createdAndDead) if ((await probe.usersNamed(u.username)).length > 0) bothCount += 1;
     const dlqDepth = await fc.sqs.depth(queue.dlqUrl);
+    // Whoever moved them (the service, or the redrive policy), the DLQ holds the registrations.
+    const deadUsernames = (await fc.sqs.takeAll(queue.dlqUrl, dlqDepth)).map((m) => (JSON.parse(m.Body ?? '{}') as { username?: string }).username);
+    let bothCount = 0;
+    for (const username of deadUsernames) if (username && (await probe.usersNamed(username)).length > 0) bothCount += 1;
     t.diagnostic(
       `slow ${SLOW_FOR_MS / 1000} s (answers held ${SLOW_MS} ms); ${sent.ids.length - warm.ids.length} registrations during it; ` +
         `${fails.length} failed attempts, ${timedOut.size} message(s) timed out at least once; ReceiveMessage calls while slow: ${receives}; ` +
