@@ -10,3 +10,4 @@ export { SqsStatus, type SqsEvents, type SqsMessageInfo, type SqsPausedQueue, ty
 export { DeadLetterReason, NonRetryableError, RetryableError, SqsOptionsError } from './sqs.errors.js';
 export { DownstreamGate, DownstreamUnavailableError } from './downstream-gate.js';
 export { DLQ_REASON_ATTRIBUTE, DLQ_DETAIL_ATTRIBUTE } from './dead-letter-forwarder.js';
+export { currentSqsMessage } from './message-context.js';
