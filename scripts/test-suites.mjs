@@ -80,6 +80,7 @@ export const SUITES = [
     servers: ['keycloak'],
     // The soak's default size for this run; FAULT_SOAK_MESSAGES=1000000 npm test -- faults does the full million.
     env: { FAULT_SOAK_DEFAULT_MESSAGES: '500000' },
-    timeoutMs: 180_000,
+    // Per test: the Keycloak long outage lasts 5 min, plus warm-up and recovery.
+    timeoutMs: 540_000,
   },
 ];
