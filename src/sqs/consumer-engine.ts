@@ -59,21 +59,8 @@ export class ConsumerEngine {
     this.queues = o.queues.map(toResolvedQueue);
     // A worker with nothing to start is the sizer's signal to fetch further ahead.
     this.buffer = new MessageBuffer(o.prefetch, () => this.sizer.onStarved());
-    this.acknowledger = new Acknowledger(parts.client, o.deleteBatchLingerMs, {
-      onDeleteError: (m, error) => {
-        this.log('error', m, `delete failed; the message will be delivered again: ${error.message}`);
-        parts.emit('delete_error', m.queue.url, error);
-      },
-      onVisibilityError: (m, error) => this.log('warn', m, `visibility change failed: ${error.message}`),
-    });
-    this.heartbeat = new VisibilityHeartbeat(
-      this.acknowledger,
-      { visibilityTimeout: o.visibilityTimeout, intervalSeconds: o.heartbeatIntervalSeconds, maxVisibilitySeconds: o.maxVisibilitySeconds },
-      {
-        onExtended: (m, seconds) => parts.emit('visibility_extended', m.info, seconds),
-        onGivenUp: (m) => this.log('warn', m, `held for maxVisibilitySeconds (${o.maxVisibilitySeconds}s): no longer extended`),
-      },
-    );
+    this.acknowledger = this.createAcknowledger();
+    this.heartbeat = this.createHeartbeat();
     this.intakes = this.queues.map((queue) => this.createIntake(queue));
     this.sizer = new IntakeSizer(this.intakes, this.buffer, { batchSize: o.batchSize, staleAfterMs: (o.heartbeatIntervalSeconds * 1_000) / 2 });
     this.pauses = new IntakePauses(this.intakes, {
@@ -135,6 +122,28 @@ export class ConsumerEngine {
 
   snapshot(): Pick<SqsServerSnapshot, 'inFlight' | 'buffered' | 'paused'> {
     return { inFlight: this.pool.inFlight.size, buffered: this.buffer.size, paused: this.pauses.snapshot() };
+  }
+
+  private createAcknowledger(): Acknowledger {
+    return new Acknowledger(this.parts.client, this.options.deleteBatchLingerMs, {
+      onDeleteError: (m, error) => {
+        this.log('error', m, `delete failed; the message will be delivered again: ${error.message}`);
+        this.parts.emit('delete_error', m.queue.url, error);
+      },
+      onVisibilityError: (m, error) => this.log('warn', m, `visibility change failed: ${error.message}`),
+    });
+  }
+
+  private createHeartbeat(): VisibilityHeartbeat {
+    const o = this.options;
+    return new VisibilityHeartbeat(
+      this.acknowledger,
+      { visibilityTimeout: o.visibilityTimeout, intervalSeconds: o.heartbeatIntervalSeconds, maxVisibilitySeconds: o.maxVisibilitySeconds },
+      {
+        onExtended: (m, seconds) => this.parts.emit('visibility_extended', m.info, seconds),
+        onGivenUp: (m) => this.log('warn', m, `held for maxVisibilitySeconds (${o.maxVisibilitySeconds}s): no longer extended`),
+      },
+    );
   }
 
   private createIntake(queue: ResolvedQueue): QueueIntake {

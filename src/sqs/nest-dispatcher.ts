@@ -1,4 +1,4 @@
-import type { BaseRpcContext, MessageHandler } from '@nestjs/microservices';
+import type { MessageHandler } from '@nestjs/microservices';
 import { lastValueFrom, type Observable } from 'rxjs';
 import type { HeldMessage } from './held-message.js';
 import type { MessageDispatcher, MessageRun } from './message-dispatcher.js';
