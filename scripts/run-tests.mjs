@@ -74,9 +74,9 @@ async function main() {
   if (wanted.length && suites.length !== wanted.length) {
     throw new Error(`unknown suite; known: ${SUITES.map((s) => s.name).join(', ')}`);
   }
+  compile();
   rmSync(RESULTS_DIR, { recursive: true, force: true });
   mkdirSync(RESULTS_DIR, { recursive: true });
-  compile();
 
   const totals = { pass: 0, fail: 0, skipped: 0 };
   const problems = [];

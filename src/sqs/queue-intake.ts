@@ -191,22 +191,27 @@ export class QueueIntake {
       this.buffer.unreserve(wanted);
       if (signal.aborted || cycle.aborted) return 'interrupted';
       this.hooks.onError(this.queue, err instanceof Error ? err : new Error(String(err)));
-      return 'error';
+      // While SQS fails, one receive (backing off) is enough to notice it is back.
+      return this.retireIfExtra() ? 'retire' : 'error';
     }
     this.observe(messages.length, wanted, performance.now() - startedAt);
     this.hooks.onReceived(this.queue, messages, wanted);
     if (messages.length > 0) return 'ok';
-    if (this.target > this.options.minReceivers) {
-      // An empty answer: the queue is idle, one long poll per queue is enough.
-      this.target -= 1;
-      this.hooks.onResized();
-      return 'retire';
-    }
+    // An empty answer: the queue is idle, one long poll per queue is enough.
+    if (this.retireIfExtra()) return 'retire';
     if (this.options.waitTimeSeconds === 0) {
       // Short polling an empty queue would otherwise be a hot loop.
       await sleep(1_000, undefined, { signal }).catch(() => undefined);
     }
     return 'ok';
+  }
+
+  /** Retires the calling loop if there are more than the minimum. */
+  private retireIfExtra(): boolean {
+    if (this.target <= this.options.minReceivers) return false;
+    this.target -= 1;
+    this.hooks.onResized();
+    return true;
   }
 
   private observe(count: number, wanted: number, elapsedMs: number): void {
