@@ -22,12 +22,11 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<v
   const config = loadConfig(env);
   // abortOnError: false, so that an init error reaches the handler below instead of abort().
   const app = await NestFactory.create(AppModule.forRoot(), { bufferLogs: true, abortOnError: false });
-  const logger = app.get(Logger);
-  app.useLogger(logger);
+  app.useLogger(app.get(Logger));
   app.useGlobalFilters(new SqsExceptionFilter(app.getHttpAdapter()));
   const server = app.get(SqsServer);
   app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
-  const report = new DrainReport(server, logger);
+  const report = new DrainReport(server);
   await app.init();
   try {
     await listenHttp(app, config.http);
@@ -37,7 +36,7 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<v
   }
   app.flushLogs();
   await app.startAllMicroservices();
-  handleShutdownSignals({ app, server, health: app.get(HealthService), report, logger });
+  handleShutdownSignals({ app, server, health: app.get(HealthService), report });
 }
 
 /** Local runs may keep their variables in `.env`; pods never read one (the chart sets them). */

@@ -1,6 +1,7 @@
+import { Logger } from '@nestjs/common';
 import type { SqsEvents, SqsMessageInfo } from '../sqs/sqs.events.js';
 
-type Logger = { log(message: unknown): void; warn(message: unknown): void };
+type LoggerLike = Pick<Logger, 'log' | 'warn'>;
 type EventSource = { on<E extends keyof SqsEvents>(event: E, callback: SqsEvents[E]): unknown; getSnapshot(): { inFlight: number; buffered: number } };
 
 /**
@@ -15,7 +16,7 @@ export class DrainReport {
 
   constructor(
     private readonly server: EventSource,
-    private readonly logger: Logger,
+    private readonly logger: LoggerLike = new Logger('Shutdown'),
     private readonly now: () => number = Date.now,
   ) {
     server.on('processing_started', (m) => void this.running.add(m.messageId));

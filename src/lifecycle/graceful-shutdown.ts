@@ -1,4 +1,4 @@
-import type { INestApplication, LoggerService } from '@nestjs/common';
+import { type INestApplication, Logger } from '@nestjs/common';
 import type { HealthService } from '../health/health.service.js';
 import type { SqsServer } from '../sqs/sqs.server.js';
 import type { DrainReport } from './drain-report.js';
@@ -8,7 +8,6 @@ export interface ShutdownParts {
   server: SqsServer;
   health: HealthService;
   report: DrainReport;
-  logger: LoggerService;
 }
 
 /**
@@ -20,7 +19,10 @@ export interface ShutdownParts {
  * 2. the consumer drains (`SqsServer.close()`: intake stops, buffered messages are released,
  *    running handlers get the grace period), with a log line at its start and at its end;
  * 3. then the application closes: lifecycle hooks, the HTTP server last of all;
- * 4. the signal is raised again, so the exit status says how the process ended (143 for SIGTERM).
+ * 4. exit 0 with `process.exit`, whose `exit` event flushes pino's asynchronous stream: a
+ *    re-raised signal (what Nest does) would drop the last log lines, the drain's among them.
+ *    A handler released unfinished may still be waiting on a socket; it must not keep the
+ *    process alive.
  *
  * A repeated signal is ignored: `npm run dev` under a terminal delivers Ctrl-C twice (npm
  * forwards it, the terminal sends it to the whole process group).
@@ -31,12 +33,9 @@ export function handleShutdownSignals(parts: ShutdownParts, signals: NodeJS.Sign
     if (started) return;
     started = true;
     shutDown(parts, signal).then(
-      () => {
-        for (const s of signals) process.removeListener(s, onSignal);
-        process.kill(process.pid, signal);
-      },
+      () => process.exit(0),
       (err: unknown) => {
-        parts.logger.error(`Shutdown failed: ${err instanceof Error ? err.message : String(err)}`);
+        new Logger('Shutdown').error(`Shutdown failed: ${err instanceof Error ? err.message : String(err)}`);
         process.exit(1);
       },
     );
