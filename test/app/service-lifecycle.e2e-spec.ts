@@ -107,6 +107,10 @@ describe('the service process: start-up and shutdown order', () => {
       assert.ok(exit.at - sigtermAt < (GRACE_SECONDS + 5) * 1_000, 'exited within the grace period plus margin');
       const afterExit = await fetch(`http://127.0.0.1:${httpPort}/health/live`).then((r) => r.status, () => 0);
       assert.equal(afterExit, 0, 'HTTP closed after the drain');
+      // Probe outcomes are logged when they change, not once per failing probe.
+      const probeLines = service.tail(200).split('\n').filter((l) => l.includes('"probe":"readiness"'));
+      assert.ok(!service.tail(200).includes('Health Check has failed'), 'Terminus logged a failing probe');
+      assert.equal(probeLines.filter((l) => l.includes('draining')).length, 1, probeLines.join('\n'));
       // Released with visibility 0: another consumer can take it right away, not 30 s later.
       assert.equal((await fc.sqs.counts(queue.url)).visible, 1);
     } finally {
