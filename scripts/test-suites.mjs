@@ -24,6 +24,21 @@ export const SUITES = [
     timeoutMs: 180_000,
   },
   {
+    name: 'cli-fauxqs',
+    description: 'npm run dlq (stats, peek, redrive, purge, a redrive killed half-way) against fauxqs',
+    files: ['.build/test/cli/**/*.e2e-spec.js'],
+    env: { SQS_TEST_BACKEND: 'fauxqs' },
+    timeoutMs: 180_000,
+  },
+  {
+    name: 'cli-elasticmq',
+    description: 'npm run dlq against ElasticMQ',
+    files: ['.build/test/cli/**/*.e2e-spec.js'],
+    servers: ['elasticmq'],
+    env: { SQS_TEST_BACKEND: 'elasticmq' },
+    timeoutMs: 180_000,
+  },
+  {
     name: 'app',
     description: '/health and /metrics of the service against a real SqsServer on fauxqs',
     files: ['.build/test/app/**/*.e2e-spec.js'],
@@ -41,7 +56,7 @@ export const SUITES = [
     name: 'chart',
     description: 'Helm chart: strict lint, schema rejections, manifests validated offline',
     files: ['.build/test/chart/**/*.spec.js'],
-    servers: ['helm'],
+    servers: ['helm', 'promtool'],
     timeoutMs: 120_000,
   },
   {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,28 +25,49 @@ const pod = (overrides: Partial<AwsConfig> = {}): AwsConfig => local({ appEnv: '
 
 const PRODUCTION_KEY = 'AKIAPRODUCTIONFILE01';
 
-/** Runs `body` in a child process whose HOME is a temp dir holding production keys in ~/.aws. */
-function runWithAwsTrap(body: string, env: Record<string, string>): { status: number | null; stdout: string; stderr: string; home: string } {
+/**
+ * Runs `body` in a child process whose HOME is a temp dir holding production keys in ~/.aws,
+ * a `credential_process`, and (with `endpointUrl`) an `endpoint_url` for every service.
+ */
+async function runWithAwsTrap(body: string, env: Record<string, string>, endpointUrl?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const home = mkdtempSync(join(tmpdir(), 'nsw-home-'));
   mkdirSync(join(home, '.aws'));
   const marker = join(home, 'credential-process-ran');
   writeFileSync(join(home, '.aws', 'credentials'), `[default]\naws_access_key_id = ${PRODUCTION_KEY}\naws_secret_access_key = production-secret\n`);
   writeFileSync(
     join(home, '.aws', 'config'),
-    `[default]\nregion = us-east-1\ncredential_process = sh -c "touch ${marker}; echo '{\\"Version\\":1,\\"AccessKeyId\\":\\"${PRODUCTION_KEY}\\",\\"SecretAccessKey\\":\\"x\\"}'"\n`,
+    `[default]\nregion = us-east-1\n${endpointUrl ? `endpoint_url = ${endpointUrl}\n` : ''}` +
+      `credential_process = sh -c "touch ${marker}; echo '{\\"Version\\":1,\\"AccessKeyId\\":\\"${PRODUCTION_KEY}\\",\\"SecretAccessKey\\":\\"x\\"}'"\n`,
   );
   const moduleUrl = new URL('./aws-credentials.js', import.meta.url).href;
   const configUrl = new URL('./configuration.js', import.meta.url).href;
-  const script = `import * as creds from ${JSON.stringify(moduleUrl)}; import * as cfg from ${JSON.stringify(configUrl)};\n${body}`;
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+  // Nothing may leave the machine: a lookup of any host but loopback fails at once (and says
+  // which host was wanted), so a provider aiming at a real AWS endpoint makes no traffic.
+  const dnsGuard = `import dns from 'node:dns';
+    const realLookup = dns.lookup;
+    dns.lookup = (host, options, callback) => {
+      const cb = typeof options === 'function' ? options : callback;
+      if (host === 'localhost' || /^127\\./.test(host) || host === '::1') return realLookup(host, options, callback);
+      process.stderr.write('BLOCKED-DNS ' + host + '\\n');
+      const err = Object.assign(new Error('getaddrinfo ENOTFOUND ' + host), { code: 'ENOTFOUND', hostname: host });
+      process.nextTick(() => cb(err));
+    };`;
+  const script = `${dnsGuard}\nimport * as creds from ${JSON.stringify(moduleUrl)}; import * as cfg from ${JSON.stringify(configUrl)};\n${body}`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
     env: { PATH: process.env.PATH ?? '', HOME: home, USERPROFILE: home, AWS_PROFILE: 'default', ...env },
-    encoding: 'utf8',
-    timeout: 30_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  clearTimeout(timer);
   const ran = existsSync(marker);
   rmSync(home, { recursive: true, force: true });
   assert.equal(ran, false, 'credential_process from ~/.aws/config must never run');
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr, home };
+  return { status, stdout, stderr };
 }
 
 describe('credential provider by APP_ENV', () => {
@@ -117,8 +138,8 @@ describe('credential provider by APP_ENV', () => {
   });
 
   describe('the ~/.aws trap (a temporary HOME whose shared files hold production keys)', () => {
-    it('local without environment keys: start-up fails with a clear message, the file is not used', () => {
-      const { status, stdout } = runWithAwsTrap(
+    it('local without environment keys: start-up fails with a clear message, the file is not used', async () => {
+      const { status, stdout } = await runWithAwsTrap(
         `const out = {};
          try { cfg.loadConfig({ ...process.env, SQS_QUEUE_URL: 'http://127.0.0.1:1/0/q', KEYCLOAK_URL: 'http://k', KEYCLOAK_REALM: 'r', KEYCLOAK_CLIENT_ID: 'c', KEYCLOAK_CLIENT_SECRET: 's' }); out.config = 'loaded'; } catch (e) { out.config = e.message; }
          try { creds.createCredentialProvider({ appEnv: 'local', podCredentials: false, region: 'us-east-1', hasEnvironmentKeys: false }); out.provider = 'built'; } catch (e) { out.provider = e.message; }
@@ -132,8 +153,8 @@ describe('credential provider by APP_ENV', () => {
       assert.doesNotMatch(stdout, new RegExp(PRODUCTION_KEY));
     });
 
-    it('local even when the config claims keys but the environment has none: resolution fails, never reads the file', () => {
-      const { status, stdout } = runWithAwsTrap(
+    it('local even when the config claims keys but the environment has none: resolution fails, never reads the file', async () => {
+      const { status, stdout } = await runWithAwsTrap(
         `const p = creds.createCredentialProvider({ appEnv: 'local', podCredentials: false, region: 'us-east-1', hasEnvironmentKeys: true });
          try { const c = await p.provider(); console.log('RESOLVED ' + c.accessKeyId); } catch (e) { console.log('FAILED ' + e.message); }`,
         { APP_ENV: 'local' },
@@ -142,8 +163,8 @@ describe('credential provider by APP_ENV', () => {
       assert.match(stdout, /^FAILED No AWS credentials: APP_ENV "local" is local and uses environment keys only/);
     });
 
-    it('local with environment keys: the environment keys are used, not the file', () => {
-      const { status, stdout } = runWithAwsTrap(
+    it('local with environment keys: the environment keys are used, not the file', async () => {
+      const { status, stdout } = await runWithAwsTrap(
         `const c = await creds.createCredentialProvider({ appEnv: 'local', podCredentials: false, region: 'us-east-1', hasEnvironmentKeys: true }).provider();
          console.log(c.accessKeyId);`,
         { APP_ENV: 'local', AWS_ACCESS_KEY_ID: 'AKIALOCALENVKEY00001', AWS_SECRET_ACCESS_KEY: 'x' },
@@ -152,8 +173,8 @@ describe('credential provider by APP_ENV', () => {
       assert.equal(stdout.trim(), 'AKIALOCALENVKEY00001');
     });
 
-    it('production with no pod source: resolution fails with the chain it tried, never the file', () => {
-      const { status, stdout } = runWithAwsTrap(
+    it('production with no pod source: resolution fails with the chain it tried, never the file', async () => {
+      const { status, stdout } = await runWithAwsTrap(
         `const p = creds.createCredentialProvider({ appEnv: 'production', podCredentials: true, region: 'eu-west-1', hasEnvironmentKeys: false });
          try { const c = await p.provider(); console.log('RESOLVED ' + c.accessKeyId); } catch (e) { console.log('FAILED ' + e.message); }`,
         { APP_ENV: 'production', AWS_EC2_METADATA_DISABLED: 'true' },
@@ -161,6 +182,53 @@ describe('credential provider by APP_ENV', () => {
       assert.equal(status, 0);
       assert.match(stdout, /^FAILED No AWS credentials: APP_ENV "production" uses the pod chain \(~\/\.aws is never read\)\. Tried environment keys: /);
       assert.doesNotMatch(stdout, new RegExp(PRODUCTION_KEY));
+    });
+
+    describe('IRSA (web identity token file)', () => {
+      let sts: ReturnType<typeof startSts>;
+      let thief: Server;
+      const thiefRequests: string[] = [];
+      let tokenDir: string;
+
+      before(async () => {
+        sts = startSts(3_600_000, 'AssumeRoleWithWebIdentity');
+        thief = createServer((req, res) => {
+          thiefRequests.push(`${req.method} ${req.url}`);
+          res.statusCode = 500;
+          res.end();
+        });
+        await Promise.all([sts.server, thief].map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))));
+        tokenDir = mkdtempSync(join(tmpdir(), 'nsw-irsa-'));
+        writeFileSync(join(tokenDir, 'token'), 'irsa-service-account-token');
+      });
+
+      after(() => {
+        sts.server.close();
+        thief.close();
+        rmSync(tokenDir, { recursive: true, force: true });
+      });
+
+      const irsaBody = (stsEndpoint?: string) =>
+        `const aws = { appEnv: 'production', podCredentials: true, region: 'eu-west-1', hasEnvironmentKeys: false,
+           webIdentity: { tokenFile: ${JSON.stringify(join(tokenDir, 'token'))}, roleArn: 'arn:aws:iam::123456789012:role/worker' }${stsEndpoint ? `, stsEndpoint: ${JSON.stringify(stsEndpoint)}` : ''} };
+         const p = creds.createCredentialProvider(aws, { processEnv: {} });
+         try { const c = await p.provider(); console.log('RESOLVED ' + c.accessKeyId); } catch (e) { console.log('FAILED ' + e.message); }`;
+      const endpointOf = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+      it('resolves through AssumeRoleWithWebIdentity, the shared files unread', async () => {
+        const { stdout } = await runWithAwsTrap(irsaBody(endpointOf(sts.server)), { APP_ENV: 'production', AWS_EC2_METADATA_DISABLED: 'true' }, endpointOf(thief));
+        assert.equal(stdout.trim(), 'RESOLVED ASIAASSUMED00000001');
+        assert.match(sts.requests[0]!.body, /Action=AssumeRoleWithWebIdentity/);
+        assert.match(sts.requests[0]!.body, /WebIdentityToken=irsa-service-account-token/);
+      });
+
+      it('never sends the token to the endpoint_url of ~/.aws/config', async () => {
+        // With no STS endpoint given, the regional one is the target (the DNS guard stops the
+        // call before anything leaves the machine): never the file's endpoint_url.
+        const { stderr } = await runWithAwsTrap(irsaBody(), { APP_ENV: 'production', AWS_EC2_METADATA_DISABLED: 'true' }, endpointOf(thief));
+        assert.deepEqual(thiefRequests, []);
+        assert.match(stderr, /BLOCKED-DNS sts\.eu-west-1\.amazonaws\.com/);
+      });
     });
   });
 });
@@ -220,8 +288,8 @@ describe('refreshing credentials', () => {
   });
 });
 
-/** An STS stand-in answering AssumeRole with credentials that expire `lifetimeMs` from now. */
-function startSts(lifetimeMs: number) {
+/** An STS stand-in answering `action` with credentials that expire `lifetimeMs` from now. */
+function startSts(lifetimeMs: number, action = 'AssumeRole') {
   const requests: Array<{ body: string; authorization?: string }> = [];
   const server: Server = createServer((req: IncomingMessage, res) => {
     let body = '';
@@ -230,11 +298,11 @@ function startSts(lifetimeMs: number) {
       requests.push({ body, authorization: req.headers.authorization });
       const n = requests.length;
       res.setHeader('content-type', 'text/xml');
-      res.end(`<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>
+      res.end(`<${action}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><${action}Result>
 <Credentials><AccessKeyId>ASIAASSUMED0000000${n}</AccessKeyId><SecretAccessKey>secret-${n}</SecretAccessKey><SessionToken>token-${n}</SessionToken>
 <Expiration>${new Date(Date.now() + lifetimeMs).toISOString()}</Expiration></Credentials>
 <AssumedRoleUser><AssumedRoleId>AROATEST:worker</AssumedRoleId><Arn>arn:aws:sts::123456789012:assumed-role/cross/worker</Arn></AssumedRoleUser>
-</AssumeRoleResult><ResponseMetadata><RequestId>r-${n}</RequestId></ResponseMetadata></AssumeRoleResponse>`);
+</${action}Result><ResponseMetadata><RequestId>r-${n}</RequestId></ResponseMetadata></${action}Response>`);
     });
   });
   return { server, requests };

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { AwsConfig } from './aws.config.js';
+import { sealSharedAwsFiles } from './shared-aws-files.js';
 
 /** Credentials are renewed this long before they expire (the SDK clients use the same window). */
 export const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
@@ -42,9 +43,13 @@ type Link = { name: string; provider: AwsCredentialIdentityProvider };
  * - anything else (local): environment keys only; fails here when there are none.
  * With `AWS_ASSUME_ROLE_ARN`, a role is assumed on top through STS, with credentials that
  * renew themselves before they expire.
+ * In every mode it first seals the SDK's shared files for the process (see
+ * {@link sealSharedAwsFiles}), so that no SDK client reads `~/.aws` or the files
+ * `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE` name.
  * @throws {CredentialsUnavailableError} local without environment keys.
  */
 export function createCredentialProvider(aws: AwsConfig, options: CredentialProviderOptions = {}): CredentialProviderResult {
+  sealSharedAwsFiles();
   const now = options.now ?? Date.now;
   const processEnv = options.processEnv ?? process.env;
   let lastLink: string | undefined;
@@ -59,13 +64,22 @@ export function createCredentialProvider(aws: AwsConfig, options: CredentialProv
   const assumed = fromTemporaryCredentials({
     masterCredentials: base,
     params: { RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds: durationSeconds, ExternalId: externalId },
-    clientConfig: { region: aws.region, ...(aws.stsEndpoint ? { endpoint: aws.stsEndpoint } : {}) },
+    clientConfig: stsClientConfig(aws),
   });
   return {
     provider: refreshing(assumed, now),
     source: `role ${roleArn} assumed through STS${aws.stsEndpoint ? ` at ${aws.stsEndpoint}` : ''} (session ${sessionName}, ${durationSeconds} s, renewed before expiry) with base credentials from ${baseSource}`,
     resolvedSource: () => (lastLink ? `role ${roleArn} assumed with ${lastLink}` : undefined),
   };
+}
+
+/**
+ * The STS client of a credential provider: the service's region, and its endpoint resolved from
+ * that region (or the local `AWS_STS_ENDPOINT`), never from an `AWS_ENDPOINT_URL*` variable or
+ * an `endpoint_url` setting: the web identity token and the base credentials go to STS only.
+ */
+function stsClientConfig(aws: AwsConfig) {
+  return { region: aws.region, ignoreConfiguredEndpointUrls: true, ...(aws.stsEndpoint ? { endpoint: aws.stsEndpoint } : {}) };
 }
 
 function localLinks(aws: AwsConfig): Link[] {
@@ -85,8 +99,7 @@ function podLinks(aws: AwsConfig, processEnv: NodeJS.ProcessEnv): Link[] {
     const { tokenFile, roleArn, sessionName } = aws.webIdentity;
     links.push({
       name: `web identity token file (IRSA, role ${roleArn})`,
-      // An explicit region keeps the STS client from looking one up in ~/.aws/config.
-      provider: fromTokenFile({ webIdentityTokenFile: tokenFile, roleArn, roleSessionName: sessionName, clientConfig: { region: aws.region } }),
+      provider: fromTokenFile({ webIdentityTokenFile: tokenFile, roleArn, roleSessionName: sessionName, clientConfig: stsClientConfig(aws) }),
     });
   }
   if (hasContainerEndpoint(processEnv)) {

@@ -3,6 +3,8 @@ import type { SqsServerOptions } from '../sqs/sqs.options.js';
 import { type AwsConfig, awsConfig } from './aws.config.js';
 import { type CredentialProviderResult, createCredentialProvider } from './aws-credentials.js';
 import { createSqsClientConfig, sqsMaxSockets, toSqsServerOptions } from './sqs-client.factory.js';
+import { POD_TEST_ENDPOINT_VARIABLE } from './env.endpoint-rules.js';
+import { sqsClientEndpoint } from './sqs-endpoint.js';
 import { type ObservabilityConfig, observabilityConfig } from './observability.config.js';
 import { type SqsConfig, sqsConfig } from './sqs.config.js';
 
@@ -16,7 +18,7 @@ const awsCredentialsProvider: FactoryProvider<CredentialProviderResult> = {
   inject: [awsConfig.KEY],
   useFactory: (aws: AwsConfig) => {
     const credentials = createCredentialProvider(aws);
-    new Logger('AwsCredentials').log(`AWS credentials: ${credentials.source}; region ${aws.region}${aws.sqsEndpoint ? `; SQS endpoint ${aws.sqsEndpoint}` : ''}`);
+    new Logger('AwsCredentials').log(`AWS credentials: ${credentials.source}; region ${aws.region}`);
     return credentials;
   },
 };
@@ -25,8 +27,13 @@ const sqsServerOptionsProvider: FactoryProvider<SqsServerOptions> = {
   provide: SQS_SERVER_OPTIONS,
   inject: [awsConfig.KEY, sqsConfig.KEY, observabilityConfig.KEY, AWS_CREDENTIALS],
   useFactory: (aws: AwsConfig, sqs: SqsConfig, observability: ObservabilityConfig, credentials: CredentialProviderResult) => {
-    new Logger('SqsClient').log(
-      `SQS client: request timeout ${sqs.receiveRequestTimeoutMs} ms (long poll ${sqs.waitTimeSeconds} s), ` +
+    const logger = new Logger('SqsClient');
+    const endpoint = sqsClientEndpoint(sqs.queueUrl, aws.sqsEndpoint);
+    if (aws.sqsEndpointIsTestHook) {
+      logger.warn(`${POD_TEST_ENDPOINT_VARIABLE} is set: SQS requests go to ${endpoint}, not to AWS. It is a test hook; never set it in a deployment`);
+    }
+    logger.log(
+      `SQS client: endpoint ${endpoint}, request timeout ${sqs.receiveRequestTimeoutMs} ms (long poll ${sqs.waitTimeSeconds} s), ` +
         `connection timeout ${sqs.connectionTimeoutMs} ms, keep-alive, ${sqsMaxSockets(sqs)} sockets`,
     );
     return toSqsServerOptions(sqs, createSqsClientConfig({ aws, sqs }, credentials), observability.otelEnabled);

@@ -15,6 +15,15 @@ const LOCAL: Record<string, string> = {
   KEYCLOAK_CLIENT_SECRET: 'local-dev-secret',
 };
 
+/** A valid pod environment, as overrides of LOCAL. */
+const POD: Record<string, string | undefined> = {
+  APP_ENV: 'production',
+  AWS_REGION: 'eu-west-1',
+  AWS_ACCESS_KEY_ID: undefined,
+  AWS_SECRET_ACCESS_KEY: undefined,
+  SQS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/work',
+};
+
 /** The error lines for `overrides` applied on top of a valid local environment. */
 function errorsFor(overrides: Record<string, string | undefined>): string[] {
   const source = { ...LOCAL, ...overrides };
@@ -89,6 +98,11 @@ describe('environment schema', () => {
       ['SQS_PATTERN_ATTRIBUTE', 'AWS.pattern', /SQS_PATTERN_ATTRIBUTE must be an SQS message attribute name/],
       ['SQS_CONCURRENCY', '0', /SQS_CONCURRENCY must be an integer from 1 to 500 \(got "0"\)/],
       ['SQS_BATCH_SIZE', '1.5', /SQS_BATCH_SIZE must be an integer from 1 to 10 \(got "1.5"\)/],
+      ['SQS_PREFETCH', '0', /SQS_PREFETCH must be an integer from 1 to 100000 \(got "0"\)/],
+      ['SQS_PREFETCH', '100001', /SQS_PREFETCH must be an integer from 1 to 100000/],
+      ['SQS_MAX_RECEIVERS', '1001', /SQS_MAX_RECEIVERS must be an integer from 1 to 1000 \(got "1001"\)/],
+      ['SQS_DELETE_LINGER_MS', '-1', /SQS_DELETE_LINGER_MS must be an integer from 0 to 10000 \(got "-1"\)/],
+      ['TEST_ONLY_POD_SQS_ENDPOINT', 'loopback', /TEST_ONLY_POD_SQS_ENDPOINT must be an http\(s\) URL/],
       ['SQS_WAIT_TIME_SECONDS', '21', /SQS_WAIT_TIME_SECONDS must be an integer from 0 to 20 \(got "21"\)/],
       ['SQS_VISIBILITY_TIMEOUT', '43201', /SQS_VISIBILITY_TIMEOUT must be an integer from 1 to 43200/],
       ['SQS_HEARTBEAT_INTERVAL_SECONDS', '-1', /SQS_HEARTBEAT_INTERVAL_SECONDS must be an integer from 1 to 43199/],
@@ -154,11 +168,72 @@ describe('environment schema', () => {
     });
 
     it('requires a region and forbids endpoint overrides in pod environments', () => {
-      const pod = { APP_ENV: 'production', AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined };
-      assertOneLine({ ...pod }, /AWS_REGION is not set: expected an AWS region when APP_ENV is production/);
-      assertOneLine({ ...pod, AWS_REGION: 'eu-west-1', SQS_ENDPOINT: 'http://127.0.0.1:4566' }, /SQS_ENDPOINT must be unset when APP_ENV is production/);
-      assertOneLine({ ...pod, AWS_REGION: 'eu-west-1', AWS_STS_ENDPOINT: 'http://127.0.0.1:4566' }, /AWS_STS_ENDPOINT must be unset when APP_ENV is production/);
-      assert.deepEqual(errorsFor({ ...pod, AWS_DEFAULT_REGION: 'eu-west-1' }), []);
+      assertOneLine({ ...POD, AWS_REGION: undefined }, /AWS_REGION is not set: expected an AWS region when APP_ENV is production/);
+      assertOneLine({ ...POD, SQS_ENDPOINT: 'http://127.0.0.1:4566' }, /SQS_ENDPOINT must be unset when APP_ENV is production/);
+      assertOneLine({ ...POD, AWS_STS_ENDPOINT: 'http://127.0.0.1:4566' }, /AWS_STS_ENDPOINT must be unset when APP_ENV is production/);
+      assert.deepEqual(errorsFor({ ...POD, AWS_REGION: undefined, AWS_DEFAULT_REGION: 'eu-west-1' }), []);
+    });
+
+    for (const variable of ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_SQS', 'AWS_ENDPOINT_URL_STS']) {
+      it(`refuses the SDK's ${variable}, in pods and locally, with one line naming it`, () => {
+        const expected = new RegExp(`^Invalid environment: ${variable} must be unset: the service sets its AWS endpoints itself, .*web identity token`);
+        assertOneLine({ ...POD, [variable]: 'https://sts.example.com' }, expected);
+        assertOneLine({ [variable]: 'http://127.0.0.1:4566' }, expected);
+      });
+    }
+
+    it('in pods, accepts queue URLs on SQS endpoints of AWS: regional, legacy, VPC endpoint, FIPS, dual-stack, other partitions', () => {
+      const accepted: Array<[string, string]> = [
+        ['eu-west-1', 'https://sqs.eu-west-1.amazonaws.com/123456789012/orders'],
+        ['us-east-1', 'https://queue.amazonaws.com/123456789012/orders'],
+        ['eu-west-1', 'https://eu-west-1.queue.amazonaws.com/123456789012/orders.fifo'],
+        ['eu-west-1', 'https://vpce-0a1b2c3d4e5f67890-abcdefgh.sqs.eu-west-1.vpce.amazonaws.com/123456789012/orders'],
+        ['us-gov-west-1', 'https://sqs-fips.us-gov-west-1.amazonaws.com/123456789012/orders'],
+        ['eu-west-1', 'https://sqs.eu-west-1.api.aws/123456789012/orders'],
+        ['cn-north-1', 'https://sqs.cn-north-1.amazonaws.com.cn/123456789012/orders'],
+        ['us-iso-east-1', 'https://sqs.us-iso-east-1.c2s.ic.gov/123456789012/orders'],
+      ];
+      for (const [region, url] of accepted) {
+        assert.deepEqual(errorsFor({ ...POD, AWS_REGION: region, SQS_QUEUE_URL: url, SQS_DLQ_URL: url.replace('orders', 'dlq') }), [], url);
+      }
+    });
+
+    it('in pods, rejects a queue URL that is not on an SQS endpoint of AWS, one line naming the variable', () => {
+      const rejected = [
+        'https://sqs.eu-west-1.amazonaws.com.evil.example/123456789012/orders',
+        'http://sqs.eu-west-1.amazonaws.com/123456789012/orders',
+        'https://sqs.eu-west-1.amazonaws.com:8443/123456789012/orders',
+        'https://s3.eu-west-1.amazonaws.com/123456789012/orders',
+        'https://127.0.0.1:4566/000000000000/orders',
+        'https://sqs.eu-west-1.amazonaws.com/orders',
+      ];
+      for (const url of rejected) {
+        assertOneLine({ ...POD, SQS_QUEUE_URL: url }, /^Invalid environment: SQS_QUEUE_URL must be an https queue URL on an SQS endpoint of AWS, such as .* when APP_ENV is production/);
+        assertOneLine({ ...POD, SQS_DLQ_URL: url }, /^Invalid environment: SQS_DLQ_URL must be an https queue URL on an SQS endpoint of AWS/);
+      }
+    });
+
+    it('rejects a queue URL of another region than the one requests are signed for', () => {
+      assertOneLine({ ...POD, SQS_QUEUE_URL: 'https://sqs.us-west-2.amazonaws.com/123456789012/orders' }, /^Invalid environment: SQS_QUEUE_URL is in region us-west-2, but AWS_REGION is eu-west-1: SQS requests are signed for AWS_REGION/);
+      assertOneLine({ ...POD, SQS_QUEUE_URL: 'https://queue.amazonaws.com/123456789012/orders' }, /SQS_QUEUE_URL is in region us-east-1, but AWS_REGION is eu-west-1/);
+    });
+
+    it('TEST_ONLY_POD_SQS_ENDPOINT: a loopback URL in pods only', () => {
+      assert.deepEqual(errorsFor({ ...POD, TEST_ONLY_POD_SQS_ENDPOINT: 'http://127.0.0.1:4566' }), []);
+      assert.equal(loadConfig({ ...LOCAL, ...POD, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', TEST_ONLY_POD_SQS_ENDPOINT: 'http://127.0.0.1:4566' }).aws.sqsEndpointIsTestHook, true);
+      assertOneLine({ ...POD, TEST_ONLY_POD_SQS_ENDPOINT: 'http://10.0.0.5:4566' }, /^Invalid environment: TEST_ONLY_POD_SQS_ENDPOINT must be a loopback URL/);
+      assertOneLine({ TEST_ONLY_POD_SQS_ENDPOINT: 'http://127.0.0.1:4566' }, /^Invalid environment: TEST_ONLY_POD_SQS_ENDPOINT must be unset: it is a test hook for pod mode; local runs set SQS_ENDPOINT/);
+    });
+
+    it('locally without SQS_ENDPOINT, asks for it when the queue URL host cannot be called', () => {
+      assertOneLine({ SQS_QUEUE_URL: 'http://sqs.us-east-1.127.0.0.1:4566/000000000000/work' }, /^Invalid environment: SQS_ENDPOINT is not set: expected the local server's endpoint/);
+      assert.deepEqual(errorsFor({ SQS_ENDPOINT: 'http://127.0.0.1:4566', SQS_QUEUE_URL: 'http://sqs.us-east-1.127.0.0.1:4566/000000000000/work' }), []);
+      assert.equal(loadConfig({ ...LOCAL, SQS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/orders' }).aws.region, 'eu-west-1', 'a local run takes the queue\'s region');
+    });
+
+    it('rejects a delete linger the visibility timeout cannot absorb', () => {
+      assertOneLine({ SQS_VISIBILITY_TIMEOUT: '20', SQS_HEARTBEAT_INTERVAL_SECONDS: '10', SQS_DELETE_LINGER_MS: '5001' }, /^Invalid environment: SQS_DELETE_LINGER_MS must be at most \(SQS_VISIBILITY_TIMEOUT - SQS_HEARTBEAT_INTERVAL_SECONDS\) \* 500 = 5000 ms/);
+      assert.deepEqual(errorsFor({ SQS_VISIBILITY_TIMEOUT: '20', SQS_HEARTBEAT_INTERVAL_SECONDS: '10', SQS_DELETE_LINGER_MS: '5000' }), []);
     });
   });
 

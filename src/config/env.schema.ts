@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { LONG_POLL_TIMEOUT_MARGIN_MS, receiveRequestTimeoutMs } from '../sqs/sqs.options.js';
+import { endpointIssues } from './env.endpoint-rules.js';
 import { boolean, httpUrl, integer, matching, NOT_SET, oneOf, optional, queueUrl, required, withDefault } from './env.fields.js';
 
 /** `APP_ENV` values that run in a cluster and use the pod credential chain. */
@@ -9,8 +11,8 @@ export function isPodEnvironment(appEnv: string): boolean {
   return (POD_ENVIRONMENTS as readonly string[]).includes(appEnv);
 }
 
-/** Headroom the receive request timeout keeps above the long-poll wait. */
-export const RECEIVE_TIMEOUT_MARGIN_MS = 5_000;
+/** Headroom the receive request timeout keeps above the long-poll wait (the transport's rule). */
+export const RECEIVE_TIMEOUT_MARGIN_MS = LONG_POLL_TIMEOUT_MARGIN_MS;
 
 /** Variables whose value is never echoed in an error message. */
 export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
@@ -63,6 +65,11 @@ const envObject = z.object({
   AWS_ASSUME_ROLE_DURATION_SECONDS: withDefault(...integer(900, 43_200), 3_600),
   AWS_ASSUME_ROLE_EXTERNAL_ID: optional(...matching(/^[\w+=,.@:\/-]{2,1224}$/, 'an external id of 2 to 1224 characters')),
   AWS_STS_ENDPOINT: optional(...httpUrl()),
+  // Read only to be refused (see env.endpoint-rules.ts).
+  AWS_ENDPOINT_URL: optional(...NON_EMPTY),
+  AWS_ENDPOINT_URL_SQS: optional(...NON_EMPTY),
+  AWS_ENDPOINT_URL_STS: optional(...NON_EMPTY),
+  TEST_ONLY_POD_SQS_ENDPOINT: optional(...httpUrl()),
 
   // SQS
   SQS_ENDPOINT: optional(...httpUrl()),
@@ -72,6 +79,9 @@ const envObject = z.object({
   SQS_PATTERN_ATTRIBUTE: withDefault(...ATTRIBUTE_NAME, 'pattern'),
   SQS_CONCURRENCY: withDefault(...integer(1, 500), 10),
   SQS_BATCH_SIZE: withDefault(...integer(1, 10), 10),
+  SQS_PREFETCH: optional(...integer(1, 100_000)),
+  SQS_MAX_RECEIVERS: optional(...integer(1, 1_000)),
+  SQS_DELETE_LINGER_MS: optional(...integer(0, 10_000)),
   SQS_WAIT_TIME_SECONDS: withDefault(...integer(0, 20), 20),
   SQS_VISIBILITY_TIMEOUT: withDefault(...integer(1, 43_200), 30),
   SQS_HEARTBEAT_INTERVAL_SECONDS: withDefault(...integer(1, 43_199), 10),
@@ -94,7 +104,7 @@ type Issue = { variable: keyof ParsedEnv & string; message: string };
 /** Rules that relate several variables; each issue names the variable to change. */
 function crossFieldIssues(env: ParsedEnv): Issue[] {
   const issues: Issue[] = [];
-  const minReceiveTimeout = env.SQS_WAIT_TIME_SECONDS * 1_000 + RECEIVE_TIMEOUT_MARGIN_MS;
+  const minReceiveTimeout = receiveRequestTimeoutMs(env.SQS_WAIT_TIME_SECONDS);
   if (env.SQS_RECEIVE_REQUEST_TIMEOUT_MS < minReceiveTimeout) {
     issues.push({
       variable: 'SQS_RECEIVE_REQUEST_TIMEOUT_MS',
@@ -107,6 +117,15 @@ function crossFieldIssues(env: ParsedEnv): Issue[] {
     issues.push({
       variable: 'SQS_HEARTBEAT_INTERVAL_SECONDS',
       message: `must be below SQS_VISIBILITY_TIMEOUT (${env.SQS_VISIBILITY_TIMEOUT} s), or a message becomes visible again before its visibility is extended`,
+    });
+  }
+  // The transport's rule: a settled message is no longer extended, so its delete must land
+  // well before its visibility runs out.
+  const lingerLimitMs = ((env.SQS_VISIBILITY_TIMEOUT - env.SQS_HEARTBEAT_INTERVAL_SECONDS) * 1_000) / 2;
+  if (env.SQS_DELETE_LINGER_MS !== undefined && env.SQS_DELETE_LINGER_MS > lingerLimitMs) {
+    issues.push({
+      variable: 'SQS_DELETE_LINGER_MS',
+      message: `must be at most (SQS_VISIBILITY_TIMEOUT - SQS_HEARTBEAT_INTERVAL_SECONDS) * 500 = ${lingerLimitMs} ms, or a handled message may reappear before its delete`,
     });
   }
   if (env.SQS_MAX_VISIBILITY_SECONDS < env.SQS_VISIBILITY_TIMEOUT) {
@@ -130,6 +149,7 @@ function crossFieldIssues(env: ParsedEnv): Issue[] {
     issues.push({ variable: missing, message: `${NOT_SET}: web identity (IRSA) needs both AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN` });
   }
   issues.push(...environmentIssues(env));
+  issues.push(...endpointIssues(env, isPodEnvironment(env.APP_ENV), env.APP_ENV));
   return issues;
 }
 

@@ -1,32 +1,27 @@
 import type { SQSClientConfig } from '@aws-sdk/client-sqs';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createLongPollHttpHandler } from '../sqs/long-poll-http-handler.js';
-import type { SqsServerOptions } from '../sqs/sqs.options.js';
+import { LONG_POLL_TIMEOUT_MARGIN_MS, receiveRequestTimeoutMs, resolveSqsServerOptions, sqsSocketBudget, type SqsServerOptions } from '../sqs/sqs.options.js';
 import type { AwsConfig } from './aws.config.js';
 import { type CredentialProviderResult, createCredentialProvider } from './aws-credentials.js';
-import { RECEIVE_TIMEOUT_MARGIN_MS } from './env.schema.js';
+import { sqsClientEndpoint } from './sqs-endpoint.js';
 import type { SqsConfig } from './sqs.config.js';
 
-/** Sockets kept beyond the computed need, for the odd `GetQueueAttributes` or DLQ send. */
-export const SOCKET_MARGIN = 4;
-
 /**
- * Sockets the SQS client may need at once: every long poll holds one for up to
- * `waitTimeSeconds`, and each held message (running or buffered) may have a delete or a
- * visibility change under way. Mirrors the transport's defaults for prefetch and receivers.
+ * Sockets the SQS client may need at once: the transport's own budget for the options the
+ * `sqs` namespace resolves to (every long poll, plus the batched deletes and visibility
+ * changes of every held message, plus spare).
  */
-export function sqsMaxSockets(sqs: Pick<SqsConfig, 'concurrency' | 'batchSize'>, queueCount = 1): number {
-  const prefetch = Math.max(sqs.concurrency, sqs.batchSize);
-  const receivers = Math.ceil(prefetch / sqs.batchSize) * queueCount;
-  return receivers + sqs.concurrency + prefetch + SOCKET_MARGIN;
+export function sqsMaxSockets(sqs: SqsConfig): number {
+  return sqsSocketBudget(resolveSqsServerOptions(toSqsServerOptions(sqs, {})));
 }
 
 /** The HTTP handler of the SQS client: keep-alive, enough sockets, timeouts above the long poll. */
 export function createSqsHttpHandler(sqs: SqsConfig): NodeHttpHandler {
-  const minimum = sqs.waitTimeSeconds * 1_000 + RECEIVE_TIMEOUT_MARGIN_MS;
+  const minimum = receiveRequestTimeoutMs(sqs.waitTimeSeconds);
   if (sqs.receiveRequestTimeoutMs < minimum) {
     // The schema already rejects this; the check keeps hand-built configs honest too.
-    throw new Error(`SQS request timeout ${sqs.receiveRequestTimeoutMs} ms must be at least waitTimeSeconds*1000 + ${RECEIVE_TIMEOUT_MARGIN_MS} = ${minimum} ms`);
+    throw new Error(`SQS request timeout ${sqs.receiveRequestTimeoutMs} ms must be at least waitTimeSeconds*1000 + ${LONG_POLL_TIMEOUT_MARGIN_MS} = ${minimum} ms`);
   }
   return createLongPollHttpHandler({
     requestTimeoutMs: sqs.receiveRequestTimeoutMs,
@@ -41,9 +36,11 @@ export interface SqsClientSettings {
 }
 
 /**
- * The `SQSClientConfig` of the service: region, the endpoint override (local only: the schema
- * rejects `SQS_ENDPOINT` in pods), the credential provider `APP_ENV` calls for, and the
- * HTTP handler of {@link createSqsHttpHandler}.
+ * The `SQSClientConfig` of the service: region; an explicit endpoint (the local server, else the
+ * AWS endpoint of the queue URL, see {@link sqsClientEndpoint}), so that the SDK neither looks
+ * one up in `AWS_ENDPOINT_URL*` or shared files nor swaps in the queue URL's host with a
+ * plain-text warning on every call; the credential provider `APP_ENV` calls for; and the HTTP
+ * handler of {@link createSqsHttpHandler}.
  * @param credentials defaults to `createCredentialProvider(cfg.aws)`; pass yours to share it
  *   with the readiness check and the start-up log.
  */
@@ -53,7 +50,13 @@ export function createSqsClientConfig(
 ): SQSClientConfig {
   return {
     region: cfg.aws.region,
-    ...(cfg.aws.sqsEndpoint ? { endpoint: cfg.aws.sqsEndpoint } : {}),
+    endpoint: sqsClientEndpoint(cfg.sqs.queueUrl, cfg.aws.sqsEndpoint),
+    // The endpoint above already names the right host (a VPC endpoint's own, the regional one
+    // of a legacy URL); FIPS and dual-stack hosts are chosen through the queue URL.
+    useQueueUrlAsEndpoint: false,
+    ignoreConfiguredEndpointUrls: true,
+    useFipsEndpoint: false,
+    useDualstackEndpoint: false,
     credentials: credentials.provider,
     requestHandler: createSqsHttpHandler(cfg.sqs),
   };
@@ -66,6 +69,9 @@ export function toSqsServerOptions(sqs: SqsConfig, client: NonNullable<SqsServer
     client,
     concurrency: sqs.concurrency,
     batchSize: sqs.batchSize,
+    ...(sqs.prefetch === undefined ? {} : { prefetch: sqs.prefetch }),
+    ...(sqs.maxReceiversPerQueue === undefined ? {} : { maxReceiversPerQueue: sqs.maxReceiversPerQueue }),
+    ...(sqs.deleteBatchLingerMs === undefined ? {} : { deleteBatchLingerMs: sqs.deleteBatchLingerMs }),
     waitTimeSeconds: sqs.waitTimeSeconds,
     visibilityTimeout: sqs.visibilityTimeout,
     heartbeatIntervalSeconds: sqs.heartbeatIntervalSeconds,

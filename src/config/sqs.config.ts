@@ -9,6 +9,12 @@ export interface SqsConfig {
   patternAttribute: string;
   concurrency: number;
   batchSize: number;
+  /** Messages buffered ahead of the workers at most (the memory bound); transport default when unset. */
+  prefetch?: number;
+  /** Concurrent long polls per queue at most; transport default when unset. */
+  maxReceiversPerQueue?: number;
+  /** Longest a delete waits to share a batch (ms); transport default when unset. */
+  deleteBatchLingerMs?: number;
   waitTimeSeconds: number;
   visibilityTimeout: number;
   heartbeatIntervalSeconds: number;
@@ -30,6 +36,9 @@ export function toSqsConfig(env: Env): SqsConfig {
     patternAttribute: env.SQS_PATTERN_ATTRIBUTE,
     concurrency: env.SQS_CONCURRENCY,
     batchSize: env.SQS_BATCH_SIZE,
+    prefetch: env.SQS_PREFETCH,
+    maxReceiversPerQueue: env.SQS_MAX_RECEIVERS,
+    deleteBatchLingerMs: env.SQS_DELETE_LINGER_MS,
     waitTimeSeconds: env.SQS_WAIT_TIME_SECONDS,
     visibilityTimeout: env.SQS_VISIBILITY_TIMEOUT,
     heartbeatIntervalSeconds: env.SQS_HEARTBEAT_INTERVAL_SECONDS,

@@ -15,6 +15,10 @@ interface RoomWaiter {
  * Workers `take()` the oldest message whose FIFO group is not already being worked on; a
  * message of a busy group waits until `complete()` frees its group, which keeps each group
  * strictly in order while other groups run in parallel.
+ *
+ * The capacity moves (the intake sizes it to the receives it keeps in flight) but never above
+ * the bound it was built with. A worker that finds nothing to start reports it through
+ * `onStarved`: that is the intake's signal that it should fetch further ahead.
  */
 export class MessageBuffer {
   private readonly items: HeldMessage[] = [];
@@ -23,11 +27,38 @@ export class MessageBuffer {
   private roomWaiters: RoomWaiter[] = [];
   private reserved = 0;
   private closed = false;
+  private currentCapacity: number;
 
-  constructor(readonly capacity: number) {}
+  /**
+   * @param maxCapacity the bound: messages buffered at most, whatever the intake asks for.
+   * @param onStarved called when a worker waits for a message (none buffered, or only
+   *   messages of FIFO groups already running).
+   */
+  constructor(
+    readonly maxCapacity: number,
+    private readonly onStarved: () => void = () => undefined,
+  ) {
+    this.currentCapacity = maxCapacity;
+  }
+
+  get capacity(): number {
+    return this.currentCapacity;
+  }
+
+  /** Resizes the buffer within its bound; a smaller size takes effect as workers drain it. */
+  setCapacity(capacity: number): void {
+    this.currentCapacity = Math.max(1, Math.min(this.maxCapacity, Math.floor(capacity)));
+    this.notifyRoom();
+  }
 
   get size(): number {
     return this.items.length;
+  }
+
+  /** Ms the oldest buffered message has waited for a worker (0 when empty). */
+  oldestWaitMs(now = Date.now()): number {
+    const oldest = this.items[0];
+    return oldest ? Math.max(0, now - oldest.receivedAt) : 0;
   }
 
   /** Free slots not yet promised to a receive call. */
@@ -41,7 +72,7 @@ export class MessageBuffer {
    * the buffer closes (or `signal` aborts) first.
    */
   reserve(count: number, signal?: AbortSignal): Promise<boolean> {
-    const wanted = Math.min(count, this.capacity);
+    const wanted = Math.min(count, this.maxCapacity);
     if (this.closed || signal?.aborted) return Promise.resolve(false);
     if (this.roomWaiters.length === 0 && this.room >= wanted) {
       this.reserved += wanted;
@@ -87,7 +118,9 @@ export class MessageBuffer {
       return Promise.resolve(next);
     }
     if (this.closed) return Promise.resolve(null);
-    return new Promise((resolve) => this.workerWaiters.push(resolve));
+    const waiting = new Promise<HeldMessage | null>((resolve) => this.workerWaiters.push(resolve));
+    this.onStarved();
+    return waiting;
   }
 
   /** A worker finished with `message`: its FIFO group may proceed. */
@@ -100,6 +133,16 @@ export class MessageBuffer {
     const removed: HeldMessage[] = [];
     for (let i = this.items.length - 1; i >= 0; i--) {
       if (this.items[i]!.orderingKey === orderingKey) removed.unshift(...this.items.splice(i, 1));
+    }
+    if (removed.length) this.notifyRoom();
+    return removed;
+  }
+
+  /** Removes and returns the buffered messages of one queue (its intake paused). */
+  removeQueue(queueUrl: string): HeldMessage[] {
+    const removed: HeldMessage[] = [];
+    for (let i = this.items.length - 1; i >= 0; i--) {
+      if (this.items[i]!.queue.url === queueUrl) removed.unshift(...this.items.splice(i, 1));
     }
     if (removed.length) this.notifyRoom();
     return removed;

@@ -13,8 +13,12 @@ import { createLongPollHttpHandler } from './long-poll-http-handler.js';
 import { MessageBuffer } from './message-buffer.js';
 import { runWithSqsMessage } from './message-context.js';
 import { decodeMessage, UndecodableMessageError, type DecodedMessage } from './message-decoder.js';
-import { QueueReceiver } from './queue-receiver.js';
-import { discoverDeadLetterQueueUrl, toResolvedQueue, type ResolvedQueue } from './queue-registry.js';
+import { DownstreamUnavailableError, type DownstreamGate } from './downstream-gate.js';
+import { IntakePauses } from './intake-pauses.js';
+import { requeueCopy } from './outage-requeue.js';
+import { IntakeSizer } from './intake-sizer.js';
+import { QueueIntake } from './queue-intake.js';
+import { readRedrivePolicy, toResolvedQueue, type ResolvedQueue } from './queue-registry.js';
 import { SqsContext } from './sqs.context.js';
 import { loadTraceContext, type TraceContext } from './trace-context.js';
 import { DeadLetterReason } from './sqs.errors.js';
@@ -36,6 +40,9 @@ interface Runtime {
   acknowledger: Acknowledger;
   heartbeat: VisibilityHeartbeat;
   deadLetters: DeadLetterForwarder;
+  intakes: QueueIntake[];
+  sizer: IntakeSizer;
+  pauses: IntakePauses;
   abort: AbortController;
   receiving: Promise<void>;
   tracing?: TraceContext;
@@ -124,9 +131,21 @@ export class SqsServer extends Server<SqsEvents, SqsStatus> implements CustomTra
       inFlight: this.runtime?.pool.inFlight.size ?? 0,
       buffered: this.runtime?.buffer.size ?? 0,
       concurrency: this.options.concurrency,
-      paused: [],
+      paused: this.runtime?.pauses.snapshot() ?? [],
       queues: this.options.queues.length,
     };
+  }
+
+  /**
+   * Pauses intake from `queueUrls` (default: every queue) whenever `gate` is down, and resumes
+   * it when the gate is up. A handler throwing `gate.unavailable()` ties its queue to the gate
+   * by itself; call this to pause before any message has failed. Call after `listen()`.
+   */
+  pauseWhileDown(gate: DownstreamGate, queueUrls?: string[]): void {
+    const rt = this.rt();
+    for (const intake of rt.intakes) {
+      if (!queueUrls || queueUrls.includes(intake.queue.url)) rt.pauses.tie(intake, gate);
+    }
   }
 
   /** The resolved options (defaults applied). */
@@ -137,7 +156,8 @@ export class SqsServer extends Server<SqsEvents, SqsStatus> implements CustomTra
   private createRuntime(): Runtime {
     const { client, owned } = this.createClient();
     const o = this.options;
-    const buffer = new MessageBuffer(o.prefetch);
+    // A worker with nothing to start is the sizer's signal to fetch further ahead.
+    const buffer = new MessageBuffer(o.prefetch, () => this.runtime?.sizer.onStarved());
     const acknowledger = new Acknowledger(client, o.deleteBatchLingerMs, {
       onDeleteError: (m, error) => {
         this.logMessage('error', m, `delete failed; the message will be delivered again: ${error.message}`);
@@ -153,68 +173,93 @@ export class SqsServer extends Server<SqsEvents, SqsStatus> implements CustomTra
         onGivenUp: (m) => this.logMessage('warn', m, `held for maxVisibilitySeconds (${o.maxVisibilitySeconds}s): no longer extended`),
       },
     );
+    const queues = o.queues.map(toResolvedQueue);
+    const intakes = queues.map((queue) => this.createIntake(client, queue, buffer));
     return {
       client,
       ownsClient: owned,
-      queues: o.queues.map(toResolvedQueue),
+      queues,
       buffer,
       pool: new WorkerPool(o.concurrency, buffer, (m) => this.handleMessage(m)),
       acknowledger,
       heartbeat,
       deadLetters: new DeadLetterForwarder(client),
+      intakes,
+      sizer: new IntakeSizer(intakes, buffer, { batchSize: o.batchSize, staleAfterMs: (o.heartbeatIntervalSeconds * 1_000) / 2 }),
+      pauses: new IntakePauses({
+        onPaused: (queueUrl, dependency, reason) => this.onIntakePaused(queueUrl, dependency, reason),
+        onResumed: (queueUrl, dependency, pausedMs) => this.onIntakeResumed(queueUrl, dependency, pausedMs),
+      }),
       abort: new AbortController(),
       receiving: Promise.resolve(),
     };
   }
 
+  private createIntake(client: SQSClient, queue: ResolvedQueue, buffer: MessageBuffer): QueueIntake {
+    const o = this.options;
+    return new QueueIntake(
+      client,
+      queue,
+      buffer,
+      {
+        batchSize: o.batchSize,
+        waitTimeSeconds: o.waitTimeSeconds,
+        visibilityTimeout: o.visibilityTimeout,
+        minReceivers: o.minReceiversPerQueue,
+        maxReceivers: o.maxReceiversPerQueue,
+        receiveDeadlineMs: receiveRequestTimeoutMs(o.waitTimeSeconds),
+      },
+      {
+        onReceived: (q, messages, reserved) => this.onReceived(q, messages, reserved),
+        onError: (q, error) => this.onReceiveError(q, error),
+        onResized: () => this.runtime?.sizer.resize(),
+      },
+    );
+  }
+
   private async start(rt: Runtime): Promise<void> {
-    await this.discoverDeadLetterQueues(rt);
+    await this.inspectQueues(rt);
     rt.heartbeat.start();
     rt.pool.start();
+    rt.sizer.start();
+    rt.receiving = Promise.all(rt.intakes.map((intake) => intake.run(rt.abort.signal))).then(() => undefined);
     const o = this.options;
-    const receivers = rt.queues.map(
-      (queue) =>
-        new QueueReceiver(
-          rt.client,
-          queue,
-          rt.buffer,
-          { batchSize: o.batchSize, waitTimeSeconds: o.waitTimeSeconds, visibilityTimeout: o.visibilityTimeout, receivers: o.minReceiversPerQueue },
-          {
-            onReceived: (q, messages, reserved) => this.onReceived(rt, q, messages, reserved),
-            onError: (q, error) => this.onReceiveError(q, error),
-          },
-        ),
-    );
-    rt.receiving = Promise.all(receivers.map((r) => r.run(rt.abort.signal))).then(() => undefined);
+    const receives = o.minReceiversPerQueue === o.maxReceiversPerQueue ? `${o.maxReceiversPerQueue}` : `${o.minReceiversPerQueue}-${o.maxReceiversPerQueue}`;
     this.logger.log(
-      `Consuming ${rt.queues.length} queue(s) with ${o.concurrency} workers, batch ${o.batchSize}, prefetch ${o.prefetch}, ` +
-        `long poll ${o.waitTimeSeconds}s, visibility ${o.visibilityTimeout}s`,
+      `Consuming ${rt.queues.length} queue(s) with ${o.concurrency} workers, batch ${o.batchSize}, ${receives} receive(s) per queue, ` +
+        `at most ${o.prefetch} buffered, long poll ${o.waitTimeSeconds}s, visibility ${o.visibilityTimeout}s`,
     );
   }
 
-  /** Best effort at start-up: a queue whose DLQ can't be read now is looked up again when needed. */
-  private async discoverDeadLetterQueues(rt: Runtime): Promise<void> {
+  /**
+   * Reads each queue's redrive policy once at start-up: its dead-letter queue (unless given)
+   * and `maxReceiveCount`. The answer also proves that the queue exists and the credentials
+   * work, so readiness follows within a round trip instead of after the first long poll.
+   * A queue that cannot be read now is reported and looked up again when needed.
+   */
+  private async inspectQueues(rt: Runtime): Promise<void> {
     await Promise.all(
-      rt.queues
-        .filter((q) => q.deadLetterQueueUrl === undefined)
-        .map(async (q) => {
-          try {
-            q.deadLetterQueueUrl = await discoverDeadLetterQueueUrl(rt.client, q.url);
-            this.markSuccess();
-          } catch (err) {
-            this.onReceiveError(q, describeError(err));
-          }
-        }),
+      rt.queues.map(async (q) => {
+        try {
+          const facts = await readRedrivePolicy(rt.client, q.url, q.deadLetterQueueUrl === undefined);
+          if (q.deadLetterQueueUrl === undefined) q.deadLetterQueueUrl = facts.deadLetterQueueUrl;
+          q.maxReceiveCount = facts.maxReceiveCount;
+          this.markSuccess();
+        } catch (err) {
+          this.onReceiveError(q, describeError(err));
+        }
+      }),
     );
   }
 
-  private onReceived(rt: Runtime, queue: ResolvedQueue, messages: Message[], reserved: number): void {
+  private onReceived(queue: ResolvedQueue, messages: Message[], reserved: number): void {
+    const rt = this.rt();
     const now = Date.now();
     this.markSuccess();
     this.emit('receive', queue.url, messages.length);
-    if (rt.abort.signal.aborted) {
-      // A receive that answered as close() began: give the batch back now rather than hold it
-      // invisible in a buffer nobody reads any more.
+    if (rt.abort.signal.aborted || rt.intakes.find((i) => i.queue === queue)?.isPaused) {
+      // A receive that answered as close() or a pause began: give the batch back now rather
+      // than hold it invisible in a buffer nobody reads any more.
       rt.buffer.unreserve(reserved);
       void this.release(messages.map((m) => toHeldMessage(m, queue, now)));
       return;
@@ -242,7 +287,7 @@ export class SqsServer extends Server<SqsEvents, SqsStatus> implements CustomTra
   private onReceiveError(queue: ResolvedQueue, error: Error): void {
     this.lastReceiveTickAt = Date.now();
     this.lastError = `${queue.url}: ${error.name}: ${error.message}`;
-    if (this.currentStatus !== SqsStatus.Draining) this.setStatus(SqsStatus.Error);
+    if (this.currentStatus !== SqsStatus.Draining && this.currentStatus !== SqsStatus.Closed) this.setStatus(SqsStatus.Error);
     this.logger.error(`SQS receive failed on ${queue.url}: ${error.name}: ${error.message}`);
     this.emit('receive_error', queue.url, error);
   }
@@ -341,11 +386,67 @@ export class SqsServer extends Server<SqsEvents, SqsStatus> implements CustomTra
     if (failure.action === 'dead-letter') {
       return this.deadLetter(held, failure.reason, failure.detail);
     }
+    const downstreamDown = err instanceof DownstreamUnavailableError && err.gate.isDown;
+    if (downstreamDown) this.pauseForDownstream(held, err.gate);
     const error = describeError(err);
+    if (this.isLastAttempt(held) && downstreamDown && !held.queue.fifo) {
+      return this.requeue(held, error, this.retryDelay(held, failure.minDelaySeconds), durationMs);
+    }
+    if (this.isLastAttempt(held)) {
+      // The redrive policy would move it on the next receive, with no reason attached and no
+      // log line: move it now, so every dead-letter move carries its reason and is counted.
+      return this.deadLetter(held, DeadLetterReason.MaxReceives, `last attempt (receive ${held.info.receiveCount} of ${held.queue.maxReceiveCount}) failed: ${error.message}`);
+    }
     const delay = this.retryDelay(held, failure.minDelaySeconds);
-    this.logMessage('warn', held, `handler failed, retry in ${delay}s: ${error.message}`);
     this.emit('processing_failed', held.info, error, delay, durationMs);
     await this.giveBack(held, delay);
+  }
+
+  /**
+   * The last receive failed only because a dependency is down: a fresh copy (new receive count)
+   * takes the original's place, so no outage, however long, dead-letters a valid message.
+   * If the copy cannot be sent, the original goes back and the redrive policy decides.
+   */
+  private async requeue(held: HeldMessage, error: Error, delay: number, durationMs: number): Promise<void> {
+    let copyId: string | undefined;
+    try {
+      copyId = await requeueCopy(this.rt().client, held, delay);
+    } catch (err) {
+      this.logMessage('error', held, `requeueing a fresh copy failed (${describeError(err).message}); the redrive policy may move it on its next receive`);
+      this.emit('processing_failed', held.info, error, delay, durationMs);
+      return this.giveBack(held, delay);
+    }
+    this.logMessage('warn', held, `last receive failed while a dependency is down: requeued as ${copyId ?? 'a copy'} with a fresh receive count, visible in ${delay}s`);
+    this.emit('processing_failed', held.info, error, delay, durationMs);
+    this.acknowledge(held);
+  }
+
+  /** True on the receive after which the queue's redrive policy dead-letters the message. */
+  private isLastAttempt(held: HeldMessage): boolean {
+    const max = held.queue.maxReceiveCount;
+    return typeof max === 'number' && held.info.receiveCount >= max && Boolean(held.queue.deadLetterQueueUrl);
+  }
+
+  /** A dependency the handler needs is down: stop receiving from its queue until it is up. */
+  private pauseForDownstream(held: HeldMessage, gate: DownstreamGate): void {
+    const rt = this.runtime;
+    const intake = rt?.intakes.find((i) => i.queue === held.queue);
+    if (rt && intake && !rt.abort.signal.aborted) rt.pauses.tie(intake, gate);
+  }
+
+  private onIntakePaused(queueUrl: string, dependency: string, reason: string): void {
+    const rt = this.rt();
+    const released = rt.buffer.removeQueue(queueUrl);
+    rt.sizer.resize();
+    this.logger.warn({ msg: `intake paused on ${queueUrl}: ${dependency} is down (${reason}); ${released.length} buffered message(s) given back`, queueUrl, dependency });
+    this.emit('intake_paused', queueUrl, dependency, reason);
+    void this.release(released);
+  }
+
+  private onIntakeResumed(queueUrl: string, dependency: string, pausedMs: number): void {
+    this.runtime?.sizer.resize();
+    this.logger.log({ msg: `intake resumed on ${queueUrl}: ${dependency} is back after ${Math.round(pausedMs / 1_000)}s`, queueUrl, dependency, pausedMs });
+    this.emit('intake_resumed', queueUrl, dependency, pausedMs);
   }
 
   private retryDelay(held: HeldMessage, minDelaySeconds = 0): number {
@@ -358,8 +459,8 @@ export class SqsServer extends Server<SqsEvents, SqsStatus> implements CustomTra
     try {
       const outcome = await this.rt().deadLetters.forward(held, reason, detail, this.options.patternAttribute);
       if (outcome !== 'left-to-redrive-policy') {
-        const how = outcome === 'moved' ? '' : ' without its reason attributes (the DLQ size limit left no room)';
-        this.logMessage('warn', held, `sent to the dead-letter queue${how} (${reason}): ${detail}`, { reason });
+        // The outcome itself is logged by whoever listens to `dead_lettered` (one line per outcome).
+        if (outcome === 'moved-without-reason') this.logMessage('warn', held, `dead-letter copy stored without its reason attributes (the DLQ size limit left no room): ${reason}`, { reason });
         this.emit('dead_lettered', held.info, reason, detail);
         this.acknowledge(held);
         return;
@@ -415,6 +516,8 @@ export class SqsServer extends Server<SqsEvents, SqsStatus> implements CustomTra
     }
     this.setStatus(SqsStatus.Draining);
     rt.abort.abort();
+    rt.sizer.stop();
+    rt.pauses.close();
     await this.release(rt.buffer.close());
     const drained = await rt.pool.drain(this.options.shutdownGraceSeconds * 1_000);
     if (!drained) {

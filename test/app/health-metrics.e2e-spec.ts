@@ -125,15 +125,15 @@ describe('health and metrics endpoints against a real SQS server', () => {
     await Promise.all([send('test.ping'), send('test.ping'), send('test.ping'), send('test.reject')]);
     const text = await eventually(async () => {
       const { text } = await get('/metrics');
-      return /sqs_messages_succeeded_total\{pattern="test.ping"\} 3/.test(text) && /sqs_messages_dead_lettered_total\{reason="non-retryable"\} 1/.test(text) ? text : false;
+      return /sqs_messages_succeeded_total\{queue="app-e2e",pattern="test.ping"\} 3/.test(text) && /sqs_messages_dead_lettered_total\{queue="app-e2e",pattern="test.reject",reason="non-retryable"\} 1/.test(text) ? text : false;
     }, 'metrics to count the messages').catch(async (err: Error) => {
       const { text } = await get('/metrics');
       throw new Error(`${err.message}\n${text.split('\n').filter((line) => line.startsWith('sqs_') && !line.includes('_bucket')).join('\n')}`);
     });
     assert.match(text, /sqs_messages_received_total\{queue="app-e2e"\} 4/);
-    assert.match(text, /sqs_messages_failed_total\{pattern="test.reject"\} 1/);
-    assert.match(text, /sqs_handler_duration_seconds_count\{pattern="test.ping"\} 3/);
-    assert.match(text, /sqs_message_age_seconds_count 4/);
+    assert.match(text, /sqs_messages_failed_total\{queue="app-e2e",pattern="test.reject"\} 1/);
+    assert.match(text, /sqs_handler_duration_seconds_count\{queue="app-e2e",pattern="test.ping",outcome="succeeded"\} 3/);
+    assert.match(text, /sqs_message_age_seconds_count\{queue="app-e2e"\} 4/);
     assert.match(text, /sqs_messages_in_flight 0/);
     assert.match(text, /process_cpu_user_seconds_total/);
     assert.match((await get('/metrics')).type, /^text\/plain/);

@@ -129,6 +129,16 @@ describe('helm chart', { skip }, () => {
     assert.match(heartbeat.out, /heartbeatIntervalSeconds \(30\) must be below sqs.visibilityTimeout \(30\)/);
   });
 
+  it('sqs.prefetch and sqs.maxReceivers reach the app only when set, within the app\'s ranges', () => {
+    const defaults = one(render([]), 'ConfigMap').data;
+    assert.ok(!('SQS_PREFETCH' in defaults) && !('SQS_MAX_RECEIVERS' in defaults), 'unset values leave the app its defaults');
+    const set = one(render([], ['sqs.prefetch=500', 'sqs.maxReceivers=4']), 'ConfigMap').data;
+    assert.equal(set.SQS_PREFETCH, '500');
+    assert.equal(set.SQS_MAX_RECEIVERS, '4');
+    assert.match(helm('lint', '--strict', CHART, '--set', 'sqs.prefetch=0').out, /at '\/sqs\/prefetch': minimum: got 0, want 1/);
+    assert.match(helm('lint', '--strict', CHART, '--set', 'sqs.maxReceivers=1001').out, /at '\/sqs\/maxReceivers': maximum: got 1,001, want 1,000/);
+  });
+
   it('rejects image tag "latest", an unknown key, and keda without a queue URL', () => {
     assert.notEqual(helm('lint', '--strict', CHART, '--set', 'image.tag=latest').code, 0);
     const unknown = helm('lint', '--strict', CHART, '--set', 'sqs.concurency=3');

@@ -104,7 +104,7 @@ describe(`dead-letter handling (${process.env.SQS_TEST_BACKEND ?? 'fauxqs'})`, (
     for (const id of ids.keys()) assert.ok(recorder.callsFor(id).length <= 1);
   });
 
-  it('retries a failing message with growing delays until the redrive policy moves it', async () => {
+  it('retries a failing message with growing delays, and moves it itself on its last receive, with the reason', async () => {
     const id = await sqs.send(queue.url, JSON.stringify({ n: 1 }), { pattern: 'always.fails' });
     const moved = await eventually(async () => {
       const found = await sqs.drain(queue.dlqUrl!, 1, 1_000);
@@ -113,6 +113,9 @@ describe(`dead-letter handling (${process.env.SQS_TEST_BACKEND ?? 'fauxqs'})`, (
     const calls = recorder.callsFor(id);
     assert.deepEqual(calls.map((c) => c.receiveCount), [1, 2, 3], 'handled maxReceiveCount times, each with a new receive');
     assert.ok(calls[1]!.startedAt - calls[0]!.startedAt >= 400, 'first retry waited');
-    assert.equal(reasonOf(moved).reason, undefined, 'moved by the redrive policy, not by the transport');
+    // The transport read maxReceiveCount (3) from the redrive policy: the third failure is the
+    // last, so it moves the message itself and the copy says why (the policy's move would not).
+    assert.equal(reasonOf(moved).reason, 'max-receives');
+    assert.match(reasonOf(moved).detail ?? '', /^last attempt \(receive 3 of 3\) failed: /);
   });
 });
