@@ -17,6 +17,8 @@ const RESULTS_DIR = '.build/test-results';
 
 function compile() {
   console.log('[test] compiling (tsc -p tsconfig.json)');
+  // A clean output: a spec deleted from the sources must not keep running from an old build.
+  rmSync('.build', { recursive: true, force: true });
   const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
   if (tsc.status !== 0) throw new Error('TypeScript compilation failed');
 }
@@ -57,7 +59,7 @@ function runNodeTest(suite, env) {
 
 function readTapCounts(file) {
   const counts = { tests: 0, pass: 0, fail: 0, skipped: 0, todo: 0, cancelled: 0 };
-  let text = '';
+  let text;
   try { text = readFileSync(file, 'utf8'); } catch { return counts; }
   for (const key of Object.keys(counts)) {
     const match = text.match(new RegExp(`^# ${key} (\\d+)$`, 'm'));

@@ -85,7 +85,7 @@ async function ensureDist(version) {
       renameSync(part, tarball);
     } catch (err) {
       rmSync(part, { force: true });
-      throw new Error(`fetching ${name} from Maven Central failed: ${err instanceof Error ? err.message : err}`);
+      throw new Error(`fetching ${name} from Maven Central failed: ${err instanceof Error ? err.message : err}`, { cause: err });
     }
   }
   const unpacking = join(dir, `dist.tmp-${process.pid}`);

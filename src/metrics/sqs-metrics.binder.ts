@@ -21,13 +21,29 @@ export interface SqsMetricsBinding {
 export function bindSqsMetrics(server: MetricsServer, metrics: SqsMetrics, binding: SqsMetricsBinding = {}): MetricLabels {
   const now = binding.now ?? Date.now;
   const labels = new MetricLabels(() => binding.queueUrls ?? [], () => [...(server.getHandlers?.().keys() ?? [])]);
-  const started = new HandlerClock(now);
+  bindQueueEvents(server, metrics, labels);
+  bindMessageOutcomes(server, metrics, labels, now);
+  server.on('status', (status) => {
+    if (status === SqsStatus.Connected) zeroKnownSeries(metrics, labels);
+  });
+  readGaugesFromSnapshot(server, metrics, labels);
+  return labels;
+}
+
+/** Receives, SQS errors and heartbeats, by queue. */
+function bindQueueEvents(server: MetricsServer, metrics: SqsMetrics, labels: MetricLabels): void {
   server.on('receive', (queueUrl, count) => {
     metrics.receiveRequests.inc({ queue: labels.queue(queueUrl) });
     if (count > 0) metrics.received.inc({ queue: labels.queue(queueUrl) }, count);
   });
   server.on('receive_error', (queueUrl) => metrics.receiveErrors.inc({ queue: labels.queue(queueUrl) }));
   server.on('delete_error', (queueUrl) => metrics.deleteErrors.inc({ queue: labels.queue(queueUrl) }));
+  server.on('visibility_extended', (message) => metrics.visibilityExtensions.inc({ queue: labels.queue(message.queueUrl) }));
+}
+
+/** What became of each message, by queue and pattern, with its handler's duration. */
+function bindMessageOutcomes(server: MetricsServer, metrics: SqsMetrics, labels: MetricLabels, now: () => number): void {
+  const started = new HandlerClock(now);
   server.on('processing_started', (message) => {
     started.start(message);
     if (message.sentTimestamp !== undefined) metrics.observeAge({ queue: labels.queue(message.queueUrl) }, Math.max(0, now() - message.sentTimestamp) / 1_000);
@@ -55,12 +71,6 @@ export function bindSqsMetrics(server: MetricsServer, metrics: SqsMetrics, bindi
     started.stop(message);
     metrics.released.inc(labels.message(message));
   });
-  server.on('visibility_extended', (message) => metrics.visibilityExtensions.inc({ queue: labels.queue(message.queueUrl) }));
-  server.on('status', (status) => {
-    if (status === SqsStatus.Connected) zeroKnownSeries(metrics, labels);
-  });
-  readGaugesFromSnapshot(server, metrics, labels);
-  return labels;
 }
 
 /** When each running handler started, for the duration of those that end in the dead-letter queue. */

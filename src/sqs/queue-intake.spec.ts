@@ -52,14 +52,14 @@ const options: IntakeOptions = { batchSize: 10, waitTimeSeconds: 20, visibilityT
 function pipeline(sqs: FakeSqs, intakeOptions: Partial<IntakeOptions> = {}, prefetch = 1_000) {
   const errors: Error[] = [];
   let handled = 0;
-  let sizer: IntakeSizer | undefined;
-  const buffer = new MessageBuffer(prefetch, () => sizer?.onStarved());
+  const late: { sizer?: IntakeSizer } = {};
+  const buffer = new MessageBuffer(prefetch, () => late.sizer?.onStarved());
   const intake = new QueueIntake(sqs.client, standardQueue, buffer, { ...options, ...intakeOptions }, {
     onReceived: (queue, messages, reserved) => buffer.push(messages.map((m) => toHeldMessage(m, queue, Date.now())), reserved),
     onError: (_queue, error) => errors.push(error),
-    onResized: () => sizer?.resize(),
+    onResized: () => late.sizer?.resize(),
   });
-  sizer = new IntakeSizer([intake], buffer, { batchSize: options.batchSize, staleAfterMs: 5_000 });
+  const sizer = (late.sizer = new IntakeSizer([intake], buffer, { batchSize: options.batchSize, staleAfterMs: 5_000 }));
   const abort = new AbortController();
   const workers = Array.from({ length: 10 }, async () => {
     for (;;) {

@@ -50,7 +50,7 @@ const MAX_BATCH_BYTES = 256 * 1024;
  *
  * SQS has no replies, so `send()` (request/response) is not supported and errors clearly.
  */
-export class SqsClient extends ClientProxy<Record<never, Function>, SqsClientStatus> {
+export class SqsClient extends ClientProxy<Record<never, (...args: unknown[]) => unknown>, SqsClientStatus> {
   private client?: SQSClient;
   private ownsClient = false;
   private pending: PendingSend[] = [];

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { KeycloakBreaker } from './keycloak.breaker.js';
 import { KeycloakHttpError, KeycloakUnavailableError, parseRetryAfter } from './keycloak.errors.js';
 import { KEYCLOAK_OPTIONS, type KeycloakOptions } from './keycloak.options.js';
+import type { ExistingUser } from './registration-stamp.js';
 import { KeycloakTokenProvider } from './keycloak-token.provider.js';
 
 /** The subset of Keycloak's UserRepresentation this service writes. */
@@ -54,11 +55,15 @@ export class KeycloakAdminClient {
     return id;
   }
 
-  /** The user with exactly this username (Keycloak stores usernames in lower case). */
-  async findUserByUsername(username: string): Promise<{ id: string; email?: string } | undefined> {
-    const query = new URLSearchParams({ username: username.toLowerCase(), exact: 'true', briefRepresentation: 'true' });
-    const users = await this.json<Array<{ id: string; username: string; email?: string }>>('find user', `/users?${query}`);
-    return users.find((u) => u.username === username.toLowerCase());
+  /**
+   * The user with exactly this username (Keycloak stores usernames in lower case), with its
+   * attributes: the full representation, since the brief one leaves them out.
+   */
+  async findUserByUsername(username: string): Promise<ExistingUser | undefined> {
+    const query = new URLSearchParams({ username: username.toLowerCase(), exact: 'true', briefRepresentation: 'false' });
+    const users = await this.json<Array<ExistingUser & { username: string }>>('find user', `/users?${query}`);
+    const user = users.find((u) => u.username === username.toLowerCase());
+    return user && { id: user.id, email: user.email, attributes: user.attributes };
   }
 
   /** A group by path (`/parent/child`) or top-level name; `undefined` if there is none. */

@@ -112,7 +112,7 @@ describe('~/.aws is never read, in local or pod mode (file-access trace)', { ski
       await eventually(() => forwarder.requests.filter((r) => r.target === 'AmazonSQS.ReceiveMessage').length > receivesBefore, `${name}: a ReceiveMessage`, 30_000);
     } catch (err) {
       await service.stop(5_000);
-      throw new Error(`${(err as Error).message}\n${service.tail()}`);
+      throw new Error(`${(err as Error).message}\n${service.tail()}`, { cause: err });
     }
     await service.stop();
     return service;

@@ -1,5 +1,6 @@
 // A real SQS-compatible server on loopback for end-to-end specs: fauxqs started in-process
-// (default), or the ElasticMQ the suite runner started (SQS_TEST_BACKEND=elasticmq).
+// (default), or the server the suite runner started and named in SQS_TEST_ENDPOINT
+// (SQS_TEST_BACKEND=elasticmq or moto).
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -14,6 +15,8 @@ import { startFauxqs, type FauxqsServer } from 'fauxqs';
 
 export const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 export const TEST_REGION = 'us-east-1';
+/** Servers started by the suite runner (scripts/servers/<name>.mjs), reached at SQS_TEST_ENDPOINT. */
+const EXTERNAL_BACKENDS = ['elasticmq', 'moto'];
 
 export interface QueueSpec {
   /** Adds a dead-letter queue and a redrive policy with this maxReceiveCount. */
@@ -43,6 +46,9 @@ export class SqsTestBackend {
     if (backend === 'fauxqs') {
       const server = await startFauxqs({ port: 0, logger: false, host: '127.0.0.1' });
       return new SqsTestBackend('fauxqs', server.address, server);
+    }
+    if (!EXTERNAL_BACKENDS.includes(backend)) {
+      throw new Error(`unknown SQS_TEST_BACKEND=${backend}: fauxqs, ${EXTERNAL_BACKENDS.join(', ')}`);
     }
     const endpoint = process.env.SQS_TEST_ENDPOINT;
     if (!endpoint) throw new Error(`SQS_TEST_BACKEND=${backend} needs SQS_TEST_ENDPOINT (run it through npm test)`);

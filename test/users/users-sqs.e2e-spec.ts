@@ -89,6 +89,24 @@ describe(`user.registered over SQS (${process.env.SQS_TEST_BACKEND ?? 'fauxqs'})
     assert.equal(deadLettered.length, 0);
   });
 
+  it('dead-letters a registration whose username is taken by a user with another email, granting it nothing', async () => {
+    const owner = newUser('owner');
+    const intruder = { ...newUser('intruder'), username: owner.username, realmRoles: ['customer', 'beta-tester'], groups: ['/customers'] };
+    secrets.push(owner.email, owner.credentials.password, intruder.email, intruder.credentials.password);
+    const ownerId = await send(owner);
+    await eventually(() => processed.has(ownerId), 'the owner registered');
+    const id = await send(intruder);
+    await eventually(() => deadLettered.includes(id), 'the colliding registration dead-lettered');
+    const [message] = await sqs.drain(queue.dlqUrl!, 1);
+    assert.equal(message?.MessageAttributes?.[DLQ_REASON_ATTRIBUTE]?.StringValue, DeadLetterReason.NonRetryable);
+    const detail = message.MessageAttributes?.[DLQ_DETAIL_ATTRIBUTE]?.StringValue ?? '';
+    assert.match(detail, /username is taken by a user with another email address/);
+    for (const value of [owner.username, owner.email, intruder.email]) assert.ok(!detail.includes(value), `"${value}" leaked into: ${detail}`);
+    const [stored] = await probe.usersNamed(owner.username);
+    assert.deepEqual(await probe.groupNames(stored!.id), []);
+    assert.deepEqual(await probe.realmRoleNames(stored!.id).then((r) => r.filter((n) => n === 'customer' || n === 'beta-tester')), []);
+  });
+
   it('moves an invalid message to the DLQ with the validation error as its reason, and no personal data', async () => {
     const password = 'Sup3r-secret-pw-4711';
     const email = 'invalid-at-example.test';
@@ -103,15 +121,17 @@ describe(`user.registered over SQS (${process.env.SQS_TEST_BACKEND ?? 'fauxqs'})
     assert.equal(processed.has(id), false);
   });
 
-  it('retries with backoff while Keycloak is down (breaker open, nothing dead-lettered), then completes every message', async () => {
+  it('waits out a Keycloak outage (breaker open, gate down, nothing dead-lettered), then completes every message', async (t) => {
     const users = Array.from({ length: 4 }, () => newUser('outage'));
     for (const u of users) secrets.push(u.email, u.credentials.password);
     const dlqBefore = deadLettered.length;
     const dlqDepthBefore = await depth(queue.dlqUrl!);
     await proxy.cut();
     const ids = await Promise.all(users.map(send));
-    // Every message fails at least twice: received, released with a delay, received again.
-    await eventually(() => ids.every((id) => (failed.get(id)?.length ?? 0) >= 2), 'every message retried twice', 30_000);
+    // Every message fails at least once; then the breaker's gate pauses intake (or, without a
+    // pausing transport, the messages come back after their delay), until Keycloak returns.
+    await eventually(() => ids.every((id) => (failed.get(id)?.length ?? 0) >= 1), 'every message failed once', 30_000);
+    await eventually(() => service.breaker.gate.isDown, 'the Keycloak gate down', 10_000);
     assert.ok(breakerStates.includes('open'), `breaker states: ${breakerStates.join(',')}`);
     for (const id of ids) {
       const delays = failed.get(id)!;
@@ -123,7 +143,11 @@ describe(`user.registered over SQS (${process.env.SQS_TEST_BACKEND ?? 'fauxqs'})
     for (const u of users) assert.equal((await probe.usersNamed(u.username)).length, 0);
 
     await proxy.resume();
-    await eventually(() => ids.every((id) => processed.has(id)), 'every message completed after recovery', 30_000);
+    const resumedAt = Date.now();
+    // Up to the visibility timeout (30 s) more: a long poll that the pause aborts may already have
+    // been answered by SQS, and its message stays invisible until then (reported on issue 9).
+    await eventually(() => ids.every((id) => processed.has(id)), 'every message completed after recovery', 60_000);
+    t.diagnostic(`every message completed ${Date.now() - resumedAt} ms after Keycloak returned`);
     for (const u of users) assert.equal((await probe.usersNamed(u.username)).length, 1, `${u.username} exists once`);
     assert.equal(deadLettered.length, dlqBefore);
     assert.equal(await depth(queue.dlqUrl!), dlqDepthBefore);

@@ -84,6 +84,25 @@ export class KeycloakProbe {
     return (await res.json()) as T;
   }
 
+  /** Creates a user as an administrator would (no registration stamp); returns its id. */
+  async createUser(user: { username: string; email: string; firstName: string; lastName: string }): Promise<string> {
+    const res = await fetch(`${this.env.url}/admin/realms/${this.env.realm}/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await this.adminToken()}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ username: user.username, email: user.email, firstName: user.firstName, lastName: user.lastName, enabled: true }),
+    });
+    if (res.status !== 201) throw new Error(`create user: ${res.status}`);
+    return res.headers.get('location')!.split('/').pop()!;
+  }
+
+  /** An access token of the user itself (resource owner grant with the realm's admin-cli). */
+  async userToken(username: string, password: string): Promise<string> {
+    const body = new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', username, password });
+    const res = await fetch(`${this.env.url}/realms/${this.env.realm}/protocol/openid-connect/token`, { method: 'POST', body });
+    if (!res.ok) throw new Error(`user token: ${res.status}`);
+    return ((await res.json()) as { access_token: string }).access_token;
+  }
+
   /** Every user whose username is exactly `username`. */
   async usersNamed(username: string): Promise<UserRep[]> {
     const users = await this.get<UserRep[]>(`/users?username=${encodeURIComponent(username)}&exact=true`);
