@@ -21,7 +21,12 @@ export function queueNameOf(url: string): string {
  * it is given, and this queue has no authentication and carries registration passwords, so the
  * server is built with fauxqs's `buildApp()` and bound here.
  */
-export async function startLocalSqs(options: { port: number; queueUrl: string; dlqUrl: string; maxReceiveCount: number }): Promise<LocalSqs> {
+export async function startLocalSqs(options: {
+  port: number;
+  queueUrl: string;
+  dlqUrl: string;
+  maxReceiveCount: number;
+}): Promise<LocalSqs> {
   const app = buildApp({ logger: false });
   await app.listen({ port: options.port, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
@@ -35,19 +40,31 @@ export async function startLocalSqs(options: { port: number; queueUrl: string; d
   }
 }
 
-async function createQueues(endpoint: string, options: { queueUrl: string; dlqUrl: string; maxReceiveCount: number }): Promise<{ queueUrl: string; dlqUrl: string }> {
+async function createQueues(
+  endpoint: string,
+  options: { queueUrl: string; dlqUrl: string; maxReceiveCount: number },
+): Promise<{ queueUrl: string; dlqUrl: string }> {
   // fauxqs finds a queue by the name in its URL, whatever the host, and would answer
   // CreateQueue with a `sqs.<region>.localhost` URL that not every resolver knows.
   const urlOf = (url: string) => `${endpoint}/000000000000/${queueNameOf(url)}`;
   const [queueUrl, dlqUrl] = [urlOf(options.queueUrl), urlOf(options.dlqUrl)];
-  const client = new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new SQSClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   try {
     const fifo = queueNameOf(queueUrl).endsWith('.fifo');
     const fifoAttributes: Record<string, string> = fifo ? { FifoQueue: 'true', ContentBasedDeduplication: 'true' } : {};
     await client.send(new CreateQueueCommand({ QueueName: queueNameOf(dlqUrl), Attributes: fifoAttributes }));
     const dlq = await client.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }));
     const redrive = { deadLetterTargetArn: dlq.Attributes!.QueueArn, maxReceiveCount: options.maxReceiveCount };
-    await client.send(new CreateQueueCommand({ QueueName: queueNameOf(queueUrl), Attributes: { ...fifoAttributes, RedrivePolicy: JSON.stringify(redrive) } }));
+    await client.send(
+      new CreateQueueCommand({
+        QueueName: queueNameOf(queueUrl),
+        Attributes: { ...fifoAttributes, RedrivePolicy: JSON.stringify(redrive) },
+      }),
+    );
     return { queueUrl, dlqUrl };
   } finally {
     client.destroy();

@@ -8,13 +8,17 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CHECK = `${ROOT}scripts/check-node.cjs`;
-const { nodeVersionProblem } = createRequire(import.meta.url)(CHECK) as { nodeVersionProblem: (v: string) => string | null };
+const { nodeVersionProblem } = createRequire(import.meta.url)(CHECK) as {
+  nodeVersionProblem: (v: string) => string | null;
+};
 
 /** A Node other than 24 on this machine, if there is one (CI images often ship one). */
 function otherNode(): string | undefined {
   for (const candidate of ['/usr/bin/node', '/usr/local/bin/node', '/bin/node']) {
     if (!existsSync(candidate)) continue;
-    const major = spawnSync(candidate, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' }).stdout.trim();
+    const major = spawnSync(candidate, ['-p', 'process.versions.node.split(".")[0]'], {
+      encoding: 'utf8',
+    }).stdout.trim();
     if (major && major !== '24') return candidate;
   }
   return undefined;
@@ -24,15 +28,20 @@ describe('Node version gate', () => {
   it('says in one line that Node 24 is needed, which Node this is, and how to get 24', () => {
     const message = nodeVersionProblem('20.19.0')!;
     assert.equal(message.split('\n').length, 1);
-    assert.match(message, /^nest-sqs-worker needs Node 24 \(this is Node 20\.19\.0\): run `source scripts\/lib\/ensure-node\.sh`/);
+    assert.match(
+      message,
+      /^nest-sqs-worker needs Node 24 \(this is Node 20\.19\.0\): run `source scripts\/lib\/ensure-node\.sh`/,
+    );
     assert.match(message, /`nvm install` \(reads \.nvmrc\)/);
     assert.equal(nodeVersionProblem('24.21.0'), null);
     assert.notEqual(nodeVersionProblem('25.0.0'), null);
   });
 
   it('runs before npm ci, npm run dev, npm start and npm test', () => {
-    const scripts = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> }).scripts;
-    for (const hook of ['preinstall', 'predev', 'prestart', 'pretest']) assert.match(scripts[hook] ?? '', /scripts\/check-node\.cjs/, hook);
+    const scripts = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> })
+      .scripts;
+    for (const hook of ['preinstall', 'predev', 'prestart', 'pretest'])
+      assert.match(scripts[hook] ?? '', /scripts\/check-node\.cjs/, hook);
     assert.equal(readFileSync(`${ROOT}.nvmrc`, 'utf8').trim(), '24');
   });
 
@@ -50,7 +59,14 @@ describe('Node version gate', () => {
 describe('ensure-node.sh', () => {
   it('knows the Node build for Linux and macOS on x64 and arm64, and refuses anything else', () => {
     const platform = (os: string, arch: string) =>
-      spawnSync('bash', ['-c', `eval "$(sed -n '/^nsw_node_platform()/,/^}/p' scripts/lib/ensure-node.sh)"; nsw_node_platform ${os} ${arch}`], { cwd: ROOT, encoding: 'utf8' });
+      spawnSync(
+        'bash',
+        [
+          '-c',
+          `eval "$(sed -n '/^nsw_node_platform()/,/^}/p' scripts/lib/ensure-node.sh)"; nsw_node_platform ${os} ${arch}`,
+        ],
+        { cwd: ROOT, encoding: 'utf8' },
+      );
     const cases: Array<[string, string, string]> = [
       ['Linux', 'x86_64', 'linux-x64'],
       ['Linux', 'aarch64', 'linux-arm64'],

@@ -1,4 +1,4 @@
-import { receiveRequestTimeoutMs } from '../sqs/sqs.options.js';
+import { receiveRequestTimeoutMs } from '../sqs/index.js';
 
 /** Tuning of the health checks; every field has a default. */
 export interface HealthOptions {

@@ -1,6 +1,6 @@
 import { HttpException, Injectable } from '@nestjs/common';
 import { type HealthCheckResult, HealthCheckService, type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import { SqsStatus } from '../sqs/sqs.events.js';
+import { SqsStatus } from '../sqs/index.js';
 import { CredentialsHealthIndicator } from './credentials.health.js';
 import { DEFAULT_CHECK_TIMEOUT_MS, errorMessage, withTimeout } from './health.options.js';
 import { type ProbeLogLevel, ProbeStateLog } from './probe-state-log.js';

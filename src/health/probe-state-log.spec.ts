@@ -41,13 +41,19 @@ describe('probe state log', () => {
     const log = new ProbeStateLog(logger, () => 0);
     log.record('readiness', sqsDown('x'), 'error');
     log.record('liveness', ok, 'log');
-    const both: HealthCheckResult = { ...sqsDown('x'), details: { sqs: { status: 'down' }, credentials: { status: 'down', reason: 'expired' } } };
+    const both: HealthCheckResult = {
+      ...sqsDown('x'),
+      details: { sqs: { status: 'down' }, credentials: { status: 'down', reason: 'expired' } },
+    };
     log.record('readiness', both, 'error');
     log.record('readiness', both, 'error');
-    assert.deepEqual(lines.map((l) => l.msg), [
-      'readiness is error: sqs down (x)',
-      'liveness is ok',
-      'readiness is error after 0 s: sqs down; credentials down (expired)',
-    ]);
+    assert.deepEqual(
+      lines.map((l) => l.msg),
+      [
+        'readiness is error: sqs down (x)',
+        'liveness is ok',
+        'readiness is error after 0 s: sqs down; credentials down (expired)',
+      ],
+    );
   });
 });

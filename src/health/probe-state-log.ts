@@ -27,14 +27,23 @@ export class ProbeStateLog {
   record(probe: ProbeName, result: HealthCheckResult, level: ProbeLogLevel): void {
     const failing = Object.entries(result.details)
       .filter(([, check]) => check.status !== 'up')
-      .map(([key, check]) => ({ key, status: check.status, reason: typeof check.reason === 'string' ? check.reason : undefined }));
-    const state = `${result.status}:${failing.map((f) => `${f.key}=${f.status}`).sort().join(',')}`;
+      .map(([key, check]) => ({
+        key,
+        status: check.status,
+        reason: typeof check.reason === 'string' ? check.reason : undefined,
+      }));
+    const state = `${result.status}:${failing
+      .map((f) => `${f.key}=${f.status}`)
+      .sort()
+      .join(',')}`;
     const previous = this.last.get(probe);
     if (previous?.state === state) return;
     this.last.set(probe, { state, at: this.now() });
     const after = previous ? ` after ${Math.round((this.now() - previous.at) / 1_000)} s` : '';
     const checks = failing.map((f) => `${f.key} ${f.status}${f.reason ? ` (${f.reason})` : ''}`).join('; ');
-    const text = failing.length ? `${probe} is ${result.status}${after}: ${checks}` : `${probe} is ${result.status}${after}`;
+    const text = failing.length
+      ? `${probe} is ${result.status}${after}: ${checks}`
+      : `${probe} is ${result.status}${after}`;
     this.logger[level]({ msg: text, probe, status: result.status, failing: failing.map((f) => f.key) });
   }
 }

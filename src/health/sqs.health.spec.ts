@@ -3,12 +3,12 @@ import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { BehaviorSubject } from 'rxjs';
-import { type SqsEvents, type SqsServerSnapshot, SqsStatus } from '../sqs/sqs.events.js';
+import { type SqsEvents, type SqsServerSnapshot, SqsStatus } from '../sqs/index.js';
 import { ReadinessRegistry } from './readiness-registry.js';
 import type { SqsServerLike } from './sqs-server-like.js';
 import { SqsHealthIndicator } from './sqs.health.js';
 import { livenessLimitMs, RECEIVE_ERROR_BACKOFF_CAP_MS } from './health.options.js';
-import { receiveRequestTimeoutMs } from '../sqs/sqs.options.js';
+import { receiveRequestTimeoutMs } from '../sqs/index.js';
 import { TtlCache } from './ttl-cache.js';
 
 class FakeServer implements SqsServerLike {

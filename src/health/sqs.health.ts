@@ -2,7 +2,7 @@ import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit, Optional } from '@nestjs/common';
 import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import type { Subscription } from 'rxjs';
-import { type SqsPausedQueue, SqsStatus } from '../sqs/sqs.events.js';
+import { type SqsPausedQueue, SqsStatus } from '../sqs/index.js';
 import { DEFAULT_CHECK_TIMEOUT_MS, DEFAULT_HEALTH_CACHE_MS, errorMessage, HEALTH_OPTIONS, type HealthOptions, livenessLimitMs, withTimeout } from './health.options.js';
 import { SQS_SERVER_TOKEN, type SqsServerLike } from './sqs-server-like.js';
 import { TtlCache } from './ttl-cache.js';

@@ -1,8 +1,11 @@
 import { Logger } from '@nestjs/common';
-import type { SqsEvents, SqsMessageInfo } from '../sqs/sqs.events.js';
+import type { SqsEvents, SqsMessageInfo } from '../sqs/index.js';
 
 type LoggerLike = Pick<Logger, 'log' | 'warn'>;
-type EventSource = { on<E extends keyof SqsEvents>(event: E, callback: SqsEvents[E]): unknown; getSnapshot(): { inFlight: number; buffered: number } };
+type EventSource = {
+  on<E extends keyof SqsEvents>(event: E, callback: SqsEvents[E]): unknown;
+  getSnapshot(): { inFlight: number; buffered: number };
+};
 
 /**
  * The two log lines of a shutdown: what the drain starts with (handlers running, buffered
@@ -46,7 +49,12 @@ export class DrainReport {
     const drain = this.drain;
     if (!drain) return;
     const durationMs = this.now() - drain.startedAt;
-    const fields = { durationMs, finished: drain.finished, released: drain.released, releasedUnfinished: drain.releasedRunning };
+    const fields = {
+      durationMs,
+      finished: drain.finished,
+      released: drain.released,
+      releasedUnfinished: drain.releasedRunning,
+    };
     const unfinished = drain.releasedRunning
       ? `; ${drain.releasedRunning} handler(s) still running at the end of the grace period were released unfinished`
       : '';

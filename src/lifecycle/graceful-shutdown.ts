@@ -1,6 +1,6 @@
 import { type INestApplication, Logger } from '@nestjs/common';
 import type { HealthService } from '../health/health.service.js';
-import type { SqsServer } from '../sqs/sqs.server.js';
+import type { SqsServer } from '../sqs/index.js';
 import type { DrainReport } from './drain-report.js';
 
 export interface ShutdownParts {

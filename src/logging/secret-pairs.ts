@@ -37,7 +37,9 @@ function redactJsonPairs(text: string, isSensitiveKey: (key: string) => boolean,
 }
 
 function redactInspectPairs(text: string, isSensitiveKey: (key: string) => boolean, censor: string): string {
-  return text.replace(INSPECT_PAIR, (pair, key: string, colon: string) => (isSensitiveKey(key) ? `${key}${colon}'${censor}'` : pair));
+  return text.replace(INSPECT_PAIR, (pair, key: string, colon: string) =>
+    isSensitiveKey(key) ? `${key}${colon}'${censor}'` : pair,
+  );
 }
 
 /** Where the JSON value starting at `start` ends: a string, a balanced object/array, or a scalar. */

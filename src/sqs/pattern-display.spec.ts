@@ -14,7 +14,9 @@ describe('displayPattern', () => {
   });
 
   it('censors the values of secret keys in a JSON object pattern, at any depth and of any type', () => {
-    const shown = displayPattern('{"cmd":"login","password":"hunter2","token":"abc.def","auth":{"Authorization":"Basic x"},"credentials":[{"value":"p"}],"n":1}');
+    const shown = displayPattern(
+      '{"cmd":"login","password":"hunter2","token":"abc.def","auth":{"Authorization":"Basic x"},"credentials":[{"value":"p"}],"n":1}',
+    );
     assert.deepEqual(JSON.parse(shown), {
       cmd: 'login',
       password: '[redacted]',
@@ -23,13 +25,16 @@ describe('displayPattern', () => {
       credentials: '[redacted]',
       n: 1,
     });
-    assert.equal(displayPattern('{"cmd":"x","clientSecret":42,"to":"a@b.example"}'), '{"cmd":"x","clientSecret":"[redacted]","to":"[email]"}');
+    assert.equal(
+      displayPattern('{"cmd":"x","clientSecret":42,"to":"a@b.example"}'),
+      '{"cmd":"x","clientSecret":"[redacted]","to":"[email]"}',
+    );
   });
 
-  it('censors JSON-looking patterns that do not parse', () => {
+  it('shows no values of a JSON-looking pattern that does not parse and names a secret', () => {
     const shown = displayPattern('{"cmd":"x","password":"hunter2", oops');
-    assert.ok(!shown.includes('hunter2'), shown);
-    assert.match(shown, /"password":"\[redacted\]"/);
+    assert.equal(shown, '[unparseable JSON pattern naming a secret-looking key, 37 characters]');
+    assert.equal(displayPattern('{"cmd":"x", oops'), '{"cmd":"x", oops');
   });
 
   it('stays on one line and within the length limit, saying how much was cut', () => {

@@ -19,7 +19,13 @@ const GRACE_SECONDS = 4;
 
 function user(tag: string) {
   const id = Math.random().toString(36).slice(2, 10);
-  return { username: `${tag}-${id}`, email: `${tag}-${id}@example.test`, firstName: 'Test', lastName: 'User', credentials: { password: `Pw-${id}`, temporary: false } };
+  return {
+    username: `${tag}-${id}`,
+    email: `${tag}-${id}@example.test`,
+    firstName: 'Test',
+    lastName: 'User',
+    credentials: { password: `Pw-${id}`, temporary: false },
+  };
 }
 
 function serviceEnv(fc: FaultCase, queue: FaultQueue, httpPort: number, keycloakUrl: string): Record<string, string> {
@@ -71,11 +77,25 @@ describe('the service process: start-up and shutdown order', () => {
     const poller = new ProbePoller(`http://127.0.0.1:${httpPort}`);
     try {
       await eventually(() => poller.last('/health/ready')?.status === 200, 'ready', 30_000);
-      const [id] = await fc.sqs.sendAll(queue.url, [{ body: JSON.stringify(user('drain')), pattern: USER_REGISTERED_PATTERN }]);
-      await eventually(() => fc.records().countBy('start').has(id!) && keycloak.connections > 0, 'the handler to be waiting on Keycloak', 30_000);
+      const [id] = await fc.sqs.sendAll(queue.url, [
+        { body: JSON.stringify(user('drain')), pattern: USER_REGISTERED_PATTERN },
+      ]);
+      await eventually(
+        () => fc.records().countBy('start').has(id!) && keycloak.connections > 0,
+        'the handler to be waiting on Keycloak',
+        30_000,
+      );
 
-      const drainStart = service.waitForLine((l) => l.includes('draining. Readiness answers 503'), 'the drain start line', 10_000);
-      const drainEnd = service.waitForLine((l) => l.includes('Drained in'), 'the drain end line', (GRACE_SECONDS + 10) * 1_000);
+      const drainStart = service.waitForLine(
+        (l) => l.includes('draining. Readiness answers 503'),
+        'the drain start line',
+        10_000,
+      );
+      const drainEnd = service.waitForLine(
+        (l) => l.includes('Drained in'),
+        'the drain end line',
+        (GRACE_SECONDS + 10) * 1_000,
+      );
       const sigtermAt = Date.now();
       service.signal('SIGTERM');
       const started = jsonLine(await drainStart);
@@ -84,7 +104,8 @@ describe('the service process: start-up and shutdown order', () => {
       const exit = await service.exited;
       await poller.stop();
 
-      const during = (path: '/health/ready' | '/health/live' | '/metrics') => poller.of(path, sigtermAt + 50).filter((s) => s.at < endedAt - 50);
+      const during = (path: '/health/ready' | '/health/live' | '/metrics') =>
+        poller.of(path, sigtermAt + 50).filter((s) => s.at < endedAt - 50);
       const ready = during('/health/ready');
       t.diagnostic(
         `drain ${ended.durationMs} ms; during it: ready ${[...new Set(ready.map((s) => s.status))].join('/')} (${ready.length} probes), ` +
@@ -97,7 +118,10 @@ describe('the service process: start-up and shutdown order', () => {
       assert.ok(ready.length >= 5, `only ${ready.length} readiness probes during the drain`);
       for (const s of ready) {
         assert.equal(s.status, 503, `readiness during the drain: ${s.status} ${s.body}`);
-        assert.equal((JSON.parse(s.body) as { error: { shutdown?: { state?: string } } }).error.shutdown?.state, 'draining');
+        assert.equal(
+          (JSON.parse(s.body) as { error: { shutdown?: { state?: string } } }).error.shutdown?.state,
+          'draining',
+        );
       }
       for (const path of ['/health/live', '/metrics'] as const) {
         assert.ok(during(path).length >= 5, `${path} probed during the drain`);
@@ -105,10 +129,16 @@ describe('the service process: start-up and shutdown order', () => {
       }
       assert.equal(exit.code, 0, `exit: ${describeExit(service)}\n${service.tail()}`);
       assert.ok(exit.at - sigtermAt < (GRACE_SECONDS + 5) * 1_000, 'exited within the grace period plus margin');
-      const afterExit = await fetch(`http://127.0.0.1:${httpPort}/health/live`).then((r) => r.status, () => 0);
+      const afterExit = await fetch(`http://127.0.0.1:${httpPort}/health/live`).then(
+        (r) => r.status,
+        () => 0,
+      );
       assert.equal(afterExit, 0, 'HTTP closed after the drain');
       // Probe outcomes are logged when they change, not once per failing probe.
-      const probeLines = service.tail(200).split('\n').filter((l) => l.includes('"probe":"readiness"'));
+      const probeLines = service
+        .tail(200)
+        .split('\n')
+        .filter((l) => l.includes('"probe":"readiness"'));
       assert.ok(!service.tail(200).includes('Health Check has failed'), 'Terminus logged a failing probe');
       assert.equal(probeLines.filter((l) => l.includes('draining')).length, 1, probeLines.join('\n'));
       // Released with visibility 0: another consumer can take it right away, not 30 s later.
@@ -120,7 +150,9 @@ describe('the service process: start-up and shutdown order', () => {
   });
 
   it('binds HTTP on loopback only when APP_ENV is local', async (t) => {
-    const external = Object.values(networkInterfaces()).flat().find((i) => i && !i.internal && i.family === 'IPv4');
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && !i.internal && i.family === 'IPv4');
     if (!external) return t.skip('this machine has no non-loopback IPv4 address to try');
     const queue = await fc.sqs.createQueue('loopback', { maxReceiveCount: 5 });
     const httpPort = await freePort();
@@ -142,18 +174,34 @@ describe('the service process: start-up and shutdown order', () => {
 
   it('with HTTP_PORT taken, exits 1 with one line naming HTTP_PORT, before receiving any message', async () => {
     const queue = await fc.sqs.createQueue('port-taken', { maxReceiveCount: 5 });
-    await fc.sqs.sendAll(queue.url, [1, 2, 3].map(() => ({ body: JSON.stringify(user('port')), pattern: USER_REGISTERED_PATTERN })));
+    await fc.sqs.sendAll(
+      queue.url,
+      [1, 2, 3].map(() => ({ body: JSON.stringify(user('port')), pattern: USER_REGISTERED_PATTERN })),
+    );
     const holder: Server = createServer();
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
     const httpPort = (holder.address() as { port: number }).port;
     let service: NodeProcess | undefined;
     try {
-      service = spawnNode('port-taken', join(BUILD_ROOT, 'src', 'main.js'), serviceEnv(fc, queue, httpPort, keycloak.url), { cwd: fc.dir });
-      const exit = await Promise.race([service.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 30_000).unref())]);
+      service = spawnNode(
+        'port-taken',
+        join(BUILD_ROOT, 'src', 'main.js'),
+        serviceEnv(fc, queue, httpPort, keycloak.url),
+        { cwd: fc.dir },
+      );
+      const exit = await Promise.race([
+        service.exited,
+        new Promise<undefined>((r) => setTimeout(() => r(undefined), 30_000).unref()),
+      ]);
       assert.ok(exit, `still running 30 s after start with HTTP_PORT taken\n${service.tail()}`);
       assert.equal(exit.code, 1, service.tail());
-      const errLines = service.tail(200).split('\n').filter((l) => l.startsWith('err: '));
-      assert.deepEqual(errLines, [`err: Cannot start: HTTP_PORT ${httpPort} is already in use on 127.0.0.1; stop what holds it or set HTTP_PORT to a free port`]);
+      const errLines = service
+        .tail(200)
+        .split('\n')
+        .filter((l) => l.startsWith('err: '));
+      assert.deepEqual(errLines, [
+        `err: Cannot start: HTTP_PORT ${httpPort} is already in use on 127.0.0.1; stop what holds it or set HTTP_PORT to a free port`,
+      ]);
       assert.ok(!/"level":"(error|fatal)"/.test(service.tail(200)), `an error was logged as well:\n${service.tail()}`);
       assert.deepEqual(await fc.sqs.counts(queue.url), { visible: 3, inFlight: 0, delayed: 0 }, 'no message was taken');
     } finally {

@@ -59,34 +59,62 @@ describe('fault: the network to SQS becomes a black hole for 70 s', () => {
   async function sendUsers(tag: string, count: number): Promise<string[]> {
     const users = Array.from({ length: count }, () => newUser(tag));
     // Straight to fauxqs: producers elsewhere are not behind this pod's black hole.
-    return fc.sqs.sendAll(queue.url, users.map((u) => ({ body: JSON.stringify(u), pattern: USER_REGISTERED_PATTERN })));
+    return fc.sqs.sendAll(
+      queue.url,
+      users.map((u) => ({ body: JSON.stringify(u), pattern: USER_REGISTERED_PATTERN })),
+    );
   }
 
   it('goes unready within about one request timeout, stays live, and takes messages again soon after the network heals', async (t) => {
     const before = await sendUsers('bh-before', 5);
-    await eventually(() => before.every((id) => fc.records().countBy('done').has(id)), 'the first users registered', 60_000, 200);
+    await eventually(
+      () => before.every((id) => fc.records().countBy('done').has(id)),
+      'the first users registered',
+      60_000,
+      200,
+    );
     await eventually(() => poller.last('/health/ready')?.status === 200, 'ready before the black hole', 60_000);
 
     proxy.blackhole();
     const cutAt = Date.now();
     const during = await sendUsers('bh-during', 5);
-    const down = await eventually(() => poller.of('/health/ready', cutAt).find((s) => s.status === 503), 'readiness 503 in the black hole', BLACKHOLE_MS);
+    const down = await eventually(
+      () => poller.of('/health/ready', cutAt).find((s) => s.status === 503),
+      'readiness 503 in the black hole',
+      BLACKHOLE_MS,
+    );
     const downAfterMs = down.sentAt - cutAt;
     await sleep(Math.max(0, cutAt + BLACKHOLE_MS - Date.now()));
     proxy.heal();
     const healAt = Date.now();
 
-    await eventually(() => during.every((id) => fc.records().countBy('done').has(id)), 'the users sent during the black hole registered', 90_000, 200);
-    const doneAt = fc.records().of('done').filter((r) => during.includes(r.id!)).map((r) => r.t);
+    await eventually(
+      () => during.every((id) => fc.records().countBy('done').has(id)),
+      'the users sent during the black hole registered',
+      90_000,
+      200,
+    );
+    const doneAt = fc
+      .records()
+      .of('done')
+      .filter((r) => during.includes(r.id!))
+      .map((r) => r.t);
     const flowAfterMs = Math.min(...doneAt) - healAt;
-    await eventually(() => poller.of('/health/ready', healAt).some((s) => s.status === 200), 'ready again after healing', 60_000);
+    await eventually(
+      () => poller.of('/health/ready', healAt).some((s) => s.status === 200),
+      'ready again after healing',
+      60_000,
+    );
     const readyAfterMs = poller.of('/health/ready', healAt).find((s) => s.status === 200)!.sentAt - healAt;
     await eventually(() => fc.queueEmpty(queue.url), 'the queue empty', 60_000, 500);
     await poller.stop();
 
     const live = poller.of('/health/live', cutAt);
     const notLive = live.filter((s) => s.status !== 200);
-    const errors = fc.records().of('rerr').filter((r) => r.t >= cutAt && r.t <= healAt);
+    const errors = fc
+      .records()
+      .of('rerr')
+      .filter((r) => r.t >= cutAt && r.t <= healAt);
     t.diagnostic(
       `readiness 503 ${downAfterMs} ms after the black hole began; liveness ${live.length - notLive.length}/${live.length} probes 200; ` +
         `${errors.length} receive errors in ${BLACKHOLE_MS / 1_000} s (first after ${errors[0] ? errors[0].t - cutAt : '-'} ms); ` +
@@ -94,12 +122,21 @@ describe('fault: the network to SQS becomes a black hole for 70 s', () => {
     );
     assert.ok(downAfterMs < 60_000, `readiness went 503 only ${downAfterMs} ms into the black hole`);
     assert.ok(live.length > 100, `liveness probed ${live.length} times`);
-    assert.deepEqual(notLive.map((s) => `${s.status} at +${s.sentAt - cutAt} ms: ${s.body}`), [], 'liveness failed: a restart cannot heal the network');
-    assert.ok(flowAfterMs < REQUEST_TIMEOUT_MS, `messages flowed again only ${flowAfterMs} ms after the network healed`);
+    assert.deepEqual(
+      notLive.map((s) => `${s.status} at +${s.sentAt - cutAt} ms: ${s.body}`),
+      [],
+      'liveness failed: a restart cannot heal the network',
+    );
+    assert.ok(
+      flowAfterMs < REQUEST_TIMEOUT_MS,
+      `messages flowed again only ${flowAfterMs} ms after the network healed`,
+    );
     assert.ok(service.running, 'the same process throughout');
 
     const result = account({ sentIds: [...before, ...during], records: fc.records(), queueEmpty: true });
-    t.diagnostic(`sent ${result.sent}, deleted ${result.deleted}, lost ${result.lost.length}, completed twice ${result.duplicates}`);
+    t.diagnostic(
+      `sent ${result.sent}, deleted ${result.deleted}, lost ${result.lost.length}, completed twice ${result.duplicates}`,
+    );
     assert.deepEqual(result.lost, [], 'lost messages');
     assert.equal(await fc.sqs.depth(queue.dlqUrl), 0);
   });

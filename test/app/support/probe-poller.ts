@@ -43,7 +43,10 @@ export class ProbePoller {
     while (this.running) {
       const sentAt = Date.now();
       // A fresh connection per probe, as the kubelet makes them: no keep-alive socket outlives the server.
-      const sample = await fetch(`${this.baseUrl}${path}`, { signal: AbortSignal.timeout(5_000), headers: { connection: 'close' } }).then(
+      const sample = await fetch(`${this.baseUrl}${path}`, {
+        signal: AbortSignal.timeout(5_000),
+        headers: { connection: 'close' },
+      }).then(
         async (r) => ({ status: r.status, body: await r.text() }),
         () => ({ status: 0, body: '' }),
       );
