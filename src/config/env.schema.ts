@@ -47,6 +47,7 @@ const envObject = z.object({
   // Runtime
   APP_ENV: withDefault(...matching(/^[a-z][a-z0-9-]{0,31}$/, 'a lower-case name such as local, production, staging or integration'), 'local'),
   HTTP_PORT: withDefault(...integer(1, 65_535), 3_000),
+  HTTP_HOST: optional(...matching(/^[\w.:-]{1,253}$/, 'an address to bind, such as 127.0.0.1 or 0.0.0.0 (default: 127.0.0.1 locally, 0.0.0.0 in pods)')),
   LOG_LEVEL: withDefault(...oneOf(LOG_LEVELS), 'info'),
   OTEL_ENABLED: withDefault(...boolean(), false),
 

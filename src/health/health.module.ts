@@ -39,7 +39,8 @@ export class HealthModule {
     if (moduleOptions.sqsServer) providers.push({ provide: SQS_SERVER_TOKEN, useExisting: moduleOptions.sqsServer });
     return {
       module: HealthModule,
-      imports: [TerminusModule.forRoot({ errorLogStyle: 'json' }), ...(moduleOptions.imports ?? [])],
+      // Terminus would log every failing probe; HealthService logs changes of state instead.
+      imports: [TerminusModule.forRoot({ logger: false }), ...(moduleOptions.imports ?? [])],
       controllers: [HealthController],
       providers,
       exports: [ReadinessRegistry],

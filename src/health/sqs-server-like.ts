@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import type { SqsEvents, SqsServerSnapshot, SqsStatus } from '../sqs/sqs.events.js';
+import type { SqsEvents, SqsServerSnapshot, SqsStatus } from '../sqs/index.js';
 
 /** What health and metrics read from the transport's `SqsServer`, and nothing more. */
 export interface SqsServerLike {

@@ -3,10 +3,12 @@ import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { BehaviorSubject } from 'rxjs';
-import { type SqsEvents, type SqsServerSnapshot, SqsStatus } from '../sqs/sqs.events.js';
+import { type SqsEvents, type SqsServerSnapshot, SqsStatus } from '../sqs/index.js';
 import { ReadinessRegistry } from './readiness-registry.js';
 import type { SqsServerLike } from './sqs-server-like.js';
 import { SqsHealthIndicator } from './sqs.health.js';
+import { livenessLimitMs, RECEIVE_ERROR_BACKOFF_CAP_MS } from './health.options.js';
+import { receiveRequestTimeoutMs } from '../sqs/index.js';
 import { TtlCache } from './ttl-cache.js';
 
 class FakeServer implements SqsServerLike {
@@ -93,6 +95,53 @@ describe('SQS health indicator', () => {
     server.setStatus(SqsStatus.Draining, { inFlight: 0, buffered: 0 });
     advance(120_000);
     assert.equal(indicator.isLive().receiver!.status, 'up');
+  });
+});
+
+describe('SQS health indicator: pauses and slow networks', () => {
+  const pause = { queueUrl: 'http://h/0/q', dependency: 'keycloak', reason: 'breaker open', since: 1_000_000 };
+
+  it('stays live while every queue is paused on purpose, and counts silence from the resume', () => {
+    const { server, indicator, advance, now } = setup();
+    server.setStatus(SqsStatus.Connected, { lastReceiveTickAt: now(), paused: [pause], queues: 1 });
+    advance(300_000);
+    const live = indicator.isLive().receiver!;
+    assert.equal(live.status, 'up');
+    assert.equal((live.paused as Array<{ dependency: string }>)[0]!.dependency, 'keycloak');
+    server.setStatus(SqsStatus.Connected, { paused: [] });
+    server.events.emit('intake_resumed', pause.queueUrl, 'keycloak', 300_000);
+    advance(49_000);
+    assert.equal(indicator.isLive().receiver!.status, 'up', 'silence counts from the resume, not from the last receive');
+    advance(2_000);
+    assert.equal(indicator.isLive().receiver!.status, 'down');
+  });
+
+  it('does not excuse a silent receiver because another queue is paused', () => {
+    const { server, indicator, advance, now } = setup();
+    server.setStatus(SqsStatus.Connected, { lastReceiveTickAt: now(), paused: [pause], queues: 2 });
+    advance(51_000);
+    assert.equal(indicator.isLive().receiver!.status, 'down');
+  });
+
+  it('stays ready during a pause and says so', async () => {
+    const { server, indicator } = setup();
+    server.setStatus(SqsStatus.Connected, { lastSuccessAt: 5, paused: [pause] });
+    const ready = (await indicator.isReady()).sqs!;
+    assert.equal(ready.status, 'up');
+    assert.deepEqual(ready.paused, [{ ...pause, since: new Date(pause.since).toISOString() }]);
+  });
+
+  it('gives a hung receive its deadline and the backoff ceiling before calling the process stuck', () => {
+    // waitTimeSeconds 1: a blackholed receive is abandoned after 6 s, the next starts within 10 s.
+    assert.equal(livenessLimitMs(1, 10_000), 26_000);
+    assert.equal(livenessLimitMs(20, 10_000), 50_000);
+    assert.ok(livenessLimitMs(20, 0) > receiveRequestTimeoutMs(20) + RECEIVE_ERROR_BACKOFF_CAP_MS - 1);
+    const { server, indicator, advance, now } = setup();
+    server.setStatus(SqsStatus.Error, { lastReceiveTickAt: now(), waitTimeSeconds: 1 });
+    advance(25_000);
+    assert.equal(indicator.isLive().receiver!.status, 'up');
+    advance(2_000);
+    assert.equal(indicator.isLive().receiver!.status, 'down');
   });
 });
 

@@ -68,6 +68,28 @@ describe('log redaction at the logger', () => {
     assert.match(String((records[4]!.err as Record<string, unknown>).stack), /Keycloak rejected \[email\]/);
   });
 
+  it('censors secret values written as JSON or inspect text, whole objects included, at the logger', () => {
+    const out = capture();
+    const logger = pino(createPinoOptions({ logLevel: 'info' }), out.stream);
+    logger.warn('no handler for pattern "{"cmd":"x","password":"hunter2","token":"s3cr3t-token"}"');
+    logger.warn({ detail: 'body {"username":"jdoe","credentials":[{"type":"password","value":"hunter2"}],"n":1}' }, 'rejected');
+    logger.warn('escaped: "{\\"apiKey\\":\\"s3cr3t-token\\",\\"ok\\":true}"');
+    logger.warn("inspected: { password: 'hunter2', name: 'x' }");
+    assertNoSecrets(out.lines.join('\n'));
+    const messages = out.records().map((r) => String(r.msg ?? ''));
+    assert.match(messages[0]!, /"cmd":"x","password":"\[redacted\]","token":"\[redacted\]"/);
+    assert.match(String((out.records()[1]!.detail)), /"username":"jdoe","credentials":"\[redacted\]","n":1/);
+  });
+
+  it('censors JSON pairs of every value type, cut-off values to the end, and nothing else', () => {
+    assert.equal(scrubText('{"password":12345,"a":"b"}'), '{"password":"[redacted]","a":"b"}');
+    assert.equal(scrubText('{"secret":{"x":{"y":"}"}},"a":1}'), '{"secret":"[redacted]","a":1}');
+    assert.equal(scrubText('{"pass":"a\\"b\\\\","next":"kept"}'), '{"pass":"[redacted]","next":"kept"}');
+    assert.equal(scrubText('{"a":"b","authorization":"Basic dXNlcjpw'), '{"a":"b","authorization":"[redacted]"');
+    assert.equal(scrubText('{"cmd":"user.create","count":3}'), '{"cmd":"user.create","count":3}');
+    assert.equal(scrubText('ratio 3:4 at 12:00'), 'ratio 3:4 at 12:00');
+  });
+
   it('leaves ordinary text alone', () => {
     assert.equal(scrubText('processed message 42 from queue work in 12 ms'), 'processed message 42 from queue work in 12 ms');
   });

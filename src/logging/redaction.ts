@@ -5,6 +5,8 @@
  * emails, bearer tokens, JWTs and AWS key ids that turn up inside free text.
  */
 
+import { redactSecretPairs } from './secret-pairs.js';
+
 /** What replaces a censored value. */
 export const CENSOR = '[redacted]';
 
@@ -37,9 +39,12 @@ const TEXT_RULES: Array<[RegExp, string]> = [
   [/\b(password|passwd|client_secret|secret|token|access_token|refresh_token)=([^&\s"']+)/gi, `$1=${CENSOR}`],
 ];
 
-/** Censors emails, bearer tokens, JWTs, AWS key ids and `password=` pairs inside free text. */
+/**
+ * Censors secret key/value pairs written as text (JSON `"password":"..."`, also escaped, and
+ * `password: '...'`), emails, bearer tokens, JWTs, AWS key ids and `password=` pairs.
+ */
 export function scrubText(text: string): string {
-  let result = text;
+  let result = redactSecretPairs(text, isSensitiveKey, CENSOR);
   for (const [pattern, replacement] of TEXT_RULES) result = result.replace(pattern, replacement);
   return result;
 }
