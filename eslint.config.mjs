@@ -20,6 +20,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' } },
+  },
+  {
     // Application folders reach the transport only through src/sqs/index.ts.
     files: [`src/{${APP_FOLDERS.join(',')}}/**/*.ts`, 'src/*.ts'],
     rules: {

@@ -6,7 +6,7 @@ import { HealthModule, ReadinessRegistry } from './health/index.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { MetricsService } from './metrics/metrics.service.js';
-import { SqsTransportModule } from './sqs/sqs-transport.module.js';
+import { SqsTransportModule } from './sqs-transport.module.js';
 import { KeycloakBreaker, KeycloakHealthIndicator, KeycloakModule, UsersModule } from './users/index.js';
 
 /**

@@ -1,8 +1,5 @@
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
-import {
-  DLQ_ATTRIBUTE_PREFIX, DLQ_DETAIL_ATTRIBUTE, DLQ_FIRST_RECEIVED_ATTRIBUTE, DLQ_MESSAGE_ID_ATTRIBUTE,
-  DLQ_PATTERN_ATTRIBUTE, DLQ_REASON_ATTRIBUTE, DLQ_RECEIVE_COUNT_ATTRIBUTE, DLQ_SOURCE_QUEUE_ATTRIBUTE,
-} from '../sqs/dead-letter-forwarder.js';
+import { DLQ_ATTRIBUTE_PREFIX, DLQ_DETAIL_ATTRIBUTE, DLQ_FIRST_RECEIVED_ATTRIBUTE, DLQ_MESSAGE_ID_ATTRIBUTE, DLQ_PATTERN_ATTRIBUTE, DLQ_REASON_ATTRIBUTE, DLQ_RECEIVE_COUNT_ATTRIBUTE, DLQ_SOURCE_QUEUE_ATTRIBUTE } from '../sqs/index.js';
 
 /** Reason of a message that has no `dlq-reason`: the queue's redrive policy moved it. */
 export const REDRIVE_POLICY_REASON = 'redrive-policy';

@@ -2,7 +2,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { existsSync } from 'node:fs';
 import { type AppConfiguration, isPodEnvironment, loadConfig } from '../config/index.js';
 import { createSqsClientConfig } from '../config/sqs-client.factory.js';
-import { discoverDeadLetterQueueUrl } from '../sqs/queue-registry.js';
+import { discoverDeadLetterQueueUrl } from '../sqs/index.js';
 import type { DlqArgs } from './args.js';
 
 /** What every subcommand works with: the service's client, the queues, the pattern attribute. */

@@ -1,5 +1,5 @@
 import { type FactoryProvider, Global, Logger, Module } from '@nestjs/common';
-import type { SqsServerOptions } from '../sqs/sqs.options.js';
+import { type SqsServerOptions } from '../sqs/index.js';
 import { type AwsConfig, awsConfig } from './aws.config.js';
 import { type CredentialProviderResult, createCredentialProvider } from './aws-credentials.js';
 import { createSqsClientConfig, sqsMaxSockets, toSqsServerOptions } from './sqs-client.factory.js';

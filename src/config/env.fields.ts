@@ -1,4 +1,4 @@
-import { isQueueUrl } from '../sqs/queue-url.js';
+import { isQueueUrl } from '../sqs/index.js';
 import { z } from 'zod';
 
 /**

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { Readable } from 'node:stream';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
-import { resolveSqsServerOptions, sqsSocketBudget } from '../sqs/sqs.options.js';
+import { resolveSqsServerOptions, sqsSocketBudget } from '../sqs/index.js';
 import type { CredentialProviderResult } from './aws-credentials.js';
 import { loadConfig } from './configuration.js';
 import { createSqsClientConfig, createSqsHttpHandler, sqsMaxSockets, toSqsServerOptions } from './sqs-client.factory.js';

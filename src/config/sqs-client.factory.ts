@@ -1,7 +1,6 @@
 import type { SQSClientConfig } from '@aws-sdk/client-sqs';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
-import { createLongPollHttpHandler } from '../sqs/long-poll-http-handler.js';
-import { LONG_POLL_TIMEOUT_MARGIN_MS, receiveRequestTimeoutMs, resolveSqsServerOptions, sqsSocketBudget, type SqsServerOptions } from '../sqs/sqs.options.js';
+import { createLongPollHttpHandler, LONG_POLL_TIMEOUT_MARGIN_MS, receiveRequestTimeoutMs, resolveSqsServerOptions, type SqsServerOptions, sqsSocketBudget } from '../sqs/index.js';
 import type { AwsConfig } from './aws.config.js';
 import { type CredentialProviderResult, createCredentialProvider } from './aws-credentials.js';
 import { sqsClientEndpoint } from './sqs-endpoint.js';

@@ -1,4 +1,4 @@
-import { receiveRequestTimeoutMs } from '../sqs/index.js';
+import { RECEIVE_ERROR_BACKOFF_CAP_MS, receiveRequestTimeoutMs } from '../sqs/index.js';
 
 /** Tuning of the health checks; every field has a default. */
 export interface HealthOptions {
@@ -21,7 +21,6 @@ export const DEFAULT_HEALTH_CACHE_MS = 5_000;
 export const DEFAULT_CHECK_TIMEOUT_MS = 3_000;
 export const DEFAULT_LIVENESS_SLACK_MS = 10_000;
 /** The ceiling of the transport's backoff between failed receives (see `receiveErrorDelayMs`). */
-export const RECEIVE_ERROR_BACKOFF_CAP_MS = 10_000;
 
 /**
  * How long the receivers may stay silent before the process counts as stuck. A receive that

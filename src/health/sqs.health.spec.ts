@@ -7,7 +7,8 @@ import { type SqsEvents, type SqsServerSnapshot, SqsStatus } from '../sqs/index.
 import { ReadinessRegistry } from './readiness-registry.js';
 import type { SqsServerLike } from './sqs-server-like.js';
 import { SqsHealthIndicator } from './sqs.health.js';
-import { livenessLimitMs, RECEIVE_ERROR_BACKOFF_CAP_MS } from './health.options.js';
+import { RECEIVE_ERROR_BACKOFF_CAP_MS } from '../sqs/index.js';
+import { livenessLimitMs } from './health.options.js';
 import { receiveRequestTimeoutMs } from '../sqs/index.js';
 import { TtlCache } from './ttl-cache.js';
 

@@ -1,4 +1,4 @@
-import type { SqsMessageInfo } from '../sqs/sqs.events.js';
+import { type SqsMessageInfo } from '../sqs/index.js';
 
 /**
  * The fields every log line about a message carries; the same keys as the transport's own

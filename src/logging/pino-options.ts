@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { type LoggerOptions, stdTimeFunctions } from 'pino';
 import type { ObservabilityConfig } from '../config/observability.config.js';
-import { currentSqsMessage } from '../sqs/message-context.js';
+import { currentSqsMessage } from '../sqs/index.js';
 import { messageLogFields } from './message-fields.js';
 import { CENSOR, REDACT_PATHS, scrubText, scrubValue } from './redaction.js';
 

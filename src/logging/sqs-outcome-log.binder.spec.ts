@@ -3,9 +3,7 @@ import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
-import { runWithSqsMessage } from '../sqs/message-context.js';
-import { DeadLetterReason } from '../sqs/sqs.errors.js';
-import { type SqsEvents, type SqsMessageInfo, SqsStatus } from '../sqs/sqs.events.js';
+import { DeadLetterReason, runWithSqsMessage, type SqsEvents, type SqsMessageInfo, SqsStatus } from '../sqs/index.js';
 import { createPinoOptions } from './pino-options.js';
 import { bindSqsOutcomeLog, type OutcomeLogger } from './sqs-outcome-log.binder.js';
 

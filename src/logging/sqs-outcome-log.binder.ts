@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { SQS_SERVER_TOKEN, type SqsServerLike } from '../health/sqs-server-like.js';
-import { type SqsMessageInfo, SqsStatus } from '../sqs/sqs.events.js';
+import { type SqsMessageInfo, SqsStatus } from '../sqs/index.js';
 import { messageLogFields } from './message-fields.js';
 
 /** What the outcome log needs of a logger: Nest's `Logger` (object first, as pino takes it). */

@@ -1,5 +1,5 @@
 import { queueName } from '../logging/message-fields.js';
-import { DeadLetterReason } from '../sqs/sqs.errors.js';
+import { DeadLetterReason } from '../sqs/index.js';
 import { HandlerOutcome, type SqsMetrics } from './sqs-metrics.js';
 
 /** `pattern` label of a message that has no pattern (malformed, or none given). */

@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { SQS_SERVER_OPTIONS } from '../config/aws.module.js';
 import { SQS_SERVER_TOKEN } from '../health/sqs-server-like.js';
-import type { SqsServerOptions } from '../sqs/sqs.options.js';
+import { type SqsServerOptions } from '../sqs/index.js';
 import { BreakerMetrics } from './breaker-metrics.js';
 import { registerBuildInfo } from './build-info.js';
 import { bindSqsMetrics, type MetricsServer } from './sqs-metrics.binder.js';

@@ -1,6 +1,5 @@
 import type { SqsServerLike } from '../health/sqs-server-like.js';
-import type { SqsMessageInfo } from '../sqs/sqs.events.js';
-import { SqsStatus } from '../sqs/sqs.events.js';
+import { type SqsMessageInfo, SqsStatus } from '../sqs/index.js';
 import { MetricLabels, zeroKnownSeries } from './metric-labels.js';
 import { HandlerOutcome, type SqsMetrics } from './sqs-metrics.js';
 

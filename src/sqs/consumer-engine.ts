@@ -12,6 +12,7 @@ import { runWithSqsMessage } from './message-context.js';
 import { decodeMessage, UndecodableMessageError } from './message-decoder.js';
 import type { MessageDispatcher } from './message-dispatcher.js';
 import { messageLogFields } from './message-log-fields.js';
+import { displayPattern } from './pattern-display.js';
 import { QueueIntake } from './queue-intake.js';
 import { readRedrivePolicy, toResolvedQueue, type ResolvedQueue } from './queue-registry.js';
 import { ConsumerStatus } from './consumer-status.js';
@@ -229,7 +230,7 @@ export class ConsumerEngine {
     }
     held.info.pattern = decoded.pattern;
     const run = this.parts.dispatcher.route(decoded.pattern);
-    if (!run) return { kind: 'undeliverable', reason: DeadLetterReason.NoHandler, detail: `no handler for pattern "${decoded.pattern}"` };
+    if (!run) return { kind: 'undeliverable', reason: DeadLetterReason.NoHandler, detail: `no handler for pattern ${displayPattern(decoded.pattern)}` };
     this.parts.emit('processing_started', held.info);
     const startedAt = performance.now();
     try {

@@ -1,6 +1,7 @@
 import type { SQSClient, SQSClientConfig } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { QUEUE_URL_PATTERN } from './queue-url.js';
+import { deleteLingerLimitMs, OPTION_NAMES, optionRuleViolations } from './option-rules.js';
 import { SqsOptionsError } from './sqs.errors.js';
 
 /** One queue the server consumes. */
@@ -143,19 +144,19 @@ export function resolveSqsServerOptions(options: SqsServerOptions): ResolvedSqsS
   const maxReceiversPerQueue = fixed ?? o.maxReceiversPerQueue ?? Math.max(10, Math.ceil(o.concurrency / o.batchSize));
   const prefetch = o.prefetch ?? maxReceiversPerQueue * o.batchSize * o.queues.length;
   const heartbeatIntervalSeconds = o.heartbeatIntervalSeconds ?? Math.max(1, Math.floor(o.visibilityTimeout / 3));
-  if (heartbeatIntervalSeconds >= o.visibilityTimeout) {
-    throw new SqsOptionsError(
-      `Invalid SqsServer options: heartbeatIntervalSeconds (${heartbeatIntervalSeconds}) must be below visibilityTimeout (${o.visibilityTimeout}), or messages reappear between heartbeats`,
-    );
+  const violations = optionRuleViolations({
+    visibilityTimeout: o.visibilityTimeout,
+    heartbeatIntervalSeconds,
+    maxVisibilitySeconds: o.maxVisibilitySeconds,
+    deleteBatchLingerMs: o.deleteBatchLingerMs,
+    backoffBaseSeconds: o.backoff.baseSeconds,
+    backoffMaxSeconds: o.backoff.maxSeconds,
+  });
+  if (violations.length) {
+    const lines = violations.map((v) => `${OPTION_NAMES[v.option]} ${v.message}`);
+    throw new SqsOptionsError(`Invalid SqsServer options: ${lines.join('; ')}`);
   }
-  // A settled message is no longer extended; its delete must land before its visibility runs out.
-  const lingerLimitMs = ((o.visibilityTimeout - heartbeatIntervalSeconds) * 1_000) / 2;
-  const deleteBatchLingerMs = o.deleteBatchLingerMs ?? Math.min(DEFAULT_DELETE_LINGER_MS, lingerLimitMs);
-  if (deleteBatchLingerMs > lingerLimitMs) {
-    throw new SqsOptionsError(
-      `Invalid SqsServer options: deleteBatchLingerMs (${deleteBatchLingerMs}) must be at most half of (visibilityTimeout - heartbeatIntervalSeconds) = ${lingerLimitMs} ms, or a handled message may reappear before its delete`,
-    );
-  }
+  const deleteBatchLingerMs = o.deleteBatchLingerMs ?? Math.min(DEFAULT_DELETE_LINGER_MS, deleteLingerLimitMs(o.visibilityTimeout, heartbeatIntervalSeconds));
   const { receiversPerQueue: _fixed, ...rest } = o;
   return {
     ...rest,

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
-import { DownstreamGate } from '../sqs/downstream-gate.js';
+import { DownstreamGate } from '../sqs/index.js';
 import { isKeycloakOutage } from './keycloak.errors.js';
 import { pingRealm } from './keycloak-ping.js';
 import { KEYCLOAK_OPTIONS, type KeycloakOptions } from './keycloak.options.js';

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BrokenCircuitError } from 'cockatiel';
-import { DownstreamGate, DownstreamUnavailableError } from '../sqs/downstream-gate.js';
-import { DeadLetterReason, NonRetryableError, RetryableError } from '../sqs/sqs.errors.js';
+import { DeadLetterReason, DownstreamGate, DownstreamUnavailableError, NonRetryableError, RetryableError } from '../sqs/index.js';
 import { KeycloakHttpError, KeycloakTokenError, KeycloakUnavailableError, isKeycloakOutage, parseRetryAfter, toHandlerError } from './keycloak.errors.js';
 import { redact, subjectRef } from './redact.js';
 

@@ -1,6 +1,5 @@
 import { BrokenCircuitError, IsolatedCircuitError } from 'cockatiel';
-import type { DownstreamGate } from '../sqs/downstream-gate.js';
-import { DeadLetterReason, NonRetryableError, RetryableError } from '../sqs/sqs.errors.js';
+import { DeadLetterReason, type DownstreamGate, NonRetryableError, RetryableError } from '../sqs/index.js';
 import { redact } from './redact.js';
 
 /**

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DeadLetterReason, NonRetryableError } from '../sqs/sqs.errors.js';
+import { DeadLetterReason, NonRetryableError } from '../sqs/index.js';
 import { KeycloakAdminClient, type KeycloakRef } from './keycloak-admin.client.js';
 import { KeycloakBreaker } from './keycloak.breaker.js';
 import { toHandlerError } from './keycloak.errors.js';

@@ -14,7 +14,7 @@ import { HealthModule, ReadinessRegistry } from '../../src/health/index.js';
 import { LoggingModule } from '../../src/logging/logging.module.js';
 import { MetricsModule } from '../../src/metrics/metrics.module.js';
 import { NonRetryableError, SqsExceptionFilter, SqsServer } from '../../src/sqs/index.js';
-import { SqsTransportModule } from '../../src/sqs/sqs-transport.module.js';
+import { SqsTransportModule } from '../../src/sqs-transport.module.js';
 import { eventually } from '../support/eventually.js';
 
 const QUEUE = 'app-e2e';

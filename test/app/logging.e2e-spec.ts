@@ -14,7 +14,7 @@ import { AwsModule } from '../../src/config/aws.module.js';
 import { createConfigModule } from '../../src/config/config.module.js';
 import { LoggingModule } from '../../src/logging/logging.module.js';
 import { NonRetryableError, SqsExceptionFilter, SqsServer } from '../../src/sqs/index.js';
-import { SqsTransportModule } from '../../src/sqs/sqs-transport.module.js';
+import { SqsTransportModule } from '../../src/sqs-transport.module.js';
 import { eventually } from '../support/eventually.js';
 
 const QUEUE = 'log-e2e';
