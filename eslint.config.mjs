@@ -8,26 +8,72 @@ import tseslint from 'typescript-eslint';
 const APP_FOLDERS = ['config', 'health', 'metrics', 'logging', 'users', 'cli', 'dev', 'lifecycle'];
 
 export default tseslint.config(
-  { ignores: ['.build/**', 'dist/**', 'node_modules/**', 'bench/peers/**', 'bench/results/**', 'charts/**', 'coverage/**'] },
+  {
+    ignores: [
+      '.build/**',
+      'dist/**',
+      'node_modules/**',
+      'bench/peers/**',
+      'bench/results/**',
+      'charts/**',
+      'coverage/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', Buffer: 'readonly', performance: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', fetch: 'readonly', Response: 'readonly', structuredClone: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        Buffer: 'readonly',
+        performance: 'readonly',
+        AbortController: 'readonly',
+        AbortSignal: 'readonly',
+        fetch: 'readonly',
+        Response: 'readonly',
+        structuredClone: 'readonly',
+        TextEncoder: 'readonly',
+        TextDecoder: 'readonly',
+      },
+    },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       // Nest's decorators and class-validator DTOs use empty classes and definite assignment.
       '@typescript-eslint/no-extraneous-class': 'off',
     },
   },
   {
     files: ['**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' },
+    },
   },
   {
     // Application folders reach the transport only through src/sqs/index.ts.
     files: [`src/{${APP_FOLDERS.join(',')}}/**/*.ts`, 'src/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)sqs/(?!index\\.js$)[^/]+$', message: 'Import the transport through src/sqs/index.js, its public surface.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)sqs/(?!index\\.js$)[^/]+$',
+              message: 'Import the transport through src/sqs/index.js, its public surface.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -35,7 +81,17 @@ export default tseslint.config(
     files: ['src/sqs/**/*.ts'],
     ignores: ['src/sqs/**/*.spec.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: `^\\.\\./(${APP_FOLDERS.join('|')})(/|$)`, message: 'The transport must not import application folders.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^\\.\\./(${APP_FOLDERS.join('|')})(/|$)`,
+              message: 'The transport must not import application folders.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -11,7 +11,11 @@ function nodeVersionProblem(version) {
   var major = Number(String(version).split('.')[0]);
   if (major === WANTED_MAJOR) return null;
   return (
-    'nest-sqs-worker needs Node ' + WANTED_MAJOR + ' (this is Node ' + version + '): run ' +
+    'nest-sqs-worker needs Node ' +
+    WANTED_MAJOR +
+    ' (this is Node ' +
+    version +
+    '): run ' +
     '`source scripts/lib/ensure-node.sh` (downloads it into ~/.cache/nest-sqs-worker; ' +
     'Linux and macOS, x64 and arm64) or `nvm install` (reads .nvmrc), then try again'
   );
@@ -26,6 +30,10 @@ function exitUnlessSupported() {
   }
 }
 
-module.exports = { nodeVersionProblem: nodeVersionProblem, exitUnlessSupported: exitUnlessSupported, WANTED_MAJOR: WANTED_MAJOR };
+module.exports = {
+  nodeVersionProblem: nodeVersionProblem,
+  exitUnlessSupported: exitUnlessSupported,
+  WANTED_MAJOR: WANTED_MAJOR,
+};
 
 if (require.main === module) exitUnlessSupported();

@@ -25,7 +25,8 @@ export const SUITES = [
   },
   {
     name: 'sqs-moto',
-    description: 'FIFO groups with a backlog run side by side, against moto (which batches a receive by group, as AWS does)',
+    description:
+      'FIFO groups with a backlog run side by side, against moto (which batches a receive by group, as AWS does)',
     files: ['.build/test/sqs/fifo-groups.e2e-spec.js'],
     servers: ['moto'],
     env: { SQS_TEST_BACKEND: 'moto' },
@@ -75,7 +76,8 @@ export const SUITES = [
   },
   {
     name: 'faults',
-    description: 'fault injection with real processes: kill -9, SIGTERM, SQS and Keycloak outages, poison flood, slow handler, soak',
+    description:
+      'fault injection with real processes: kill -9, SIGTERM, SQS and Keycloak outages, poison flood, slow handler, soak',
     files: ['.build/test/faults/**/*.e2e-spec.js'],
     servers: ['keycloak'],
     // The soak's default size for this run; FAULT_SOAK_MESSAGES=1000000 npm test -- faults does the full million.

@@ -47,7 +47,9 @@ function loadLocalEnvFile(env: NodeJS.ProcessEnv): void {
 
 /** Errors whose message is already the one line an operator needs. */
 function isOneLineError(err: unknown): err is Error {
-  return err instanceof EnvValidationError || err instanceof CredentialsUnavailableError || err instanceof HttpListenError;
+  return (
+    err instanceof EnvValidationError || err instanceof CredentialsUnavailableError || err instanceof HttpListenError
+  );
 }
 
 const isEntryPoint = import.meta.url === `file://${process.argv[1]}`;

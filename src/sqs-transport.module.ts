@@ -9,7 +9,11 @@ import { SQS_SERVER_TOKEN, SqsServer, type SqsServerOptions } from './sqs/index.
 @Global()
 @Module({
   providers: [
-    { provide: SqsServer, inject: [SQS_SERVER_OPTIONS], useFactory: (options: SqsServerOptions) => new SqsServer(options) },
+    {
+      provide: SqsServer,
+      inject: [SQS_SERVER_OPTIONS],
+      useFactory: (options: SqsServerOptions) => new SqsServer(options),
+    },
     { provide: SQS_SERVER_TOKEN, useExisting: SqsServer },
   ],
   exports: [SqsServer, SQS_SERVER_TOKEN],

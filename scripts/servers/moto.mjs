@@ -28,17 +28,25 @@ function pythonBinary() {
 }
 
 function checkPython(python) {
-  const res = spawnSync(python, ['-c', 'import sys, venv, ensurepip; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8' });
+  const res = spawnSync(python, ['-c', 'import sys, venv, ensurepip; print("%d.%d" % sys.version_info[:2])'], {
+    encoding: 'utf8',
+  });
   if (res.error) {
-    throw new Error(`moto needs Python ${MIN_PYTHON.join('.')}+ with venv, but \`${python}\` cannot be run: ${res.error.message} (apt-get install python3 python3-venv)`);
+    throw new Error(
+      `moto needs Python ${MIN_PYTHON.join('.')}+ with venv, but \`${python}\` cannot be run: ${res.error.message} (apt-get install python3 python3-venv)`,
+    );
   }
   if (res.status !== 0) {
     const why = (res.stderr || res.stdout).trim().split('\n').pop();
-    throw new Error(`moto needs Python's venv and ensurepip modules, and \`${python}\` lacks them (${why}); apt-get install python3-venv`);
+    throw new Error(
+      `moto needs Python's venv and ensurepip modules, and \`${python}\` lacks them (${why}); apt-get install python3-venv`,
+    );
   }
   const [major, minor] = res.stdout.trim().split('.').map(Number);
   if (major < MIN_PYTHON[0] || (major === MIN_PYTHON[0] && minor < MIN_PYTHON[1])) {
-    throw new Error(`moto ${MOTO_VERSION} needs Python ${MIN_PYTHON.join('.')}+; \`${python}\` is ${res.stdout.trim()}`);
+    throw new Error(
+      `moto ${MOTO_VERSION} needs Python ${MIN_PYTHON.join('.')}+; \`${python}\` is ${res.stdout.trim()}`,
+    );
   }
 }
 
@@ -61,7 +69,9 @@ export async function provision(version = MOTO_VERSION) {
   rmSync(readyFile, { force: true });
   const created = spawnSync(python, ['-m', 'venv', venv], { encoding: 'utf8', timeout: 120_000 });
   if (created.status !== 0) {
-    throw new Error(`\`${python} -m venv ${venv}\` failed (apt-get install python3-venv?):\n${created.stdout}${created.stderr}${created.error?.message ?? ''}`);
+    throw new Error(
+      `\`${python} -m venv ${venv}\` failed (apt-get install python3-venv?):\n${created.stdout}${created.stderr}${created.error?.message ?? ''}`,
+    );
   }
   const installed = spawnSync(
     join(venv, 'bin', 'python'),
@@ -69,7 +79,9 @@ export async function provision(version = MOTO_VERSION) {
     { encoding: 'utf8', timeout: INSTALL_TIMEOUT_MS },
   );
   if (installed.status !== 0) {
-    throw new Error(`pip install moto[server]==${version} from PyPI failed:\n${installed.stdout}${installed.stderr}${installed.error?.message ?? ''}`);
+    throw new Error(
+      `pip install moto[server]==${version} from PyPI failed:\n${installed.stdout}${installed.stderr}${installed.error?.message ?? ''}`,
+    );
   }
   if (!existsSync(motoServer)) throw new Error(`moto_server missing from ${venv}/bin after pip install`);
   writeFileSync(readyFile, `moto[server]==${version}\n`);
@@ -77,13 +89,19 @@ export async function provision(version = MOTO_VERSION) {
 }
 
 function tail(file, lines = 30) {
-  try { return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n'); } catch { return ''; }
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
 }
 
 async function answersSqs(endpoint) {
   const { SQSClient, ListQueuesCommand } = await import('@aws-sdk/client-sqs');
   const client = new SQSClient({
-    endpoint, region: REGION, maxAttempts: 1,
+    endpoint,
+    region: REGION,
+    maxAttempts: 1,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   try {
@@ -100,7 +118,10 @@ function waitForExit(child, ms) {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => { clearTimeout(timer); resolve(true); });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
   });
 }
 
@@ -127,14 +148,20 @@ async function launch(motoServer, workDir) {
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
       process.removeListener('exit', killOnExit);
-      return { ok: false, why: `moto_server exited (${child.exitCode ?? child.signalCode}) during start-up:\n${tail(logFile)}` };
+      return {
+        ok: false,
+        why: `moto_server exited (${child.exitCode ?? child.signalCode}) during start-up:\n${tail(logFile)}`,
+      };
     }
     if (await answersSqs(endpoint)) return { ok: true, child, endpoint, killOnExit };
     await new Promise((r) => setTimeout(r, 250));
   }
   await stopChild(child);
   process.removeListener('exit', killOnExit);
-  return { ok: false, why: `moto_server did not answer ListQueues on ${endpoint} within ${START_TIMEOUT_MS / 1000} s:\n${tail(logFile)}` };
+  return {
+    ok: false,
+    why: `moto_server did not answer ListQueues on ${endpoint} within ${START_TIMEOUT_MS / 1000} s:\n${tail(logFile)}`,
+  };
 }
 
 /**
@@ -175,7 +202,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   } else if (command === 'run') {
     const server = await start();
     console.log(`moto listening: SQS_TEST_ENDPOINT=${server.endpoint} (Ctrl-C stops it)`);
-    const shutdown = () => { server.stop().then(() => process.exit(0)); };
+    const shutdown = () => {
+      server.stop().then(() => process.exit(0));
+    };
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);
   } else {

@@ -26,7 +26,9 @@ export async function ensurePromtool() {
 
   const go = spawnSync('go', ['version'], { encoding: 'utf8' });
   if (go.error || go.status !== 0) {
-    throw new Error(`promtool ${version} is not cached and \`go\` is not available to build it (apt-get install golang-go)`);
+    throw new Error(
+      `promtool ${version} is not cached and \`go\` is not available to build it (apt-get install golang-go)`,
+    );
   }
   // Build into a private directory and rename, so a half-written binary is never picked up.
   const staging = mkdtempSync(join(home, 'bin-'));

@@ -57,27 +57,37 @@ function positive(name: string, value: string | undefined, fallback: number): nu
   return n;
 }
 
+const OPTIONS = {
+  queue: { type: 'string' },
+  dlq: { type: 'string' },
+  reason: { type: 'string' },
+  pattern: { type: 'string' },
+  count: { type: 'string', short: 'n' },
+  'show-bodies': { type: 'boolean' },
+  rate: { type: 'string' },
+  max: { type: 'string' },
+  hold: { type: 'string' },
+  limit: { type: 'string' },
+  mode: { type: 'string' },
+  journal: { type: 'string' },
+  confirm: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
 /** Parses `argv` (without node and the script). Throws {@link UsageError} on a bad line. */
 export function parseDlqArgs(argv: string[]): DlqArgs {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        queue: { type: 'string' }, dlq: { type: 'string' }, reason: { type: 'string' }, pattern: { type: 'string' },
-        count: { type: 'string', short: 'n' }, 'show-bodies': { type: 'boolean' }, rate: { type: 'string' }, max: { type: 'string' },
-        hold: { type: 'string' }, limit: { type: 'string' }, mode: { type: 'string' }, journal: { type: 'string' },
-        confirm: { type: 'string' }, json: { type: 'boolean' },
-      },
-    });
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
   const { values: v, positionals } = parsed;
   const command = positionals[0] as DlqCommandName | undefined;
-  if (!command || !COMMANDS.includes(command) || positionals.length > 1) throw new UsageError(`expected one command: ${COMMANDS.join(', ')}`);
-  if (v.mode !== undefined && v.mode !== 'auto' && v.mode !== 'copy') throw new UsageError(`--mode must be auto or copy, got "${v.mode}"`);
+  if (!command || !COMMANDS.includes(command) || positionals.length > 1)
+    throw new UsageError(`expected one command: ${COMMANDS.join(', ')}`);
+  if (v.mode !== undefined && v.mode !== 'auto' && v.mode !== 'copy')
+    throw new UsageError(`--mode must be auto or copy, got "${v.mode}"`);
   return {
     command,
     queue: v.queue,

@@ -10,7 +10,10 @@ import { RedriveJournal } from './redrive-journal.js';
 describe('dlq command parts', () => {
   it('parses a command line and refuses a bad one by name', () => {
     const args = parseDlqArgs(['redrive', '--reason', 'no-handler', '--rate', '5', '--max', '20']);
-    assert.deepEqual([args.command, args.reason, args.rate, args.max, args.mode, args.holdSeconds], ['redrive', 'no-handler', 5, 20, 'auto', 60]);
+    assert.deepEqual(
+      [args.command, args.reason, args.rate, args.max, args.mode, args.holdSeconds],
+      ['redrive', 'no-handler', 5, 20, 'auto', 60],
+    );
     assert.throws(() => parseDlqArgs(['drain']), UsageError);
     assert.throws(() => parseDlqArgs(['redrive', '--rate', '0']), /--rate must be a positive number/);
     assert.throws(() => parseDlqArgs(['redrive', '--mode', 'fast']), /--mode must be auto or copy/);

@@ -1,5 +1,14 @@
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
-import { DLQ_ATTRIBUTE_PREFIX, DLQ_DETAIL_ATTRIBUTE, DLQ_FIRST_RECEIVED_ATTRIBUTE, DLQ_MESSAGE_ID_ATTRIBUTE, DLQ_PATTERN_ATTRIBUTE, DLQ_REASON_ATTRIBUTE, DLQ_RECEIVE_COUNT_ATTRIBUTE, DLQ_SOURCE_QUEUE_ATTRIBUTE } from '../sqs/index.js';
+import {
+  DLQ_ATTRIBUTE_PREFIX,
+  DLQ_DETAIL_ATTRIBUTE,
+  DLQ_FIRST_RECEIVED_ATTRIBUTE,
+  DLQ_MESSAGE_ID_ATTRIBUTE,
+  DLQ_PATTERN_ATTRIBUTE,
+  DLQ_REASON_ATTRIBUTE,
+  DLQ_RECEIVE_COUNT_ATTRIBUTE,
+  DLQ_SOURCE_QUEUE_ATTRIBUTE,
+} from '../sqs/index.js';
 
 /** Reason of a message that has no `dlq-reason`: the queue's redrive policy moved it. */
 export const REDRIVE_POLICY_REASON = 'redrive-policy';
@@ -20,7 +29,8 @@ export interface DeadLetterRecord {
 }
 
 const text = (attributes: Record<string, MessageAttributeValue>, name: string) => attributes[name]?.StringValue;
-const number = (value: string | undefined) => (value === undefined || !Number.isFinite(Number(value)) ? undefined : Number(value));
+const number = (value: string | undefined) =>
+  value === undefined || !Number.isFinite(Number(value)) ? undefined : Number(value);
 
 /**
  * Reads a received dead-letter message. A copy made by the transport says everything in its
@@ -39,7 +49,9 @@ export function toDeadLetterRecord(message: Message, patternAttribute: string): 
     pattern: text(attributes, DLQ_PATTERN_ATTRIBUTE) ?? text(attributes, patternAttribute),
     sourceQueueUrl: text(attributes, DLQ_SOURCE_QUEUE_ATTRIBUTE),
     originalMessageId: text(attributes, DLQ_MESSAGE_ID_ATTRIBUTE) ?? (copied ? undefined : message.MessageId),
-    receiveCount: number(text(attributes, DLQ_RECEIVE_COUNT_ATTRIBUTE)) ?? (copied ? undefined : number(system.ApproximateReceiveCount)),
+    receiveCount:
+      number(text(attributes, DLQ_RECEIVE_COUNT_ATTRIBUTE)) ??
+      (copied ? undefined : number(system.ApproximateReceiveCount)),
     firstReceivedAt: number(text(attributes, DLQ_FIRST_RECEIVED_ATTRIBUTE)),
     sentAt: number(system.SentTimestamp),
   };
@@ -47,11 +59,16 @@ export function toDeadLetterRecord(message: Message, patternAttribute: string): 
 
 /** The message's own attributes, without the ones the transport added: what a redrive sends. */
 export function originalAttributes(message: Message): Record<string, MessageAttributeValue> | undefined {
-  const kept = Object.entries(message.MessageAttributes ?? {}).filter(([name]) => !name.startsWith(DLQ_ATTRIBUTE_PREFIX));
+  const kept = Object.entries(message.MessageAttributes ?? {}).filter(
+    ([name]) => !name.startsWith(DLQ_ATTRIBUTE_PREFIX),
+  );
   return kept.length ? Object.fromEntries(kept) : undefined;
 }
 
 /** True when the record matches the redrive's filters. */
 export function matches(record: DeadLetterRecord, filter: { reason?: string; pattern?: string }): boolean {
-  return (filter.reason === undefined || record.reason === filter.reason) && (filter.pattern === undefined || record.pattern === filter.pattern);
+  return (
+    (filter.reason === undefined || record.reason === filter.reason) &&
+    (filter.pattern === undefined || record.pattern === filter.pattern)
+  );
 }

@@ -20,12 +20,17 @@ export interface DlqContext {
  * service (`APP_ENV` decides, `.env` read locally only), so the command acts on exactly the
  * queues the service consumes unless told otherwise.
  */
-export async function createDlqContext(args: DlqArgs, env: NodeJS.ProcessEnv, out: (line: string) => void): Promise<DlqContext> {
+export async function createDlqContext(
+  args: DlqArgs,
+  env: NodeJS.ProcessEnv,
+  out: (line: string) => void,
+): Promise<DlqContext> {
   if (!isPodEnvironment(env.APP_ENV ?? '') && existsSync('.env')) process.loadEnvFile('.env');
   const config: AppConfiguration = loadConfig(env);
   const client = new SQSClient(createSqsClientConfig({ aws: config.aws, sqs: config.sqs }));
   const sourceQueueUrl = args.queue ?? config.sqs.queueUrl;
-  const dlqUrl = args.dlq ?? config.sqs.deadLetterQueueUrl ?? (await discoverDeadLetterQueueUrl(client, sourceQueueUrl));
+  const dlqUrl =
+    args.dlq ?? config.sqs.deadLetterQueueUrl ?? (await discoverDeadLetterQueueUrl(client, sourceQueueUrl));
   if (!dlqUrl) throw new Error(`${sourceQueueUrl} has no RedrivePolicy and no --dlq / SQS_DLQ_URL was given`);
   return { client, sourceQueueUrl, dlqUrl, patternAttribute: config.sqs.patternAttribute, out };
 }
@@ -33,9 +38,15 @@ export async function createDlqContext(args: DlqArgs, env: NodeJS.ProcessEnv, ou
 /** ApproximateNumberOfMessages (+ NotVisible) of a queue. */
 export async function queueDepth(client: SQSClient, queueUrl: string): Promise<{ visible: number; inFlight: number }> {
   const { Attributes = {} } = await client.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
   );
-  return { visible: Number(Attributes.ApproximateNumberOfMessages ?? 0), inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) };
+  return {
+    visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+  };
 }
 
 /** The queue's name, the last segment of its URL. */

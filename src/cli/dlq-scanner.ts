@@ -1,4 +1,9 @@
-import { ChangeMessageVisibilityBatchCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 
 /** How long a scan waits for more messages; an empty long poll means the queue has none visible. */
 const WAIT_SECONDS = 1;
@@ -47,10 +52,16 @@ export class DlqScanner {
 
   /** Makes every message still held visible again, ten per call. */
   async release(): Promise<void> {
-    const entries = [...this.held.values()].map((ReceiptHandle, i) => ({ Id: String(i), ReceiptHandle, VisibilityTimeout: 0 }));
+    const entries = [...this.held.values()].map((ReceiptHandle, i) => ({
+      Id: String(i),
+      ReceiptHandle,
+      VisibilityTimeout: 0,
+    }));
     this.held.clear();
     for (let i = 0; i < entries.length; i += 10) {
-      await this.client.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: this.queueUrl, Entries: entries.slice(i, i + 10) }));
+      await this.client.send(
+        new ChangeMessageVisibilityBatchCommand({ QueueUrl: this.queueUrl, Entries: entries.slice(i, i + 10) }),
+      );
     }
   }
 }

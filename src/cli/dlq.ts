@@ -10,7 +10,11 @@ import { runRedrive } from './redrive.js';
 import { runStats } from './stats.js';
 
 /** Runs one command; returns the exit code (0 done, 1 failed, 2 bad command line). */
-export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, out = (line: string) => console.log(line)): Promise<number> {
+export async function main(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  out = (line: string) => console.log(line),
+): Promise<number> {
   try {
     const args = parseDlqArgs(argv);
     const ctx = await createDlqContext(args, env, out);
@@ -29,7 +33,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
       return 2;
     }
     const known = err instanceof EnvValidationError || err instanceof CredentialsUnavailableError;
-    process.stderr.write(`dlq: ${known || !(err instanceof Error) ? String((err as Error).message ?? err) : `${err.name}: ${err.message}`}\n`);
+    process.stderr.write(
+      `dlq: ${known || !(err instanceof Error) ? String((err as Error).message ?? err) : `${err.name}: ${err.message}`}\n`,
+    );
     return 1;
   }
 }

@@ -19,7 +19,8 @@ export async function runPeek(ctx: DlqContext, args: DlqArgs): Promise<PeekedMes
   const scanner = new DlqScanner(ctx.client, ctx.dlqUrl, args.holdSeconds, args.scanLimit);
   const records: DeadLetterRecord[] = [];
   try {
-    for await (const batch of scanner.batches()) records.push(...batch.map((m) => toDeadLetterRecord(m, ctx.patternAttribute)).filter((r) => matches(r, args)));
+    for await (const batch of scanner.batches())
+      records.push(...batch.map((m) => toDeadLetterRecord(m, ctx.patternAttribute)).filter((r) => matches(r, args)));
   } finally {
     await scanner.release();
   }

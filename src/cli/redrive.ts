@@ -27,10 +27,17 @@ export interface RedriveResult {
  * deduplication ids) and only then deleted, with the send journaled in between, so a crash at
  * any point loses nothing and sends nothing twice.
  */
-export async function runRedrive(ctx: DlqContext, args: DlqArgs, env: NodeJS.ProcessEnv = process.env): Promise<RedriveResult> {
+export async function runRedrive(
+  ctx: DlqContext,
+  args: DlqArgs,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RedriveResult> {
   const result = (await moveTask(ctx, args)) ?? (await copy(ctx, args, Number(env[CRASH_AFTER_SENDS_ENV] ?? 0)));
   if (args.json) ctx.out(JSON.stringify(result));
-  else ctx.out(`redrive (${result.mode}): ${result.moved} moved, ${result.skipped} left, ${result.recovered} recovered from an interrupted run${result.status ? `; task ${result.status}` : ''}`);
+  else
+    ctx.out(
+      `redrive (${result.mode}): ${result.moved} moved, ${result.skipped} left, ${result.recovered} recovered from an interrupted run${result.status ? `; task ${result.status}` : ''}`,
+    );
   return result;
 }
 
@@ -39,7 +46,15 @@ async function moveTask(ctx: DlqContext, args: DlqArgs): Promise<RedriveResult |
   const { visible } = await queueDepth(ctx.client, ctx.dlqUrl);
   const timeoutMs = 60_000 + (visible / args.rate) * 2_000;
   const task = await tryMoveTask(ctx.client, ctx.dlqUrl, ctx.sourceQueueUrl, args.rate, timeoutMs);
-  return task && { mode: 'move-task', moved: task.moved, skipped: 0, recovered: 0, status: task.failureReason ? `${task.status}: ${task.failureReason}` : task.status };
+  return (
+    task && {
+      mode: 'move-task',
+      moved: task.moved,
+      skipped: 0,
+      recovered: 0,
+      status: task.failureReason ? `${task.status}: ${task.failureReason}` : task.status,
+    }
+  );
 }
 
 async function copy(ctx: DlqContext, args: DlqArgs, crashAfterSends: number): Promise<RedriveResult> {

@@ -24,7 +24,9 @@ export async function runStats(ctx: DlqContext, args: DlqArgs): Promise<DlqStats
   let scanned = 0;
   try {
     for await (const batch of scanner.batches()) {
-      for (const record of batch.map((m) => toDeadLetterRecord(m, ctx.patternAttribute)).filter((r) => matches(r, args))) {
+      for (const record of batch
+        .map((m) => toDeadLetterRecord(m, ctx.patternAttribute))
+        .filter((r) => matches(r, args))) {
         scanned += 1;
         const pattern = record.pattern ?? '(none)';
         const key = `${record.reason}\u0000${pattern}`;
@@ -37,13 +39,26 @@ export async function runStats(ctx: DlqContext, args: DlqArgs): Promise<DlqStats
     await scanner.release();
   }
   const byReasonAndPattern = [...pairs.values()].sort((a, b) => b.count - a.count);
-  const sum = (key: 'reason' | 'pattern') =>
-    Object.fromEntries(Object.entries(Object.groupBy(byReasonAndPattern, (e) => e[key])).map(([k, v]) => [k, (v ?? []).reduce((n, e) => n + e.count, 0)]));
-  const stats = { dlqUrl: ctx.dlqUrl, approximateDepth: visible + inFlight, scanned, byReason: sum('reason'), byPattern: sum('pattern'), byReasonAndPattern };
+  const sum = (key: 'reason' | 'pattern') => totalsBy(byReasonAndPattern, key);
+  const stats = {
+    dlqUrl: ctx.dlqUrl,
+    approximateDepth: visible + inFlight,
+    scanned,
+    byReason: sum('reason'),
+    byPattern: sum('pattern'),
+    byReasonAndPattern,
+  };
   if (args.json) ctx.out(JSON.stringify(stats));
   else {
     ctx.out(`${ctx.dlqUrl}: ${scanned} message(s) read (approximately ${stats.approximateDepth} in the queue)`);
     for (const e of byReasonAndPattern) ctx.out(`${String(e.count).padStart(7)}  ${e.reason.padEnd(20)} ${e.pattern}`);
   }
   return stats;
+}
+
+/** Counts added up by one of the two keys. */
+function totalsBy(entries: Array<{ reason: string; pattern: string; count: number }>, key: 'reason' | 'pattern') {
+  const totals: Record<string, number> = {};
+  for (const e of entries) totals[e[key]] = (totals[e[key]] ?? 0) + e.count;
+  return totals;
 }

@@ -26,11 +26,18 @@ const awsCredentialsProvider: FactoryProvider<CredentialProviderResult> = {
 const sqsServerOptionsProvider: FactoryProvider<SqsServerOptions> = {
   provide: SQS_SERVER_OPTIONS,
   inject: [awsConfig.KEY, sqsConfig.KEY, observabilityConfig.KEY, AWS_CREDENTIALS],
-  useFactory: (aws: AwsConfig, sqs: SqsConfig, observability: ObservabilityConfig, credentials: CredentialProviderResult) => {
+  useFactory: (
+    aws: AwsConfig,
+    sqs: SqsConfig,
+    observability: ObservabilityConfig,
+    credentials: CredentialProviderResult,
+  ) => {
     const logger = new Logger('SqsClient');
     const endpoint = sqsClientEndpoint(sqs.queueUrl, aws.sqsEndpoint);
     if (aws.sqsEndpointIsTestHook) {
-      logger.warn(`${POD_TEST_ENDPOINT_VARIABLE} is set: SQS requests go to ${endpoint}, not to AWS. It is a test hook; never set it in a deployment`);
+      logger.warn(
+        `${POD_TEST_ENDPOINT_VARIABLE} is set: SQS requests go to ${endpoint}, not to AWS. It is a test hook; never set it in a deployment`,
+      );
     }
     logger.log(
       `SQS client: endpoint ${endpoint}, request timeout ${sqs.receiveRequestTimeoutMs} ms (long poll ${sqs.waitTimeSeconds} s), ` +

@@ -1,7 +1,18 @@
 import { z } from 'zod';
 import { LONG_POLL_TIMEOUT_MARGIN_MS, optionRuleViolations, receiveRequestTimeoutMs } from '../sqs/index.js';
 import { endpointIssues } from './env.endpoint-rules.js';
-import { boolean, httpUrl, integer, matching, NOT_SET, oneOf, optional, queueUrl, required, withDefault } from './env.fields.js';
+import {
+  boolean,
+  httpUrl,
+  integer,
+  matching,
+  NOT_SET,
+  oneOf,
+  optional,
+  queueUrl,
+  required,
+  withDefault,
+} from './env.fields.js';
 
 /** `APP_ENV` values that run in a cluster and use the pod credential chain. */
 export const POD_ENVIRONMENTS = ['production', 'staging', 'integration'] as const;
@@ -24,8 +35,14 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 const REGION = matching(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'an AWS region such as eu-west-1');
-const ROLE_ARN = matching(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'an IAM role ARN (arn:aws:iam::123456789012:role/name)');
-const SESSION_NAME = matching(/^[\w+=,.@-]{2,64}$/, 'a role session name of 2 to 64 characters from [A-Za-z0-9+=,.@_-]');
+const ROLE_ARN = matching(
+  /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
+  'an IAM role ARN (arn:aws:iam::123456789012:role/name)',
+);
+const SESSION_NAME = matching(
+  /^[\w+=,.@-]{2,64}$/,
+  'a role session name of 2 to 64 characters from [A-Za-z0-9+=,.@_-]',
+);
 const NON_EMPTY = matching(/^.+$/s, 'a non-empty string');
 const ATTRIBUTE_NAME = matching(
   /^(?!(aws|amazon)\.)(?!\.)(?!.*\.\.)[A-Za-z0-9_.-]{1,256}(?<!\.)$/i,
@@ -45,9 +62,17 @@ export const keycloakEnvShape = {
 
 const envObject = z.object({
   // Runtime
-  APP_ENV: withDefault(...matching(/^[a-z][a-z0-9-]{0,31}$/, 'a lower-case name such as local, production, staging or integration'), 'local'),
+  APP_ENV: withDefault(
+    ...matching(/^[a-z][a-z0-9-]{0,31}$/, 'a lower-case name such as local, production, staging or integration'),
+    'local',
+  ),
   HTTP_PORT: withDefault(...integer(1, 65_535), 3_000),
-  HTTP_HOST: optional(...matching(/^[\w.:-]{1,253}$/, 'an address to bind, such as 127.0.0.1 or 0.0.0.0 (default: 127.0.0.1 locally, 0.0.0.0 in pods)')),
+  HTTP_HOST: optional(
+    ...matching(
+      /^[\w.:-]{1,253}$/,
+      'an address to bind, such as 127.0.0.1 or 0.0.0.0 (default: 127.0.0.1 locally, 0.0.0.0 in pods)',
+    ),
+  ),
   LOG_LEVEL: withDefault(...oneOf(LOG_LEVELS), 'info'),
   OTEL_ENABLED: withDefault(...boolean(), false),
 
@@ -63,7 +88,9 @@ const envObject = z.object({
   AWS_ASSUME_ROLE_ARN: optional(...ROLE_ARN),
   AWS_ASSUME_ROLE_SESSION_NAME: withDefault(...SESSION_NAME, 'nest-sqs-worker'),
   AWS_ASSUME_ROLE_DURATION_SECONDS: withDefault(...integer(900, 43_200), 3_600),
-  AWS_ASSUME_ROLE_EXTERNAL_ID: optional(...matching(/^[\w+=,.@:/-]{2,1224}$/, 'an external id of 2 to 1224 characters')),
+  AWS_ASSUME_ROLE_EXTERNAL_ID: optional(
+    ...matching(/^[\w+=,.@:/-]{2,1224}$/, 'an external id of 2 to 1224 characters'),
+  ),
   AWS_STS_ENDPOINT: optional(...httpUrl()),
   // Read only to be refused (see env.endpoint-rules.ts).
   AWS_ENDPOINT_URL: optional(...NON_EMPTY),
@@ -116,11 +143,17 @@ function crossFieldIssues(env: ParsedEnv): Issue[] {
   issues.push(...transportRuleIssues(env));
   if (Boolean(env.AWS_ACCESS_KEY_ID) !== Boolean(env.AWS_SECRET_ACCESS_KEY)) {
     const missing = env.AWS_ACCESS_KEY_ID ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID';
-    issues.push({ variable: missing, message: `${NOT_SET}: expected it together with ${missing === 'AWS_ACCESS_KEY_ID' ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID'}` });
+    issues.push({
+      variable: missing,
+      message: `${NOT_SET}: expected it together with ${missing === 'AWS_ACCESS_KEY_ID' ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID'}`,
+    });
   }
   if (Boolean(env.AWS_WEB_IDENTITY_TOKEN_FILE) !== Boolean(env.AWS_ROLE_ARN)) {
     const missing = env.AWS_ROLE_ARN ? 'AWS_WEB_IDENTITY_TOKEN_FILE' : 'AWS_ROLE_ARN';
-    issues.push({ variable: missing, message: `${NOT_SET}: web identity (IRSA) needs both AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN` });
+    issues.push({
+      variable: missing,
+      message: `${NOT_SET}: web identity (IRSA) needs both AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN`,
+    });
   }
   issues.push(...environmentIssues(env));
   issues.push(...endpointIssues(env, isPodEnvironment(env.APP_ENV), env.APP_ENV));
@@ -156,7 +189,10 @@ function environmentIssues(env: ParsedEnv): Issue[] {
   const issues: Issue[] = [];
   if (isPodEnvironment(env.APP_ENV)) {
     if (!env.AWS_REGION && !env.AWS_DEFAULT_REGION) {
-      issues.push({ variable: 'AWS_REGION', message: `${NOT_SET}: expected an AWS region when APP_ENV is ${env.APP_ENV}` });
+      issues.push({
+        variable: 'AWS_REGION',
+        message: `${NOT_SET}: expected an AWS region when APP_ENV is ${env.APP_ENV}`,
+      });
     }
     for (const variable of ['SQS_ENDPOINT', 'AWS_STS_ENDPOINT'] as const) {
       if (env[variable]) {

@@ -29,7 +29,10 @@ export const DEFAULT_LIVENESS_SLACK_MS = 10_000;
  * never reaches this limit; neither do two empty long polls in a row.
  */
 export function livenessLimitMs(waitTimeSeconds: number, slackMs = DEFAULT_LIVENESS_SLACK_MS): number {
-  const longestLegitimateSilence = Math.max(2 * waitTimeSeconds * 1_000, receiveRequestTimeoutMs(waitTimeSeconds) + RECEIVE_ERROR_BACKOFF_CAP_MS);
+  const longestLegitimateSilence = Math.max(
+    2 * waitTimeSeconds * 1_000,
+    receiveRequestTimeoutMs(waitTimeSeconds) + RECEIVE_ERROR_BACKOFF_CAP_MS,
+  );
   return longestLegitimateSilence + slackMs;
 }
 

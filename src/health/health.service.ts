@@ -1,5 +1,10 @@
 import { HttpException, Injectable } from '@nestjs/common';
-import { type HealthCheckResult, HealthCheckService, type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import {
+  type HealthCheckResult,
+  HealthCheckService,
+  type HealthIndicatorResult,
+  HealthIndicatorService,
+} from '@nestjs/terminus';
 import { SqsStatus } from '../sqs/index.js';
 import { CredentialsHealthIndicator } from './credentials.health.js';
 import { DEFAULT_CHECK_TIMEOUT_MS, errorMessage, withTimeout } from './health.options.js';
@@ -70,13 +75,21 @@ export class HealthService {
   }
 
   private drainCheck(since: number): HealthIndicatorResult {
-    return this.indicators.check('shutdown').down({ state: 'draining', reason: 'draining: shutting down, running handlers finishing', since: new Date(since).toISOString() });
+    return this.indicators.check('shutdown').down({
+      state: 'draining',
+      reason: 'draining: shutting down, running handlers finishing',
+      since: new Date(since).toISOString(),
+    });
   }
 
   private async contribution(contributor: ReadinessContributor): Promise<HealthIndicatorResult> {
     const session = this.indicators.check(contributor.key);
     try {
-      const { status, details = {} } = await withTimeout(Promise.resolve(contributor.check()), DEFAULT_CHECK_TIMEOUT_MS, contributor.key);
+      const { status, details = {} } = await withTimeout(
+        Promise.resolve(contributor.check()),
+        DEFAULT_CHECK_TIMEOUT_MS,
+        contributor.key,
+      );
       return status === 'up' ? session.up(details) : session.degraded(details);
     } catch (err) {
       // A contributor reports impairment; it never takes the pod out of the Service.

@@ -15,7 +15,15 @@ import { TtlCache } from './ttl-cache.js';
 class FakeServer implements SqsServerLike {
   readonly status = new BehaviorSubject<SqsStatus>(SqsStatus.Connecting);
   readonly events = new EventEmitter();
-  snapshot: SqsServerSnapshot = { status: SqsStatus.Connecting, waitTimeSeconds: 20, inFlight: 0, buffered: 0, concurrency: 10, paused: [], queues: 1 };
+  snapshot: SqsServerSnapshot = {
+    status: SqsStatus.Connecting,
+    waitTimeSeconds: 20,
+    inFlight: 0,
+    buffered: 0,
+    concurrency: 10,
+    paused: [],
+    queues: 1,
+  };
   probes = 0;
   probeFails = false;
   setStatus(status: SqsStatus, extra: Partial<SqsServerSnapshot> = {}) {
@@ -43,7 +51,11 @@ class FakeServer implements SqsServerLike {
 function setup() {
   let clock = 1_000_000;
   const server = new FakeServer();
-  const indicator = new SqsHealthIndicator(server, new HealthIndicatorService(), { queueUrl: 'http://h/0/q', now: () => clock, livenessSlackMs: 10_000 });
+  const indicator = new SqsHealthIndicator(server, new HealthIndicatorService(), {
+    queueUrl: 'http://h/0/q',
+    now: () => clock,
+    livenessSlackMs: 10_000,
+  });
   indicator.onModuleInit();
   return { server, indicator, advance: (ms: number) => (clock += ms), now: () => clock };
 }
@@ -56,7 +68,10 @@ describe('SQS health indicator', () => {
     server.setStatus(SqsStatus.Connected, { lastSuccessAt: 5 });
     assert.equal((await indicator.isReady()).sqs!.status, 'up');
     server.setStatus(SqsStatus.Draining);
-    assert.deepEqual([(await indicator.isReady()).sqs!.status, (await indicator.isReady()).sqs!.reason], ['down', 'the server is shutting down']);
+    assert.deepEqual(
+      [(await indicator.isReady()).sqs!.status, (await indicator.isReady()).sqs!.reason],
+      ['down', 'the server is shutting down'],
+    );
     server.setStatus(SqsStatus.Closed);
     assert.equal((await indicator.isReady()).sqs!.status, 'down');
   });
@@ -71,7 +86,10 @@ describe('SQS health indicator', () => {
     advance(5_001);
     const result = (await indicator.isReady()).sqs!;
     assert.equal(result.status, 'down');
-    assert.match(String(result.reason), /last SQS call failed: ReceiveMessage timed out; GetQueueAttributes: AccessDenied/);
+    assert.match(
+      String(result.reason),
+      /last SQS call failed: ReceiveMessage timed out; GetQueueAttributes: AccessDenied/,
+    );
     assert.equal(server.probes, 2);
   });
 
@@ -112,7 +130,11 @@ describe('SQS health indicator: pauses and slow networks', () => {
     server.setStatus(SqsStatus.Connected, { paused: [] });
     server.events.emit('intake_resumed', pause.queueUrl, 'keycloak', 300_000);
     advance(49_000);
-    assert.equal(indicator.isLive().receiver!.status, 'up', 'silence counts from the resume, not from the last receive');
+    assert.equal(
+      indicator.isLive().receiver!.status,
+      'up',
+      'silence counts from the resume, not from the last receive',
+    );
     advance(2_000);
     assert.equal(indicator.isLive().receiver!.status, 'down');
   });
@@ -151,7 +173,10 @@ describe('readiness registry', () => {
     const registry = new ReadinessRegistry();
     const health = new HealthIndicatorService();
     registry.registerIndicator('keycloak', () => health.check('keycloak').down({ breaker: 'open' }));
-    assert.throws(() => registry.registerIndicator('keycloak', () => health.check('keycloak').up()), /already registered/);
+    assert.throws(
+      () => registry.registerIndicator('keycloak', () => health.check('keycloak').up()),
+      /already registered/,
+    );
     const [contributor] = registry.list();
     assert.deepEqual(await contributor!.check(), { status: 'degraded', details: { breaker: 'open' } });
   });

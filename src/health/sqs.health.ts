@@ -3,7 +3,15 @@ import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit, Optional }
 import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import type { Subscription } from 'rxjs';
 import { type SqsPausedQueue, SqsStatus } from '../sqs/index.js';
-import { DEFAULT_CHECK_TIMEOUT_MS, DEFAULT_HEALTH_CACHE_MS, errorMessage, HEALTH_OPTIONS, type HealthOptions, livenessLimitMs, withTimeout } from './health.options.js';
+import {
+  DEFAULT_CHECK_TIMEOUT_MS,
+  DEFAULT_HEALTH_CACHE_MS,
+  errorMessage,
+  HEALTH_OPTIONS,
+  type HealthOptions,
+  livenessLimitMs,
+  withTimeout,
+} from './health.options.js';
 import { SQS_SERVER_TOKEN, type SqsServerLike } from './sqs-server-like.js';
 import { TtlCache } from './ttl-cache.js';
 
@@ -71,7 +79,10 @@ export class SqsHealthIndicator implements OnModuleInit, OnModuleDestroy {
       await this.probeCache.get(() => this.probeQueue());
       return session.up({ ...facts, lastError: snapshot.lastError, probe: 'GetQueueAttributes answered' });
     } catch (err) {
-      return session.down({ ...facts, reason: `last SQS call failed: ${snapshot.lastError ?? 'unknown error'}; GetQueueAttributes: ${errorMessage(err)}` });
+      return session.down({
+        ...facts,
+        reason: `last SQS call failed: ${snapshot.lastError ?? 'unknown error'}; GetQueueAttributes: ${errorMessage(err)}`,
+      });
     }
   }
 
@@ -88,11 +99,20 @@ export class SqsHealthIndicator implements OnModuleInit, OnModuleDestroy {
     const limitMs = livenessLimitMs(snapshot.waitTimeSeconds, this.options.livenessSlackMs);
     const lastTick = Math.max(snapshot.lastReceiveTickAt ?? 0, this.statusSince, this.resumedAt);
     const silentMs = this.now() - lastTick;
-    const facts = { server: status, lastReceiveTickAt: iso(snapshot.lastReceiveTickAt), silentMs, limitMs, ...pausedFacts(snapshot.paused) };
+    const facts = {
+      server: status,
+      lastReceiveTickAt: iso(snapshot.lastReceiveTickAt),
+      silentMs,
+      limitMs,
+      ...pausedFacts(snapshot.paused),
+    };
     const poolFull = snapshot.inFlight >= snapshot.concurrency && snapshot.buffered > 0;
     const allPaused = snapshot.paused.length > 0 && snapshot.paused.length >= snapshot.queues;
     if (running && silentMs > limitMs && !poolFull && !allPaused) {
-      return session.down({ ...facts, reason: `the receiver loop has not ticked for ${Math.round(silentMs / 1000)} s` });
+      return session.down({
+        ...facts,
+        reason: `the receiver loop has not ticked for ${Math.round(silentMs / 1000)} s`,
+      });
     }
     return session.up(facts);
   }
@@ -112,7 +132,9 @@ export class SqsHealthIndicator implements OnModuleInit, OnModuleDestroy {
     const client = this.server.unwrap<SQSClient>();
     const timeoutMs = this.options.checkTimeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
     await withTimeout(
-      client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }), { abortSignal: AbortSignal.timeout(timeoutMs) }),
+      client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }), {
+        abortSignal: AbortSignal.timeout(timeoutMs),
+      }),
       timeoutMs,
       'GetQueueAttributes',
     );
@@ -120,7 +142,9 @@ export class SqsHealthIndicator implements OnModuleInit, OnModuleDestroy {
 }
 
 /** `paused` for the response, only when something is paused (no secrets: URLs and reasons). */
-function pausedFacts(paused: readonly SqsPausedQueue[]): { paused?: Array<Omit<SqsPausedQueue, 'since'> & { since: string }> } {
+function pausedFacts(paused: readonly SqsPausedQueue[]): {
+  paused?: Array<Omit<SqsPausedQueue, 'since'> & { since: string }>;
+} {
   if (paused.length === 0) return {};
   return { paused: paused.map((p) => ({ ...p, since: new Date(p.since).toISOString() })) };
 }

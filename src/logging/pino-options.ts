@@ -43,7 +43,9 @@ export function createPinoOptions(observability: Pick<ObservabilityConfig, 'logL
     hooks: {
       logMethod(args, method) {
         // An Error first gives pino the message too, so it is scrubbed here, before pino reads it.
-        const scrubbed = args.map((arg) => (typeof arg === 'string' ? scrubText(arg) : arg instanceof Error ? scrubValue(arg) : arg));
+        const scrubbed = args.map((arg) =>
+          typeof arg === 'string' ? scrubText(arg) : arg instanceof Error ? scrubValue(arg) : arg,
+        );
         return method.apply(this, scrubbed as Parameters<typeof method>);
       },
     },

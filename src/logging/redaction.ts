@@ -11,9 +11,28 @@ import { redactSecretPairs } from './secret-pairs.js';
 export const CENSOR = '[redacted]';
 
 const SENSITIVE_FIELDS = [
-  'password', 'passwd', 'secret', 'clientSecret', 'client_secret', 'token', 'accessToken', 'access_token',
-  'refreshToken', 'refresh_token', 'idToken', 'sessionToken', 'secretAccessKey', 'accessKeyId',
-  'authorization', 'cookie', 'apiKey', 'credentials', 'email', 'firstName', 'lastName', 'phone',
+  'password',
+  'passwd',
+  'secret',
+  'clientSecret',
+  'client_secret',
+  'token',
+  'accessToken',
+  'access_token',
+  'refreshToken',
+  'refresh_token',
+  'idToken',
+  'sessionToken',
+  'secretAccessKey',
+  'accessKeyId',
+  'authorization',
+  'cookie',
+  'apiKey',
+  'credentials',
+  'email',
+  'firstName',
+  'lastName',
+  'phone',
 ];
 
 /** pino `redact` paths: the fields above at the top level and one or two levels down. */
@@ -25,7 +44,8 @@ export const REDACT_PATHS: string[] = [
 ];
 
 // Compared with case, `_` and `-` ignored: `Client-Secret` and `client_secret` are one key.
-const SENSITIVE_KEY = /pass(word|wd)?$|secret|token$|tokens$|authorization|cookie|apikey|privatekey|accesskey|credential|e?mail(address)?$|firstname|lastname|phone/;
+const SENSITIVE_KEY =
+  /pass(word|wd)?$|secret|token$|tokens$|authorization|cookie|apikey|privatekey|accesskey|credential|e?mail(address)?$|firstname|lastname|phone/;
 
 export function isSensitiveKey(key: string): boolean {
   return SENSITIVE_KEY.test(key.toLowerCase().replace(/[-_]/g, ''));
@@ -74,7 +94,13 @@ function scrubbedError(error: Error): Error & Record<string, unknown> {
   const copy = Object.create(Object.getPrototypeOf(error)) as Error & Record<string, unknown>;
   for (const key of ['name', 'message', 'stack'] as const) {
     const own = error[key];
-    if (typeof own === 'string') Object.defineProperty(copy, key, { value: scrubText(own), enumerable: false, writable: true, configurable: true });
+    if (typeof own === 'string')
+      Object.defineProperty(copy, key, {
+        value: scrubText(own),
+        enumerable: false,
+        writable: true,
+        configurable: true,
+      });
   }
   if (error.cause !== undefined) copy.cause = scrubValue(error.cause);
   return copy;

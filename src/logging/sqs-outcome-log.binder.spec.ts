@@ -17,7 +17,10 @@ class FakeServer {
     this.events.emit(event, ...args);
   }
   getHandlers() {
-    return new Map([['user.registered', () => undefined], ['order.placed', () => undefined]]);
+    return new Map([
+      ['user.registered', () => undefined],
+      ['order.placed', () => undefined],
+    ]);
   }
 }
 
@@ -25,18 +28,32 @@ function capture() {
   const lines: Array<Record<string, unknown>> = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString().split('\n').filter(Boolean))
+        lines.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
   const logger = pino(createPinoOptions({ logLevel: 'info' }), stream);
   // What Nest's Logger does with an object: hands it to pino as the merging object.
-  const outcome: OutcomeLogger = { log: (o: object) => logger.info(o), warn: (o: object) => logger.warn(o) } as OutcomeLogger;
+  const outcome: OutcomeLogger = {
+    log: (o: object) => logger.info(o),
+    warn: (o: object) => logger.warn(o),
+  } as OutcomeLogger;
   return { lines, logger, outcome };
 }
 
-const info: SqsMessageInfo = { messageId: 'm-1', queueUrl: 'http://h/000000000000/work', pattern: 'user.registered', receiveCount: 2 };
-const fields = { messageId: 'm-1', queueUrl: 'http://h/000000000000/work', pattern: 'user.registered', receiveCount: 2 };
+const info: SqsMessageInfo = {
+  messageId: 'm-1',
+  queueUrl: 'http://h/000000000000/work',
+  pattern: 'user.registered',
+  receiveCount: 2,
+};
+const fields = {
+  messageId: 'm-1',
+  queueUrl: 'http://h/000000000000/work',
+  pattern: 'user.registered',
+  receiveCount: 2,
+};
 
 describe('message logging', () => {
   it('writes one line per outcome with the message fields, dead letters at warn, nothing at error', () => {
@@ -44,11 +61,29 @@ describe('message logging', () => {
     const server = new FakeServer();
     bindSqsOutcomeLog(server, outcome);
     server.emit('processed', info, 12.4);
-    server.emit('processing_failed', info, Object.assign(new Error('Keycloak 503 for jane@example.com'), { name: 'RetryableError' }), 8, 30);
+    server.emit(
+      'processing_failed',
+      info,
+      Object.assign(new Error('Keycloak 503 for jane@example.com'), { name: 'RetryableError' }),
+      8,
+      30,
+    );
     server.emit('dead_lettered', info, DeadLetterReason.ValidationFailed, 'email must be an email');
     server.emit('released', info);
-    assert.deepEqual(lines.map((l) => [l.outcome, l.level]), [['handled', 'info'], ['retried', 'info'], ['dead-lettered', 'warn'], ['released', 'info']]);
-    for (const line of lines) assert.deepEqual({ messageId: line.messageId, queueUrl: line.queueUrl, pattern: line.pattern, receiveCount: line.receiveCount }, fields);
+    assert.deepEqual(
+      lines.map((l) => [l.outcome, l.level]),
+      [
+        ['handled', 'info'],
+        ['retried', 'info'],
+        ['dead-lettered', 'warn'],
+        ['released', 'info'],
+      ],
+    );
+    for (const line of lines)
+      assert.deepEqual(
+        { messageId: line.messageId, queueUrl: line.queueUrl, pattern: line.pattern, receiveCount: line.receiveCount },
+        fields,
+      );
     assert.equal(lines[0]!.durationMs, 12);
     assert.equal(lines[1]!.errorType, 'RetryableError');
     assert.equal(lines[1]!.retryInSeconds, 8);
@@ -70,7 +105,7 @@ describe('message logging', () => {
     assert.deepEqual(lines[0]!.patterns, ['user.registered', 'order.placed']);
   });
 
-  it('stamps every line logged inside a handler\'s async context with the message fields', async () => {
+  it("stamps every line logged inside a handler's async context with the message fields", async () => {
     const { lines, logger } = capture();
     await runWithSqsMessage(info, async () => {
       await new Promise((resolve) => setImmediate(resolve));
@@ -78,7 +113,26 @@ describe('message logging', () => {
       logger.child({ context: 'UsersService' }).warn({ status: 409 }, 'already exists');
     });
     logger.info('outside any message');
-    assert.deepEqual({ ...lines[0], time: undefined, level: undefined, msg: undefined, name: undefined, pid: undefined, hostname: undefined }, { ...fields, time: undefined, level: undefined, msg: undefined, name: undefined, pid: undefined, hostname: undefined });
+    assert.deepEqual(
+      {
+        ...lines[0],
+        time: undefined,
+        level: undefined,
+        msg: undefined,
+        name: undefined,
+        pid: undefined,
+        hostname: undefined,
+      },
+      {
+        ...fields,
+        time: undefined,
+        level: undefined,
+        msg: undefined,
+        name: undefined,
+        pid: undefined,
+        hostname: undefined,
+      },
+    );
     assert.equal(lines[1]!.messageId, 'm-1');
     assert.equal(lines[1]!.context, 'UsersService');
     assert.equal(lines[2]!.messageId, undefined);

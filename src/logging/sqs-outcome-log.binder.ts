@@ -26,14 +26,23 @@ export enum MessageOutcome {
  * Also logs the registered patterns once the server is connected.
  */
 export function bindSqsOutcomeLog(server: LoggedServer, logger: OutcomeLogger): void {
-  const line = (info: SqsMessageInfo, outcome: MessageOutcome, msg: string, extra: object = {}) => ({ msg, outcome, ...messageLogFields(info), ...extra });
-  server.on('processed', (info, durationMs) => logger.log(line(info, MessageOutcome.Handled, 'message handled', { durationMs: Math.round(durationMs) })));
+  const line = (info: SqsMessageInfo, outcome: MessageOutcome, msg: string, extra: object = {}) => ({
+    msg,
+    outcome,
+    ...messageLogFields(info),
+    ...extra,
+  });
+  server.on('processed', (info, durationMs) =>
+    logger.log(line(info, MessageOutcome.Handled, 'message handled', { durationMs: Math.round(durationMs) })),
+  );
   server.on('processing_failed', (info, error, retryInSeconds, durationMs) =>
-    logger.log(line(info, MessageOutcome.Retried, `message failed, retry in ${retryInSeconds}s: ${error.message}`, {
-      errorType: error.name,
-      retryInSeconds,
-      durationMs: Math.round(durationMs),
-    })),
+    logger.log(
+      line(info, MessageOutcome.Retried, `message failed, retry in ${retryInSeconds}s: ${error.message}`, {
+        errorType: error.name,
+        retryInSeconds,
+        durationMs: Math.round(durationMs),
+      }),
+    ),
   );
   server.on('dead_lettered', (info, reason, detail) =>
     logger.warn(line(info, MessageOutcome.DeadLettered, `message dead-lettered (${reason}): ${detail}`, { reason })),

@@ -5,7 +5,10 @@ import { Gauge, type Registry } from 'prom-client';
 export function serviceVersion(): string {
   for (const path of ['../../package.json', '../../../package.json']) {
     try {
-      const { name, version } = JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      const { name, version } = JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (name === 'nest-sqs-worker' && version) return version;
     } catch {
       // not at this level; try the next
@@ -19,7 +22,12 @@ export function serviceVersion(): string {
  * series (`* on (pod) group_left(version)`) and to see a rollout progress.
  */
 export function registerBuildInfo(registry: Registry, version = serviceVersion()): Gauge<'version' | 'node'> {
-  const gauge = new Gauge({ name: 'nest_sqs_worker_build_info', help: 'Build of the running service: always 1', labelNames: ['version', 'node'], registers: [registry] });
+  const gauge = new Gauge({
+    name: 'nest_sqs_worker_build_info',
+    help: 'Build of the running service: always 1',
+    labelNames: ['version', 'node'],
+    registers: [registry],
+  });
   gauge.set({ version, node: process.version }, 1);
   return gauge;
 }

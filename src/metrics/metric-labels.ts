@@ -47,12 +47,20 @@ export class MetricLabels {
 export function zeroKnownSeries(metrics: SqsMetrics, labels: MetricLabels): void {
   const { queues, messages } = labels.knownSets();
   for (const queue of queues) {
-    for (const counter of [metrics.receiveRequests, metrics.received, metrics.visibilityExtensions, metrics.receiveErrors, metrics.deleteErrors]) counter.inc({ queue }, 0);
+    for (const counter of [
+      metrics.receiveRequests,
+      metrics.received,
+      metrics.visibilityExtensions,
+      metrics.receiveErrors,
+      metrics.deleteErrors,
+    ])
+      counter.inc({ queue }, 0);
     metrics.zeroHistogram(metrics.messageAge, { queue });
   }
   for (const set of messages) {
     for (const counter of [metrics.succeeded, metrics.failed, metrics.retried, metrics.released]) counter.inc(set, 0);
     for (const reason of Object.values(DeadLetterReason)) metrics.deadLettered.inc({ ...set, reason }, 0);
-    for (const outcome of Object.values(HandlerOutcome)) metrics.zeroHistogram(metrics.handlerDuration, { ...set, outcome });
+    for (const outcome of Object.values(HandlerOutcome))
+      metrics.zeroHistogram(metrics.handlerDuration, { ...set, outcome });
   }
 }

@@ -4,7 +4,13 @@ import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { Subject } from 'rxjs';
 import type { SqsServerLike } from '../health/sqs-server-like.js';
-import { DeadLetterReason, type SqsEvents, type SqsMessageInfo, type SqsServerSnapshot, SqsStatus } from '../sqs/index.js';
+import {
+  DeadLetterReason,
+  type SqsEvents,
+  type SqsMessageInfo,
+  type SqsServerSnapshot,
+  SqsStatus,
+} from '../sqs/index.js';
 import { bindSqsMetrics } from './sqs-metrics.binder.js';
 import { SqsMetrics } from './sqs-metrics.js';
 import { BreakerMetrics } from './breaker-metrics.js';
@@ -13,7 +19,15 @@ import { registerBuildInfo } from './build-info.js';
 class FakeServer implements SqsServerLike {
   readonly status = new Subject<SqsStatus>();
   readonly events = new EventEmitter();
-  snapshot: SqsServerSnapshot = { status: SqsStatus.Connected, waitTimeSeconds: 20, inFlight: 3, buffered: 7, concurrency: 10, paused: [], queues: 1 };
+  snapshot: SqsServerSnapshot = {
+    status: SqsStatus.Connected,
+    waitTimeSeconds: 20,
+    inFlight: 3,
+    buffered: 7,
+    concurrency: 10,
+    paused: [],
+    queues: 1,
+  };
   on<E extends keyof SqsEvents>(event: E, callback: SqsEvents[E]) {
     this.events.on(event, callback as (...args: unknown[]) => void);
     return this;
@@ -32,11 +46,25 @@ class FakeServer implements SqsServerLike {
   }
 }
 
-const message = (pattern?: string): SqsMessageInfo => ({ messageId: 'm', queueUrl: 'http://h/000000000000/work', pattern, receiveCount: 1, sentTimestamp: 1_000 });
+const message = (pattern?: string): SqsMessageInfo => ({
+  messageId: 'm',
+  queueUrl: 'http://h/000000000000/work',
+  pattern,
+  receiveCount: 1,
+  sentTimestamp: 1_000,
+});
 
-async function value(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
+async function value(
+  registry: Registry,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number | undefined> {
   const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
-  const entry = metric?.values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l) && (!('metricName' in v) || v.metricName === name || !v.metricName));
+  const entry = metric?.values.find(
+    (v) =>
+      Object.entries(labels).every(([k, l]) => v.labels[k] === l) &&
+      (!('metricName' in v) || v.metricName === name || !v.metricName),
+  );
   return entry?.value;
 }
 
@@ -70,14 +98,27 @@ describe('SQS metrics binder', () => {
     assert.equal(await value(registry, 'sqs_messages_failed_total', at({ pattern: 'user.register' })), 1);
     assert.equal(await value(registry, 'sqs_messages_retried_total', at({ pattern: 'user.register' })), 1);
     assert.equal(await value(registry, 'sqs_messages_released_total', at({ pattern: 'user.register' })), 1);
-    assert.equal(await value(registry, 'sqs_messages_dead_lettered_total', at({ pattern: 'none', reason: 'malformed-body' })), 1);
-    assert.equal(await value(registry, 'sqs_messages_failed_total', at({ pattern: 'none' })), 0, 'never ran: not a handler failure');
+    assert.equal(
+      await value(registry, 'sqs_messages_dead_lettered_total', at({ pattern: 'none', reason: 'malformed-body' })),
+      1,
+    );
+    assert.equal(
+      await value(registry, 'sqs_messages_failed_total', at({ pattern: 'none' })),
+      0,
+      'never ran: not a handler failure',
+    );
     assert.equal(await value(registry, 'sqs_visibility_extensions_total', { queue: 'work' }), 1);
     assert.equal(await value(registry, 'sqs_receive_errors_total', { queue: 'work' }), 1);
     assert.equal(await value(registry, 'sqs_delete_errors_total', { queue: 'work' }), 1);
     const text = await registry.metrics();
-    assert.match(text, /sqs_handler_duration_seconds_count\{queue="work",pattern="user.register",outcome="succeeded"\} 1/);
-    assert.match(text, /sqs_handler_duration_seconds_sum\{queue="work",pattern="user.register",outcome="retried"\} 0.1/);
+    assert.match(
+      text,
+      /sqs_handler_duration_seconds_count\{queue="work",pattern="user.register",outcome="succeeded"\} 1/,
+    );
+    assert.match(
+      text,
+      /sqs_handler_duration_seconds_sum\{queue="work",pattern="user.register",outcome="retried"\} 0.1/,
+    );
     assert.match(text, /sqs_message_age_seconds_sum\{queue="work"\} 30/);
   });
 
@@ -88,13 +129,19 @@ describe('SQS metrics binder', () => {
     clock += 400;
     server.emit('dead_lettered', message('user.register'), DeadLetterReason.ValidationFailed, 'bad email');
     assert.equal(await value(registry, 'sqs_messages_failed_total', at({ pattern: 'user.register' })), 1);
-    assert.match(await registry.metrics(), /sqs_handler_duration_seconds_sum\{queue="work",pattern="user.register",outcome="dead-lettered"\} 0.4/);
+    assert.match(
+      await registry.metrics(),
+      /sqs_handler_duration_seconds_sum\{queue="work",pattern="user.register",outcome="dead-lettered"\} 0.4/,
+    );
   });
 
   it('folds patterns without a handler into "unknown", so labels stay bounded', async () => {
     const { registry, server } = bound();
     for (const p of ['a', 'b', 'c']) server.emit('dead_lettered', message(p), DeadLetterReason.NoHandler, 'no handler');
-    assert.equal(await value(registry, 'sqs_messages_dead_lettered_total', at({ pattern: 'unknown', reason: 'no-handler' })), 3);
+    assert.equal(
+      await value(registry, 'sqs_messages_dead_lettered_total', at({ pattern: 'unknown', reason: 'no-handler' })),
+      3,
+    );
     assert.doesNotMatch(await registry.metrics(), /pattern="[abc]"/);
   });
 
@@ -115,12 +162,18 @@ describe('SQS metrics binder', () => {
       'sqs_messages_in_flight 3',
       'sqs_messages_buffered 7',
       'sqs_worker_concurrency 10',
-    ]) assert.ok(text.includes(`${line}\n`), `missing ${line}`);
+    ])
+      assert.ok(text.includes(`${line}\n`), `missing ${line}`);
   });
 
   it('reads the pause state and status from the snapshot at scrape time', async () => {
     const { registry, server } = bound();
-    server.snapshot = { ...server.snapshot, status: SqsStatus.Error, inFlight: 0, paused: [{ queueUrl: WORK, dependency: 'keycloak', reason: 'breaker open', since: 1 }] };
+    server.snapshot = {
+      ...server.snapshot,
+      status: SqsStatus.Error,
+      inFlight: 0,
+      paused: [{ queueUrl: WORK, dependency: 'keycloak', reason: 'breaker open', since: 1 }],
+    };
     const text = await registry.metrics();
     assert.ok(text.includes('sqs_intake_paused{queue="work",dependency="keycloak"} 1\n'));
     assert.ok(!text.includes('sqs_intake_paused{queue="work"} 0'));

@@ -17,9 +17,16 @@ export interface SqsMetricsBinding {
  * at scrape time (so they can never drift). `on()` before `listen()` is buffered by the server,
  * so this may run at any point of start-up. Returns the labels it uses.
  */
-export function bindSqsMetrics(server: MetricsServer, metrics: SqsMetrics, binding: SqsMetricsBinding = {}): MetricLabels {
+export function bindSqsMetrics(
+  server: MetricsServer,
+  metrics: SqsMetrics,
+  binding: SqsMetricsBinding = {},
+): MetricLabels {
   const now = binding.now ?? Date.now;
-  const labels = new MetricLabels(() => binding.queueUrls ?? [], () => [...(server.getHandlers?.().keys() ?? [])]);
+  const labels = new MetricLabels(
+    () => binding.queueUrls ?? [],
+    () => [...(server.getHandlers?.().keys() ?? [])],
+  );
   bindQueueEvents(server, metrics, labels);
   bindMessageOutcomes(server, metrics, labels, now);
   server.on('status', (status) => {
@@ -37,15 +44,23 @@ function bindQueueEvents(server: MetricsServer, metrics: SqsMetrics, labels: Met
   });
   server.on('receive_error', (queueUrl) => metrics.receiveErrors.inc({ queue: labels.queue(queueUrl) }));
   server.on('delete_error', (queueUrl) => metrics.deleteErrors.inc({ queue: labels.queue(queueUrl) }));
-  server.on('visibility_extended', (message) => metrics.visibilityExtensions.inc({ queue: labels.queue(message.queueUrl) }));
+  server.on('visibility_extended', (message) =>
+    metrics.visibilityExtensions.inc({ queue: labels.queue(message.queueUrl) }),
+  );
 }
 
 /** What became of each message, by queue and pattern, with its handler's duration. */
-function bindMessageOutcomes(server: MetricsServer, metrics: SqsMetrics, labels: MetricLabels, now: () => number): void {
+function bindMessageOutcomes(
+  server: MetricsServer,
+  metrics: SqsMetrics,
+  labels: MetricLabels,
+  now: () => number,
+): void {
   const started = new HandlerClock(now);
   server.on('processing_started', (message) => {
     started.start(message);
-    if (message.sentTimestamp !== undefined) metrics.observeAge({ queue: labels.queue(message.queueUrl) }, Math.max(0, now() - message.sentTimestamp) / 1_000);
+    if (message.sentTimestamp !== undefined)
+      metrics.observeAge({ queue: labels.queue(message.queueUrl) }, Math.max(0, now() - message.sentTimestamp) / 1_000);
   });
   server.on('processed', (message, durationMs) => {
     started.stop(message);

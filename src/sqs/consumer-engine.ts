@@ -63,7 +63,10 @@ export class ConsumerEngine {
     this.acknowledger = this.createAcknowledger();
     this.heartbeat = this.createHeartbeat();
     this.intakes = this.queues.map((queue) => this.createIntake(queue));
-    this.sizer = new IntakeSizer(this.intakes, this.buffer, { batchSize: o.batchSize, staleAfterMs: (o.heartbeatIntervalSeconds * 1_000) / 2 });
+    this.sizer = new IntakeSizer(this.intakes, this.buffer, {
+      batchSize: o.batchSize,
+      staleAfterMs: (o.heartbeatIntervalSeconds * 1_000) / 2,
+    });
     this.pauses = new IntakePauses(this.intakes, {
       onPaused: (queueUrl, dependency, reason) => this.onIntakePaused(queueUrl, dependency, reason),
       onResumed: (queueUrl, dependency, pausedMs) => this.onIntakeResumed(queueUrl, dependency, pausedMs),
@@ -107,7 +110,9 @@ export class ConsumerEngine {
     const drained = await this.pool.drain(this.options.shutdownGraceSeconds * 1_000);
     if (!drained) {
       const stragglers = [...this.pool.inFlight];
-      this.parts.logger.warn(`Grace period of ${this.options.shutdownGraceSeconds}s over; releasing ${stragglers.length} message(s) still running`);
+      this.parts.logger.warn(
+        `Grace period of ${this.options.shutdownGraceSeconds}s over; releasing ${stragglers.length} message(s) still running`,
+      );
       await this.settlement.release(stragglers);
     }
     await this.receiving;
@@ -139,10 +144,15 @@ export class ConsumerEngine {
     const o = this.options;
     return new VisibilityHeartbeat(
       this.acknowledger,
-      { visibilityTimeout: o.visibilityTimeout, intervalSeconds: o.heartbeatIntervalSeconds, maxVisibilitySeconds: o.maxVisibilitySeconds },
+      {
+        visibilityTimeout: o.visibilityTimeout,
+        intervalSeconds: o.heartbeatIntervalSeconds,
+        maxVisibilitySeconds: o.maxVisibilitySeconds,
+      },
       {
         onExtended: (m, seconds) => this.parts.emit('visibility_extended', m.info, seconds),
-        onGivenUp: (m) => this.log('warn', m, `held for maxVisibilitySeconds (${o.maxVisibilitySeconds}s): no longer extended`),
+        onGivenUp: (m) =>
+          this.log('warn', m, `held for maxVisibilitySeconds (${o.maxVisibilitySeconds}s): no longer extended`),
       },
     );
   }
@@ -230,7 +240,12 @@ export class ConsumerEngine {
     }
     held.info.pattern = decoded.pattern;
     const run = this.parts.dispatcher.route(decoded.pattern);
-    if (!run) return { kind: 'undeliverable', reason: DeadLetterReason.NoHandler, detail: `no handler for pattern ${displayPattern(decoded.pattern)}` };
+    if (!run)
+      return {
+        kind: 'undeliverable',
+        reason: DeadLetterReason.NoHandler,
+        detail: `no handler for pattern ${displayPattern(decoded.pattern)}`,
+      };
     this.parts.emit('processing_started', held.info);
     const startedAt = performance.now();
     try {
@@ -246,14 +261,23 @@ export class ConsumerEngine {
   private onIntakePaused(queueUrl: string, dependency: string, reason: string): void {
     const released = this.buffer.removeQueue(queueUrl);
     this.sizer.resize();
-    this.parts.logger.warn({ msg: `intake paused on ${queueUrl}: ${dependency} is down (${reason}); ${released.length} buffered message(s) given back`, queueUrl, dependency });
+    this.parts.logger.warn({
+      msg: `intake paused on ${queueUrl}: ${dependency} is down (${reason}); ${released.length} buffered message(s) given back`,
+      queueUrl,
+      dependency,
+    });
     this.parts.emit('intake_paused', queueUrl, dependency, reason);
     void this.settlement.release(released);
   }
 
   private onIntakeResumed(queueUrl: string, dependency: string, pausedMs: number): void {
     this.sizer.resize();
-    this.parts.logger.log({ msg: `intake resumed on ${queueUrl}: ${dependency} is back after ${Math.round(pausedMs / 1_000)}s`, queueUrl, dependency, pausedMs });
+    this.parts.logger.log({
+      msg: `intake resumed on ${queueUrl}: ${dependency} is back after ${Math.round(pausedMs / 1_000)}s`,
+      queueUrl,
+      dependency,
+      pausedMs,
+    });
     this.parts.emit('intake_resumed', queueUrl, dependency, pausedMs);
   }
 

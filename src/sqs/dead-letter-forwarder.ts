@@ -38,7 +38,12 @@ export type DeadLetterOutcome = 'moved' | 'moved-without-reason' | 'left-to-redr
 export class DeadLetterForwarder {
   constructor(private readonly client: SQSClient) {}
 
-  async forward(held: HeldMessage, reason: DeadLetterReason, detail: string, patternAttribute: string): Promise<DeadLetterOutcome> {
+  async forward(
+    held: HeldMessage,
+    reason: DeadLetterReason,
+    detail: string,
+    patternAttribute: string,
+  ): Promise<DeadLetterOutcome> {
     const dlqUrl = await this.deadLetterQueueUrl(held);
     if (!dlqUrl) return 'left-to-redrive-policy';
     const reasonAttributes = deadLetterAttributes(held, reason, detail);
@@ -86,7 +91,11 @@ export class DeadLetterForwarder {
 }
 
 /** The reason and the origin of a dead-lettered message, as message attributes. */
-export function deadLetterAttributes(held: HeldMessage, reason: DeadLetterReason, detail: string): Record<string, MessageAttributeValue> {
+export function deadLetterAttributes(
+  held: HeldMessage,
+  reason: DeadLetterReason,
+  detail: string,
+): Record<string, MessageAttributeValue> {
   const { info, message } = held;
   const text = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value });
   const number = (value: number): MessageAttributeValue => ({ DataType: 'Number', StringValue: String(value) });
@@ -97,7 +106,9 @@ export function deadLetterAttributes(held: HeldMessage, reason: DeadLetterReason
     [DLQ_SOURCE_QUEUE_ATTRIBUTE]: text(info.queueUrl),
     [DLQ_MESSAGE_ID_ATTRIBUTE]: text(info.messageId),
     [DLQ_RECEIVE_COUNT_ATTRIBUTE]: number(info.receiveCount),
-    ...(Number.isFinite(firstReceived) && firstReceived > 0 ? { [DLQ_FIRST_RECEIVED_ATTRIBUTE]: number(firstReceived) } : {}),
+    ...(Number.isFinite(firstReceived) && firstReceived > 0
+      ? { [DLQ_FIRST_RECEIVED_ATTRIBUTE]: number(firstReceived) }
+      : {}),
     ...(info.pattern ? { [DLQ_PATTERN_ATTRIBUTE]: text(info.pattern) } : {}),
   };
 }

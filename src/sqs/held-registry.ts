@@ -14,7 +14,12 @@ export class HeldRegistry {
    * the first copy keeps running, with the newest receipt handle (the only one sure to delete
    * it) adopted; `onDuplicate` hears about it.
    */
-  admit(messages: Message[], queue: ResolvedQueue, now: number, onDuplicate: (known: HeldMessage) => void): HeldMessage[] {
+  admit(
+    messages: Message[],
+    queue: ResolvedQueue,
+    now: number,
+    onDuplicate: (known: HeldMessage) => void,
+  ): HeldMessage[] {
     const fresh: HeldMessage[] = [];
     for (const message of messages) {
       const known = this.held.get(message.MessageId ?? '');

@@ -1,12 +1,23 @@
 // Public surface of the SQS transport.
 export { SqsServer, SQS_TRANSPORT, messageLogFields } from './sqs.server.js';
 export type { SqsServerOptions, SqsQueueOptions, SqsBackoffOptions, ResolvedSqsServerOptions } from './sqs.options.js';
-export { LONG_POLL_TIMEOUT_MARGIN_MS, receiveRequestTimeoutMs, resolveSqsServerOptions, sqsSocketBudget } from './sqs.options.js';
+export {
+  LONG_POLL_TIMEOUT_MARGIN_MS,
+  receiveRequestTimeoutMs,
+  resolveSqsServerOptions,
+  sqsSocketBudget,
+} from './sqs.options.js';
 export { SqsClient, SqsClientStatus, type SqsClientOptions } from './sqs.client.js';
 export { SqsRecord, type SqsRecordOptions } from './sqs.record.js';
 export { SqsContext } from './sqs.context.js';
 export { SqsExceptionFilter } from './sqs-exception.filter.js';
-export { SqsStatus, type SqsEvents, type SqsMessageInfo, type SqsPausedQueue, type SqsServerSnapshot } from './sqs.events.js';
+export {
+  SqsStatus,
+  type SqsEvents,
+  type SqsMessageInfo,
+  type SqsPausedQueue,
+  type SqsServerSnapshot,
+} from './sqs.events.js';
 export { DeadLetterReason, NonRetryableError, RetryableError, SqsOptionsError } from './sqs.errors.js';
 export { DownstreamGate, DownstreamUnavailableError } from './downstream-gate.js';
 export {
@@ -27,4 +38,11 @@ export { isQueueUrl, QUEUE_URL_PATTERN } from './queue-url.js';
 export { discoverDeadLetterQueueUrl, readRedrivePolicy } from './queue-registry.js';
 export { runWithSqsMessage } from './message-context.js';
 export { SQS_SERVER_TOKEN, type SqsServerLike } from './sqs-server-like.js';
-export { deleteLingerLimitMs, OPTION_NAMES, optionRuleViolations, type RuleNames, type RuleValues, type RuleViolation } from './option-rules.js';
+export {
+  deleteLingerLimitMs,
+  OPTION_NAMES,
+  optionRuleViolations,
+  type RuleNames,
+  type RuleValues,
+  type RuleViolation,
+} from './option-rules.js';

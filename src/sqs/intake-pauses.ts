@@ -50,7 +50,8 @@ export class IntakePauses {
     for (const [gate, { queues }] of this.ties) {
       for (const intake of queues) {
         const pause = intake.pausedBy.get(gate.name);
-        if (pause) paused.push({ queueUrl: intake.queue.url, dependency: gate.name, reason: pause.reason, since: pause.since });
+        if (pause)
+          paused.push({ queueUrl: intake.queue.url, dependency: gate.name, reason: pause.reason, since: pause.since });
       }
     }
     return paused;

@@ -61,10 +61,16 @@ export function optionRuleViolations(v: RuleValues, names: RuleNames = OPTION_NA
     });
   }
   if (v.maxVisibilitySeconds < v.visibilityTimeout) {
-    violations.push({ option: 'maxVisibilitySeconds', message: `must be at least ${names.visibilityTimeout} (${v.visibilityTimeout} s)` });
+    violations.push({
+      option: 'maxVisibilitySeconds',
+      message: `must be at least ${names.visibilityTimeout} (${v.visibilityTimeout} s)`,
+    });
   }
   if (v.backoffMaxSeconds < v.backoffBaseSeconds) {
-    violations.push({ option: 'backoffMaxSeconds', message: `must be at least ${names.backoffBaseSeconds} (${v.backoffBaseSeconds} s)` });
+    violations.push({
+      option: 'backoffMaxSeconds',
+      message: `must be at least ${names.backoffBaseSeconds} (${v.backoffBaseSeconds} s)`,
+    });
   }
   return violations;
 }

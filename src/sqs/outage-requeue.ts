@@ -13,7 +13,11 @@ const MAX_DELAY_SECONDS = 900;
  * valid message to the dead-letter queue. Standard queues only: on a FIFO queue the copy would
  * go behind the rest of its group and break the order.
  */
-export async function requeueCopy(client: SQSClient, held: HeldMessage, delaySeconds: number): Promise<string | undefined> {
+export async function requeueCopy(
+  client: SQSClient,
+  held: HeldMessage,
+  delaySeconds: number,
+): Promise<string | undefined> {
   const { message } = held;
   const groupId = message.Attributes?.MessageGroupId;
   const { MessageId } = await client.send(
@@ -30,10 +34,16 @@ export async function requeueCopy(client: SQSClient, held: HeldMessage, delaySec
 }
 
 /** Received attributes in the shape SendMessage accepts (list values are reserved by SQS). */
-function sendableAttributes(attributes: Record<string, MessageAttributeValue> | undefined): Record<string, MessageAttributeValue> | undefined {
+function sendableAttributes(
+  attributes: Record<string, MessageAttributeValue> | undefined,
+): Record<string, MessageAttributeValue> | undefined {
   const entries = Object.entries(attributes ?? {}).map(([name, value]): [string, MessageAttributeValue] => [
     name,
-    { DataType: value.DataType, ...(value.StringValue !== undefined ? { StringValue: value.StringValue } : {}), ...(value.BinaryValue !== undefined ? { BinaryValue: value.BinaryValue } : {}) },
+    {
+      DataType: value.DataType,
+      ...(value.StringValue !== undefined ? { StringValue: value.StringValue } : {}),
+      ...(value.BinaryValue !== undefined ? { BinaryValue: value.BinaryValue } : {}),
+    },
   ]);
   return entries.length ? Object.fromEntries(entries) : undefined;
 }

@@ -243,7 +243,9 @@ export class QueueIntake {
       return Messages ?? [];
     } catch (err) {
       if (deadline.signal.aborted && !signal.aborted && !cycle.aborted) {
-        throw new ReceiveTimeoutError(`ReceiveMessage got no answer within ${this.options.receiveDeadlineMs} ms`, { cause: err });
+        throw new ReceiveTimeoutError(`ReceiveMessage got no answer within ${this.options.receiveDeadlineMs} ms`, {
+          cause: err,
+        });
       }
       throw err;
     } finally {

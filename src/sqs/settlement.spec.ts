@@ -14,8 +14,18 @@ import { clampRetryDelay, Settlement, type DispatchOutcome } from './settlement.
 import { DeadLetterReason, NonRetryableError } from './sqs.errors.js';
 import type { VisibilityHeartbeat } from './visibility-heartbeat.js';
 
-const withDlq: ResolvedQueue = { url: 'http://127.0.0.1:1/000000000000/work', fifo: false, deadLetterQueueUrl: 'http://127.0.0.1:1/000000000000/dlq', maxReceiveCount: 3 };
-const noDlq: ResolvedQueue = { url: 'http://127.0.0.1:1/000000000000/bare', fifo: false, deadLetterQueueUrl: null, maxReceiveCount: null };
+const withDlq: ResolvedQueue = {
+  url: 'http://127.0.0.1:1/000000000000/work',
+  fifo: false,
+  deadLetterQueueUrl: 'http://127.0.0.1:1/000000000000/dlq',
+  maxReceiveCount: 3,
+};
+const noDlq: ResolvedQueue = {
+  url: 'http://127.0.0.1:1/000000000000/bare',
+  fifo: false,
+  deadLetterQueueUrl: null,
+  maxReceiveCount: null,
+};
 
 /** A settlement whose every collaborator records what it was asked to do. */
 function harness(options: { forward?: () => Promise<DeadLetterOutcome>; send?: () => Promise<unknown> } = {}) {
@@ -26,7 +36,8 @@ function harness(options: { forward?: () => Promise<DeadLetterOutcome>; send?: (
   const buffer = new MessageBuffer(100);
   const acknowledger = {
     delete: async (m: HeldMessage) => void calls.push(`delete ${m.info.messageId}`),
-    changeVisibility: async (ms: HeldMessage[], seconds: number) => void calls.push(`visibility ${ms.map((m) => m.info.messageId).join(',')} ${seconds}`),
+    changeVisibility: async (ms: HeldMessage[], seconds: number) =>
+      void calls.push(`visibility ${ms.map((m) => m.info.messageId).join(',')} ${seconds}`),
   } as unknown as Acknowledger;
   const deadLetters = {
     forward: async (m: HeldMessage, reason: DeadLetterReason) => {
@@ -124,10 +135,18 @@ describe('Settlement', () => {
 
   it('leaves an undeliverable message on a queue with no DLQ to the redrive policy, and says so', async () => {
     const h = harness({ forward: async () => 'left-to-redrive-policy' });
-    await h.settle(held(noDlq), { kind: 'undeliverable', reason: DeadLetterReason.NoHandler, detail: 'no handler for pattern "x"' });
+    await h.settle(held(noDlq), {
+      kind: 'undeliverable',
+      reason: DeadLetterReason.NoHandler,
+      detail: 'no handler for pattern "x"',
+    });
     assert.match(h.calls[1]!, /^visibility m-1 \d+$/, 'given back, not deleted');
     assert.ok(!h.calls.some((c) => c.startsWith('delete')));
-    assert.ok(h.logs.some((l) => l.level === 'error' && /no dead-letter queue is known; left to the redrive policy/.test(l.msg)));
+    assert.ok(
+      h.logs.some(
+        (l) => l.level === 'error' && /no dead-letter queue is known; left to the redrive policy/.test(l.msg),
+      ),
+    );
     assert.ok(!h.eventNames().includes('dead_lettered'));
   });
 

@@ -113,10 +113,18 @@ export class Settlement {
     try {
       copyId = await requeueCopy(this.parts.client, held, delay);
     } catch (err) {
-      this.log('error', held, `requeueing a fresh copy failed (${describeError(err).message}); the redrive policy may move it on its next receive`);
+      this.log(
+        'error',
+        held,
+        `requeueing a fresh copy failed (${describeError(err).message}); the redrive policy may move it on its next receive`,
+      );
       return this.giveBack(held, delay);
     }
-    this.log('warn', held, `last receive failed while a dependency is down: requeued as ${copyId ?? 'a copy'} with a fresh receive count, visible in ${delay}s`);
+    this.log(
+      'warn',
+      held,
+      `last receive failed while a dependency is down: requeued as ${copyId ?? 'a copy'} with a fresh receive count, visible in ${delay}s`,
+    );
     this.acknowledge(held);
   }
 
@@ -126,14 +134,24 @@ export class Settlement {
       if (outcome !== 'left-to-redrive-policy') {
         // The outcome itself is logged by whoever listens to `dead_lettered` (one line per outcome).
         if (outcome === 'moved-without-reason') {
-          this.log('warn', held, `dead-letter copy stored without its reason attributes (the DLQ size limit left no room): ${reason}`, { reason });
+          this.log(
+            'warn',
+            held,
+            `dead-letter copy stored without its reason attributes (the DLQ size limit left no room): ${reason}`,
+            { reason },
+          );
         }
         this.parts.emit('dead_lettered', held.info, reason, detail);
         this.acknowledge(held);
         return;
       }
       const delay = this.retryDelay(held);
-      this.log('error', held, `cannot succeed (${reason}: ${detail}) and no dead-letter queue is known; left to the redrive policy, visible again in ${delay}s`, { reason });
+      this.log(
+        'error',
+        held,
+        `cannot succeed (${reason}: ${detail}) and no dead-letter queue is known; left to the redrive policy, visible again in ${delay}s`,
+        { reason },
+      );
       await this.giveBack(held, delay);
     } catch (err) {
       const delay = this.retryDelay(held);
@@ -156,7 +174,10 @@ export class Settlement {
 
   /** The backoff delay, at least `minDelaySeconds`, never past SQS's 12-hour visibility limit. */
   private retryDelay(held: HeldMessage, minDelaySeconds = 0): number {
-    return clampRetryDelay(Math.max(retryDelaySeconds(held.info.receiveCount, this.parts.backoff), minDelaySeconds), held.receivedAt);
+    return clampRetryDelay(
+      Math.max(retryDelaySeconds(held.info.receiveCount, this.parts.backoff), minDelaySeconds),
+      held.receivedAt,
+    );
   }
 
   private log(level: 'warn' | 'error', held: HeldMessage, text: string, extra: Record<string, unknown> = {}): void {

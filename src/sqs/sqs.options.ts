@@ -79,7 +79,9 @@ export interface SqsServerOptions {
   traceContext?: boolean;
 }
 
-const queueUrl = z.string().regex(QUEUE_URL_PATTERN, 'must be an http(s) queue URL such as https://sqs.<region>.amazonaws.com/<account>/<name>');
+const queueUrl = z
+  .string()
+  .regex(QUEUE_URL_PATTERN, 'must be an http(s) queue URL such as https://sqs.<region>.amazonaws.com/<account>/<name>');
 
 const queueSchema = z.object({
   url: queueUrl,
@@ -156,7 +158,9 @@ export function resolveSqsServerOptions(options: SqsServerOptions): ResolvedSqsS
     const lines = violations.map((v) => `${OPTION_NAMES[v.option]} ${v.message}`);
     throw new SqsOptionsError(`Invalid SqsServer options: ${lines.join('; ')}`);
   }
-  const deleteBatchLingerMs = o.deleteBatchLingerMs ?? Math.min(DEFAULT_DELETE_LINGER_MS, deleteLingerLimitMs(o.visibilityTimeout, heartbeatIntervalSeconds));
+  const deleteBatchLingerMs =
+    o.deleteBatchLingerMs ??
+    Math.min(DEFAULT_DELETE_LINGER_MS, deleteLingerLimitMs(o.visibilityTimeout, heartbeatIntervalSeconds));
   const { receiversPerQueue: _fixed, ...rest } = o;
   return {
     ...rest,
@@ -174,7 +178,9 @@ export function resolveSqsServerOptions(options: SqsServerOptions): ResolvedSqsS
  * in flight, plus the batched deletes and visibility changes of every held message, plus spare
  * for the odd `GetQueueAttributes` or dead-letter send.
  */
-export function sqsSocketBudget(o: Pick<ResolvedSqsServerOptions, 'queues' | 'maxReceiversPerQueue' | 'concurrency' | 'prefetch'>): number {
+export function sqsSocketBudget(
+  o: Pick<ResolvedSqsServerOptions, 'queues' | 'maxReceiversPerQueue' | 'concurrency' | 'prefetch'>,
+): number {
   return o.queues.length * o.maxReceiversPerQueue + Math.ceil((o.concurrency + o.prefetch) / 10) + 8;
 }
 

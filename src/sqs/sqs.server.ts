@@ -142,7 +142,10 @@ export class SqsServer extends Server<SqsEvents, SqsStatus> implements CustomTra
 
   private logStart(): void {
     const o = this.options;
-    const receives = o.minReceiversPerQueue === o.maxReceiversPerQueue ? `${o.maxReceiversPerQueue}` : `${o.minReceiversPerQueue}-${o.maxReceiversPerQueue}`;
+    const receives =
+      o.minReceiversPerQueue === o.maxReceiversPerQueue
+        ? `${o.maxReceiversPerQueue}`
+        : `${o.minReceiversPerQueue}-${o.maxReceiversPerQueue}`;
     this.logger.log(
       `Consuming ${o.queues.length} queue(s) with ${o.concurrency} workers, batch ${o.batchSize}, ${receives} receive(s) per queue, ` +
         `at most ${o.prefetch} buffered, long poll ${o.waitTimeSeconds}s, visibility ${o.visibilityTimeout}s`,

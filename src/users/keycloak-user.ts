@@ -7,7 +7,10 @@ import type { UserRegisteredDto } from './user-registered.dto.js';
  * `registrationStamp`) so that a redelivery can recognise the user as its own.
  */
 export function toKeycloakUser(dto: UserRegisteredDto, stamp: string): NewKeycloakUser {
-  const custom = Object.entries(dto.attributes ?? {}).map(([name, value]) => [name, Array.isArray(value) ? value : [value]]);
+  const custom = Object.entries(dto.attributes ?? {}).map(([name, value]) => [
+    name,
+    Array.isArray(value) ? value : [value],
+  ]);
   return {
     username: dto.username,
     email: dto.email,

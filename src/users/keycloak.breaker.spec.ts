@@ -35,7 +35,14 @@ class FakeRealm {
 }
 
 function options(url: string): KeycloakOptions {
-  return { url, realm: 'test', clientId: 'c', clientSecret: 's', timeoutMs: 1_000, breaker: { failures: FAILURES, openMs: OPEN_MS } };
+  return {
+    url,
+    realm: 'test',
+    clientId: 'c',
+    clientSecret: 's',
+    timeoutMs: 1_000,
+    breaker: { failures: FAILURES, openMs: OPEN_MS },
+  };
 }
 
 async function waitFor(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
@@ -49,7 +56,9 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 5_000
 /** Opens the breaker with outages from the handlers' side (no request is made). */
 async function open(breaker: KeycloakBreaker): Promise<void> {
   for (let i = 0; i < FAILURES; i++) {
-    await assert.rejects(breaker.execute(() => Promise.reject(new KeycloakUnavailableError('create user', new Error('ECONNREFUSED')))));
+    await assert.rejects(
+      breaker.execute(() => Promise.reject(new KeycloakUnavailableError('create user', new Error('ECONNREFUSED')))),
+    );
   }
 }
 
@@ -71,8 +80,14 @@ describe('KeycloakBreaker: gate and probe loop', () => {
       await open(breaker);
       assert.equal(breaker.state, 'open');
       assert.equal(breaker.gate.isDown, true);
-      assert.match(breaker.gate.reason ?? '', /^Keycloak circuit breaker open: Keycloak create user failed: ECONNREFUSED/);
-      await assert.rejects(breaker.execute(() => Promise.resolve()), BrokenCircuitError);
+      assert.match(
+        breaker.gate.reason ?? '',
+        /^Keycloak circuit breaker open: Keycloak create user failed: ECONNREFUSED/,
+      );
+      await assert.rejects(
+        breaker.execute(() => Promise.resolve()),
+        BrokenCircuitError,
+      );
 
       // No calls from outside: the breaker probes on its own, once per openMs.
       const started = Date.now();
@@ -85,7 +100,10 @@ describe('KeycloakBreaker: gate and probe loop', () => {
       realm.up = true;
       const upAt = Date.now();
       await waitFor(() => !breaker.gate.isDown, 'the gate up');
-      assert.ok(Date.now() - upAt <= OPEN_MS + 100, `up ${Date.now() - upAt} ms after Keycloak answered (one probe interval is ${OPEN_MS} ms)`);
+      assert.ok(
+        Date.now() - upAt <= OPEN_MS + 100,
+        `up ${Date.now() - upAt} ms after Keycloak answered (one probe interval is ${OPEN_MS} ms)`,
+      );
       assert.equal(breaker.state, 'closed');
       assert.deepEqual(changes, [true, false]);
       assert.equal(breaker.snapshot().state, 'closed');
@@ -106,7 +124,10 @@ describe('KeycloakBreaker: gate and probe loop', () => {
       await open(breaker);
       await waitFor(() => realm.probes >= 2, 'two probes');
       const snapshot = breaker.snapshot();
-      assert.ok(snapshot.openedAt! >= before && snapshot.openedAt! < before + OPEN_MS, `openedAt ${snapshot.openedAt! - before} ms after the start`);
+      assert.ok(
+        snapshot.openedAt! >= before && snapshot.openedAt! < before + OPEN_MS,
+        `openedAt ${snapshot.openedAt! - before} ms after the start`,
+      );
     } finally {
       breaker.onModuleDestroy();
     }

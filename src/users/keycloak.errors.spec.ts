@@ -1,8 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BrokenCircuitError } from 'cockatiel';
-import { DeadLetterReason, DownstreamGate, DownstreamUnavailableError, NonRetryableError, RetryableError } from '../sqs/index.js';
-import { KeycloakHttpError, KeycloakTokenError, KeycloakUnavailableError, isKeycloakOutage, parseRetryAfter, toHandlerError } from './keycloak.errors.js';
+import {
+  DeadLetterReason,
+  DownstreamGate,
+  DownstreamUnavailableError,
+  NonRetryableError,
+  RetryableError,
+} from '../sqs/index.js';
+import {
+  KeycloakHttpError,
+  KeycloakTokenError,
+  KeycloakUnavailableError,
+  isKeycloakOutage,
+  parseRetryAfter,
+  toHandlerError,
+} from './keycloak.errors.js';
 import { redact, subjectRef } from './redact.js';
 
 /** A breaker view whose gate is up (breaker closed), or down when `down` is given. */
@@ -22,9 +35,16 @@ describe('Keycloak error classes', () => {
     ]) {
       assert.ok(isKeycloakOutage(error), error.message);
       assert.ok(toHandlerError(error, [], breaker()) instanceof RetryableError, error.message);
-      assert.ok(!(toHandlerError(error, [], breaker()) instanceof DownstreamUnavailableError), 'breaker closed: an ordinary retry');
+      assert.ok(
+        !(toHandlerError(error, [], breaker()) instanceof DownstreamUnavailableError),
+        'breaker closed: an ordinary retry',
+      );
     }
-    assert.equal((toHandlerError(new KeycloakHttpError('x', 429, undefined, 7), [], breaker(0)) as RetryableError).retryAfterSeconds, 7);
+    assert.equal(
+      (toHandlerError(new KeycloakHttpError('x', 429, undefined, 7), [], breaker(0)) as RetryableError)
+        .retryAfterSeconds,
+      7,
+    );
   });
 
   it('dead-letters answers that retrying cannot change, without counting them as outages', () => {
@@ -43,14 +63,18 @@ describe('Keycloak error classes', () => {
     assert.ok(!(mapped instanceof DownstreamUnavailableError));
   });
 
-  it('turns an open breaker, and an outage while it is open, into the gate\'s unavailable error', () => {
+  it("turns an open breaker, and an outage while it is open, into the gate's unavailable error", () => {
     const open = breaker(2_500, 'Keycloak circuit breaker open');
     const fast = toHandlerError(new BrokenCircuitError(), [], open);
     assert.ok(fast instanceof DownstreamUnavailableError);
     assert.equal(fast.gate, open.gate);
     assert.equal(fast.retryAfterSeconds, 3);
     assert.equal(fast.message, 'Keycloak circuit breaker is open');
-    const outage = toHandlerError(new KeycloakUnavailableError('create user', new Error('mail alice@example.com')), [], open);
+    const outage = toHandlerError(
+      new KeycloakUnavailableError('create user', new Error('mail alice@example.com')),
+      [],
+      open,
+    );
     assert.ok(outage instanceof DownstreamUnavailableError);
     assert.equal(outage.message, 'Keycloak create user failed: mail [email]');
     // A 400 while the breaker is open is still this message's fault.
@@ -58,7 +82,11 @@ describe('Keycloak error classes', () => {
   });
 
   it('removes the given values and anything email-shaped from messages', () => {
-    const mapped = toHandlerError(new Error('user alice@example.com with pw Secret-123 failed'), ['Secret-123'], breaker(0));
+    const mapped = toHandlerError(
+      new Error('user alice@example.com with pw Secret-123 failed'),
+      ['Secret-123'],
+      breaker(0),
+    );
     assert.equal(mapped.message, 'user [email] with pw [redacted] failed');
     assert.equal(redact('short ab stays', ['ab']), 'short ab stays');
   });

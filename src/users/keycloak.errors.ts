@@ -58,7 +58,11 @@ export interface BreakerView {
  * - `NonRetryableError` for 400, 403, 404 and other answers that retrying cannot change.
  * `sensitive` values are removed from the message, which becomes a log line or a dead-letter reason.
  */
-export function toHandlerError(error: unknown, sensitive: ReadonlyArray<string | undefined>, breaker: BreakerView): Error {
+export function toHandlerError(
+  error: unknown,
+  sensitive: ReadonlyArray<string | undefined>,
+  breaker: BreakerView,
+): Error {
   if (error instanceof NonRetryableError || error instanceof RetryableError) return error;
   const retryAfterSeconds = Math.max(1, Math.ceil(breaker.openMs / 1000));
   if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
@@ -69,11 +73,14 @@ export function toHandlerError(error: unknown, sensitive: ReadonlyArray<string |
   if (error instanceof KeycloakHttpError && !isKeycloakOutage(error) && error.status !== 401) {
     return new NonRetryableError(message, { reason: DeadLetterReason.NonRetryable });
   }
-  return new RetryableError(message, { retryAfterSeconds: error instanceof KeycloakHttpError ? error.retryAfterSeconds : undefined });
+  return new RetryableError(message, {
+    retryAfterSeconds: error instanceof KeycloakHttpError ? error.retryAfterSeconds : undefined,
+  });
 }
 
 function describeNetworkError(error: unknown): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'request timed out';
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
+    return 'request timed out';
   const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
   if (cause && typeof cause.code === 'string') return cause.code;
   return error instanceof Error ? error.message : String(error);

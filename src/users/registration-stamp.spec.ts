@@ -2,13 +2,23 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { REGISTRATION_STAMP_ATTRIBUTE, refuseExisting, registrationStamp } from './registration-stamp.js';
 
-const alice = { username: 'Alice', email: 'Alice@Example.test', groups: ['/customers', 'newsletter'], realmRoles: ['customer', 'beta-tester'] };
+const alice = {
+  username: 'Alice',
+  email: 'Alice@Example.test',
+  groups: ['/customers', 'newsletter'],
+  realmRoles: ['customer', 'beta-tester'],
+};
 
 describe('registration stamp', () => {
   it('is the same for the same registration, whatever the letter case and order', () => {
     const stamp = registrationStamp(alice);
     assert.match(stamp, /^v1:[0-9a-f]{64}$/);
-    const same = { username: 'alice', email: 'alice@example.test', groups: ['/newsletter', 'customers/', 'customers'], realmRoles: ['beta-tester', 'customer'] };
+    const same = {
+      username: 'alice',
+      email: 'alice@example.test',
+      groups: ['/newsletter', 'customers/', 'customers'],
+      realmRoles: ['beta-tester', 'customer'],
+    };
     assert.equal(registrationStamp(same), stamp);
   });
 
@@ -45,7 +55,10 @@ describe('refuseExisting', () => {
       [{ ...mine, email: 'mallory@example.test' }, /username is taken by a user with another email/],
       [{ ...mine, email: undefined }, /username is taken/],
       [{ ...mine, attributes: {} }, /did not create \(no registration stamp\)/],
-      [{ ...mine, attributes: { [REGISTRATION_STAMP_ATTRIBUTE]: [registrationStamp({ ...alice, realmRoles: [] })] } }, /another registration/],
+      [
+        { ...mine, attributes: { [REGISTRATION_STAMP_ATTRIBUTE]: [registrationStamp({ ...alice, realmRoles: [] })] } },
+        /another registration/,
+      ],
     ];
     for (const [existing, reason] of cases) {
       const refusal = refuseExisting(existing, alice, stamp);

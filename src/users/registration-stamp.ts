@@ -45,12 +45,19 @@ export interface ExistingUser {
  * this registration created, or `undefined` when it is. The reasons name no personal data:
  * they become log lines and dead-letter reasons.
  */
-export function refuseExisting(existing: ExistingUser | undefined, identity: RegistrationIdentity, stamp: string): string | undefined {
+export function refuseExisting(
+  existing: ExistingUser | undefined,
+  identity: RegistrationIdentity,
+  stamp: string,
+): string | undefined {
   // Keycloak answered 409 but has no user of that name: the email is someone else's.
   if (!existing) return 'the email address is registered to a different user';
-  if (existing.email?.toLowerCase() !== identity.email.toLowerCase()) return 'the username is taken by a user with another email address';
+  if (existing.email?.toLowerCase() !== identity.email.toLowerCase())
+    return 'the username is taken by a user with another email address';
   const stamps = existing.attributes?.[REGISTRATION_STAMP_ATTRIBUTE] ?? [];
-  if (stamps.length === 0) return 'a user with this username and email exists that this handler did not create (no registration stamp)';
-  if (!stamps.includes(stamp)) return 'a user with this username and email was created by another registration (other groups or realm roles)';
+  if (stamps.length === 0)
+    return 'a user with this username and email exists that this handler did not create (no registration stamp)';
+  if (!stamps.includes(stamp))
+    return 'a user with this username and email was created by another registration (other groups or realm roles)';
   return undefined;
 }

@@ -100,14 +100,21 @@ function IsAttributeMap(options?: ValidationOptions): PropertyDecorator {
       name: 'isAttributeMap',
       target: target.constructor,
       propertyName: String(propertyName),
-      options: { message: 'attributes must map names (letters, digits, . _ : -) to strings or arrays of strings', ...options },
+      options: {
+        message: 'attributes must map names (letters, digits, . _ : -) to strings or arrays of strings',
+        ...options,
+      },
       validator: {
         validate(value: unknown) {
           if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
           const entries = Object.entries(value);
           return (
             entries.length <= 50 &&
-            entries.every(([name, v]) => ATTRIBUTE_NAME.test(name) && (isShortString(v) || (Array.isArray(v) && v.length <= 50 && v.every(isShortString))))
+            entries.every(
+              ([name, v]) =>
+                ATTRIBUTE_NAME.test(name) &&
+                (isShortString(v) || (Array.isArray(v) && v.length <= 50 && v.every(isShortString))),
+            )
           );
         },
       },

@@ -78,7 +78,10 @@ export class UsersService {
     const found: KeycloakRef[] = [];
     for (const name of new Set(names ?? [])) {
       const item = await find(name);
-      if (!item) throw new NonRetryableError(`unknown ${what} "${redact(name)}" in realm ${this.options.realm}`, { reason: DeadLetterReason.NonRetryable });
+      if (!item)
+        throw new NonRetryableError(`unknown ${what} "${redact(name)}" in realm ${this.options.realm}`, {
+          reason: DeadLetterReason.NonRetryable,
+        });
       found.push(item);
     }
     return found;

@@ -58,14 +58,30 @@ describe('message logs a real SqsServer writes', () => {
     fauxqs.createQueue(QUEUE);
     const endpoint = `http://127.0.0.1:${fauxqs.port}`;
     Object.assign(process.env, {
-      APP_ENV: 'local', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1',
-      SQS_ENDPOINT: endpoint, SQS_QUEUE_URL: `${endpoint}/000000000000/${QUEUE}`, SQS_DLQ_URL: `${endpoint}/000000000000/${DLQ}`,
-      SQS_WAIT_TIME_SECONDS: '1', SQS_RECEIVE_REQUEST_TIMEOUT_MS: '6000', SQS_CONNECTION_TIMEOUT_MS: '1000', SQS_SHUTDOWN_GRACE_SECONDS: '2',
+      APP_ENV: 'local',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_REGION: 'us-east-1',
+      SQS_ENDPOINT: endpoint,
+      SQS_QUEUE_URL: `${endpoint}/000000000000/${QUEUE}`,
+      SQS_DLQ_URL: `${endpoint}/000000000000/${DLQ}`,
+      SQS_WAIT_TIME_SECONDS: '1',
+      SQS_RECEIVE_REQUEST_TIMEOUT_MS: '6000',
+      SQS_CONNECTION_TIMEOUT_MS: '1000',
+      SQS_SHUTDOWN_GRACE_SECONDS: '2',
       LOG_LEVEL: 'info',
-      KEYCLOAK_URL: 'http://127.0.0.1:8080', KEYCLOAK_REALM: 'r', KEYCLOAK_CLIENT_ID: 'c', KEYCLOAK_CLIENT_SECRET: 'test',
+      KEYCLOAK_URL: 'http://127.0.0.1:8080',
+      KEYCLOAK_REALM: 'r',
+      KEYCLOAK_CLIENT_ID: 'c',
+      KEYCLOAK_CLIENT_SECRET: 'test',
     });
     @Module({
-      imports: [await createConfigModule(), LoggingModule.forRoot({ destination: stream }), AwsModule, SqsTransportModule],
+      imports: [
+        await createConfigModule(),
+        LoggingModule.forRoot({ destination: stream }),
+        AwsModule,
+        SqsTransportModule,
+      ],
       controllers: [LoggingController],
     })
     class TestAppModule {}
@@ -73,7 +89,11 @@ describe('message logs a real SqsServer writes', () => {
     app.useLogger(app.get(Logger));
     app.connectMicroservice({ strategy: app.get(SqsServer) }, { inheritAppConfig: true });
     await app.startAllMicroservices();
-    producer = new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    producer = new SQSClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
   });
 
   after(async () => {
@@ -84,15 +104,22 @@ describe('message logs a real SqsServer writes', () => {
   });
 
   const send = async (pattern: string) => {
-    const { MessageId } = await producer.send(new SendMessageCommand({
-      QueueUrl: process.env.SQS_QUEUE_URL, MessageBody: '{}', MessageAttributes: { pattern: { DataType: 'String', StringValue: pattern } },
-    }));
+    const { MessageId } = await producer.send(
+      new SendMessageCommand({
+        QueueUrl: process.env.SQS_QUEUE_URL,
+        MessageBody: '{}',
+        MessageAttributes: { pattern: { DataType: 'String', StringValue: pattern } },
+      }),
+    );
     return MessageId!;
   };
   const about = (id: string) => lines.filter((l) => l.messageId === id);
 
   it('logs the registered patterns at start-up', async () => {
-    const line = await eventually(() => lines.find((l) => String(l.msg).startsWith('Registered patterns')), 'the patterns line');
+    const line = await eventually(
+      () => lines.find((l) => String(l.msg).startsWith('Registered patterns')),
+      'the patterns line',
+    );
     assert.deepEqual([...(line.patterns as string[])].sort(), ['log.invalid', 'log.ok']);
   });
 
@@ -100,7 +127,10 @@ describe('message logs a real SqsServer writes', () => {
     const id = await send('log.ok');
     const handled = await eventually(() => about(id).find((l) => l.outcome === 'handled'), 'the handled line');
     const own = about(id).find((l) => l.msg === 'handler says hello');
-    assert.ok(own, `the handler's line carries messageId: ${JSON.stringify(lines.filter((l) => l.msg === 'handler says hello'))}`);
+    assert.ok(
+      own,
+      `the handler's line carries messageId: ${JSON.stringify(lines.filter((l) => l.msg === 'handler says hello'))}`,
+    );
     for (const line of [own, handled]) {
       assert.equal(line.pattern, 'log.ok');
       assert.equal(line.queueUrl, process.env.SQS_QUEUE_URL);
@@ -118,7 +148,10 @@ describe('message logs a real SqsServer writes', () => {
     assert.equal(dead.reason, 'non-retryable');
     assert.equal(about(id).find((l) => l.msg === 'payload rejected')?.pattern, 'log.invalid');
     assert.equal(about(id).filter((l) => l.outcome).length, 1);
-    assert.deepEqual(about(id).filter((l) => l.level === 'error'), []);
+    assert.deepEqual(
+      about(id).filter((l) => l.level === 'error'),
+      [],
+    );
     assert.ok(!about(id).some((l) => 'err' in l || 'stack' in l));
   });
 });

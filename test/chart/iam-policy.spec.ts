@@ -19,7 +19,8 @@ function sources(dir: string): string[] {
 function actions(files: string[]): string[] {
   const found = new Set<string>();
   for (const file of files) {
-    for (const m of readFileSync(join(ROOT, file), 'utf8').matchAll(/new (\w+)Command\(/g)) found.add(`sqs:${m[1]!.replace(/Batch$/, '')}`);
+    for (const m of readFileSync(join(ROOT, file), 'utf8').matchAll(/new (\w+)Command\(/g))
+      found.add(`sqs:${m[1]!.replace(/Batch$/, '')}`);
   }
   return [...found].sort();
 }
@@ -34,21 +35,26 @@ function policy(name: string): string[] {
 
 // The producer (SqsClient) is for other services and `npm run send`; this service never sends
 // to its work queue. src/dev talks to the local emulator only.
-const SERVICE = sources('src').filter((f) => !f.startsWith('src/cli/') && !f.startsWith('src/dev/') && f !== 'src/sqs/sqs.client.ts');
+const SERVICE = sources('src').filter(
+  (f) => !f.startsWith('src/cli/') && !f.startsWith('src/dev/') && f !== 'src/sqs/sqs.client.ts',
+);
 // The dlq command, plus the dead-letter queue discovery it shares with the transport.
 const DLQ_COMMAND = [...sources('src/cli'), 'src/sqs/queue-registry.ts'];
 
 describe('IAM policies in the chart README', () => {
-  it('the service\'s policy allows exactly the SQS actions the service sends', () => {
+  it("the service's policy allows exactly the SQS actions the service sends", () => {
     assert.deepEqual(policy('service'), actions(SERVICE));
   });
 
-  it('the dlq command\'s policy allows exactly the SQS actions the command sends', () => {
+  it("the dlq command's policy allows exactly the SQS actions the command sends", () => {
     assert.deepEqual(policy('dlq'), actions(DLQ_COMMAND));
   });
 
-  it('KEDA\'s policy is GetQueueAttributes, what its aws-sqs-queue scaler reads', () => {
+  it("KEDA's policy is GetQueueAttributes, what its aws-sqs-queue scaler reads", () => {
     assert.deepEqual(policy('keda'), ['sqs:GetQueueAttributes']);
-    assert.match(readFileSync(join(ROOT, 'charts/nest-sqs-worker/templates/scaledobject.yaml'), 'utf8'), /type: aws-sqs-queue/);
+    assert.match(
+      readFileSync(join(ROOT, 'charts/nest-sqs-worker/templates/scaledobject.yaml'), 'utf8'),
+      /type: aws-sqs-queue/,
+    );
   });
 });

@@ -22,10 +22,16 @@ const CHART = join(ROOT, 'charts', 'nest-sqs-worker');
 const HELM = process.env.HELM_BIN;
 const PROMTOOL = process.env.PROMTOOL_BIN;
 const IS_CI = process.env.CI === 'true' || process.env.CI === '1';
-if ((!HELM || !PROMTOOL) && IS_CI) throw new Error('HELM_BIN and PROMTOOL_BIN must be set under CI (the chart suite\'s helm and promtool modules)');
+if ((!HELM || !PROMTOOL) && IS_CI)
+  throw new Error("HELM_BIN and PROMTOOL_BIN must be set under CI (the chart suite's helm and promtool modules)");
 const skip = HELM && PROMTOOL ? false : 'HELM_BIN or PROMTOOL_BIN not set (run through `npm test -- chart`)';
 
-type Manifest = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [key: string]: any };
+type Manifest = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [key: string]: any;
+};
 type Rule = { alert?: string; record?: string; expr: string };
 
 function run(bin: string, args: string[], input?: string) {
@@ -34,9 +40,20 @@ function run(bin: string, args: string[], input?: string) {
 }
 
 function render(sets: string[] = []): Manifest[] {
-  const res = run(HELM!, ['template', 'rel', CHART, '--namespace', 'workers', '-f', join(ROOT, 'test/chart/values/monitoring.yaml'), ...sets.flatMap((s) => ['--set', s])]);
+  const res = run(HELM!, [
+    'template',
+    'rel',
+    CHART,
+    '--namespace',
+    'workers',
+    '-f',
+    join(ROOT, 'test/chart/values/monitoring.yaml'),
+    ...sets.flatMap((s) => ['--set', s]),
+  ]);
   assert.equal(res.code, 0, res.out);
-  return parseAllDocuments(res.out).map((d) => d.toJSON()).filter(Boolean);
+  return parseAllDocuments(res.out)
+    .map((d) => d.toJSON())
+    .filter(Boolean);
 }
 
 /** The service's /metrics text, from the same registry set-up as MetricsService, after a few events. */
@@ -49,13 +66,29 @@ async function exposition(): Promise<string> {
   const server = {
     status: new Subject<SqsStatus>(),
     on: <E extends keyof SqsEvents>(event: E, cb: SqsEvents[E]) => events.on(event, cb as (...a: unknown[]) => void),
-    getSnapshot: () => ({ status: SqsStatus.Connected, waitTimeSeconds: 20, inFlight: 1, buffered: 0, concurrency: 10, paused: [], queues: 1 }),
-    unwrap: <T>(): T => { throw new Error('unused'); },
+    getSnapshot: () => ({
+      status: SqsStatus.Connected,
+      waitTimeSeconds: 20,
+      inFlight: 1,
+      buffered: 0,
+      concurrency: 10,
+      paused: [],
+      queues: 1,
+    }),
+    unwrap: <T>(): T => {
+      throw new Error('unused');
+    },
     getHandlers: () => new Map([['user.registered', {}]]),
   };
   const url = 'https://sqs.eu-west-1.amazonaws.com/123456789012/work';
   bindSqsMetrics(server, new SqsMetrics(registry), { queueUrls: [url] });
-  const info = { messageId: 'm', queueUrl: url, pattern: 'user.registered', receiveCount: 1, sentTimestamp: Date.now() - 500 };
+  const info = {
+    messageId: 'm',
+    queueUrl: url,
+    pattern: 'user.registered',
+    receiveCount: 1,
+    sentTimestamp: Date.now() - 500,
+  };
   events.emit('receive', url, 1);
   events.emit('processing_started', info);
   events.emit('processed', info, 12);
@@ -64,7 +97,8 @@ async function exposition(): Promise<string> {
 }
 
 /** Metric names a PromQL expression refers to (identifiers followed by `{`). */
-const metricNames = (expr: string) => [...expr.matchAll(/([a-z_:][a-z0-9_:]*)\{/g)].map((m) => m[1]!.replace(/_(bucket|sum|count)$/, ''));
+const metricNames = (expr: string) =>
+  [...expr.matchAll(/([a-z_:][a-z0-9_:]*)\{/g)].map((m) => m[1]!.replace(/_(bucket|sum|count)$/, ''));
 
 describe('monitoring: alerts, dashboard and metrics exposition', { skip }, () => {
   let manifests: Manifest[];
@@ -80,7 +114,10 @@ describe('monitoring: alerts, dashboard and metrics exposition', { skip }, () =>
   const rule = () => manifests.find((m) => m.kind === 'PrometheusRule')!;
   const dashboard = () => manifests.find((m) => m.kind === 'ConfigMap' && m.metadata.name.endsWith('-dashboard'))!;
   const alertRules = (): Rule[] => rule().spec.groups.flatMap((g: { rules: Rule[] }) => g.rules);
-  const dashboardExprs = (): string[] => JSON.parse(dashboard().data['nest-sqs-worker.json'] as string).panels.flatMap((p: { targets: Array<{ expr: string }> }) => p.targets.map((t) => t.expr));
+  const dashboardExprs = (): string[] =>
+    JSON.parse(dashboard().data['nest-sqs-worker.json'] as string).panels.flatMap(
+      (p: { targets: Array<{ expr: string }> }) => p.targets.map((t) => t.expr),
+    );
 
   it('renders nothing for monitoring by default', () => {
     const defaults = run(HELM!, ['template', 'rel', CHART]);
@@ -91,7 +128,16 @@ describe('monitoring: alerts, dashboard and metrics exposition', { skip }, () =>
   it('renders a valid PrometheusRule with the five alerts, scoped to the release, with its labels', () => {
     new monitoring.PrometheusRule(rule() as never).validate();
     assert.equal(rule().metadata.labels!.release, 'kube-prometheus-stack');
-    assert.deepEqual(alertRules().map((r) => r.alert), ['SqsMessagesDeadLettered', 'SqsMessagesWaiting', 'SqsConsumerNotReceiving', 'SqsIntakePaused', 'SqsReceiveErrors']);
+    assert.deepEqual(
+      alertRules().map((r) => r.alert),
+      [
+        'SqsMessagesDeadLettered',
+        'SqsMessagesWaiting',
+        'SqsConsumerNotReceiving',
+        'SqsIntakePaused',
+        'SqsReceiveErrors',
+      ],
+    );
     for (const r of alertRules()) assert.match(r.expr, /namespace="workers", job="rel-nest-sqs-worker"/);
   });
 
@@ -105,8 +151,14 @@ describe('monitoring: alerts, dashboard and metrics exposition', { skip }, () =>
   });
 
   it('the thresholds are values', () => {
-    const custom = render(['monitoring.prometheusRule.intakePausedMinutes=30', 'monitoring.prometheusRule.messageAgeSeconds=60', 'monitoring.prometheusRule.deadLetteredThreshold=5']);
-    const rules = custom.find((m) => m.kind === 'PrometheusRule')!.spec.groups[0].rules as Array<Rule & { for?: string }>;
+    const custom = render([
+      'monitoring.prometheusRule.intakePausedMinutes=30',
+      'monitoring.prometheusRule.messageAgeSeconds=60',
+      'monitoring.prometheusRule.deadLetteredThreshold=5',
+    ]);
+    const rules = custom.find((m) => m.kind === 'PrometheusRule')!.spec.groups[0].rules as Array<
+      Rule & { for?: string }
+    >;
     assert.equal(rules.find((r) => r.alert === 'SqsIntakePaused')!.for, '30m');
     assert.match(rules.find((r) => r.alert === 'SqsMessagesWaiting')!.expr, /> 60$/);
     assert.match(rules.find((r) => r.alert === 'SqsMessagesDeadLettered')!.expr, /> 5$/);
@@ -120,20 +172,45 @@ describe('monitoring: alerts, dashboard and metrics exposition', { skip }, () =>
     const exprs = dashboardExprs();
     assert.ok(exprs.length >= 8);
     // Grafana's variables are not PromQL: give them values, then let promtool parse each one.
-    const concrete = (e: string) => e.replaceAll('$__rate_interval', '5m').replaceAll('$namespace', 'workers').replaceAll('$job', 'rel-nest-sqs-worker');
-    writeFileSync(join(dir, 'dashboard-rules.yaml'), stringify({ groups: [{ name: 'dashboard', rules: exprs.map((e, i) => ({ record: `dashboard:expr_${i}`, expr: concrete(e) })) }] }));
+    const concrete = (e: string) =>
+      e
+        .replaceAll('$__rate_interval', '5m')
+        .replaceAll('$namespace', 'workers')
+        .replaceAll('$job', 'rel-nest-sqs-worker');
+    writeFileSync(
+      join(dir, 'dashboard-rules.yaml'),
+      stringify({
+        groups: [
+          { name: 'dashboard', rules: exprs.map((e, i) => ({ record: `dashboard:expr_${i}`, expr: concrete(e) })) },
+        ],
+      }),
+    );
     const checked = run(PROMTOOL!, ['check', 'rules', join(dir, 'dashboard-rules.yaml')]);
     assert.equal(checked.code, 0, checked.out);
   });
 
   it('shows throughput, in-flight against concurrency, latency percentiles, retries, dead letters by reason and pause state', () => {
-    const titles = JSON.parse(dashboard().data['nest-sqs-worker.json'] as string).panels.map((p: { title: string }) => p.title).join(' | ');
-    for (const want of [/Throughput/, /In flight against concurrency/, /latency/, /Retries/, /Dead letters by reason/, /Intake paused/]) assert.match(titles, want);
+    const titles = JSON.parse(dashboard().data['nest-sqs-worker.json'] as string)
+      .panels.map((p: { title: string }) => p.title)
+      .join(' | ');
+    for (const want of [
+      /Throughput/,
+      /In flight against concurrency/,
+      /latency/,
+      /Retries/,
+      /Dead letters by reason/,
+      /Intake paused/,
+    ])
+      assert.match(titles, want);
     const exprs = dashboardExprs().join('\n');
-    for (const q of ['0.5', '0.95', '0.99']) assert.ok(exprs.includes(`histogram_quantile(${q}, sum by (le) (rate(sqs_handler_duration_seconds_bucket`), `p${q}`);
+    for (const q of ['0.5', '0.95', '0.99'])
+      assert.ok(
+        exprs.includes(`histogram_quantile(${q}, sum by (le) (rate(sqs_handler_duration_seconds_bucket`),
+        `p${q}`,
+      );
   });
 
-  it('every metric the alerts and the dashboard use is in the service\'s exposition', () => {
+  it("every metric the alerts and the dashboard use is in the service's exposition", () => {
     const exposed = new Set([...metricsText.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!));
     for (const expr of [...alertRules().map((r) => r.expr), ...dashboardExprs()]) {
       for (const name of metricNames(expr)) assert.ok(exposed.has(name), `${name} (in ${expr}) is not exposed`);
@@ -143,7 +220,8 @@ describe('monitoring: alerts, dashboard and metrics exposition', { skip }, () =>
   it('promtool check metrics accepts the exposition: nothing to say about ours', () => {
     const checked = run(PROMTOOL!, ['check', 'metrics'], metricsText);
     // prom-client's default process metrics name three gauges *_total; they are not ours to rename.
-    const PROM_CLIENT_DEFAULTS = /^nodejs_active_(handles|requests|resources)_total non-counter metrics should not have "_total" suffix$/;
+    const PROM_CLIENT_DEFAULTS =
+      /^nodejs_active_(handles|requests|resources)_total non-counter metrics should not have "_total" suffix$/;
     const findings = checked.out.split('\n').filter((line) => line.trim() && !PROM_CLIENT_DEFAULTS.test(line));
     assert.deepEqual(findings, []);
     assert.ok(checked.code === 0 || checked.out.includes('nodejs_active_handles_total'), checked.out);

@@ -41,7 +41,11 @@ const MAX_RECEIVES_DURING_OUTAGE = 15;
 
 /** ReceiveMessage calls the service made between two instants, from its 1 s snapshots. */
 function receivesBetween(records: Records, from: number, to: number): number {
-  const at = (t: number) => records.snaps().filter((s) => s.t <= t).at(-1)?.receives ?? 0;
+  const at = (t: number) =>
+    records
+      .snaps()
+      .filter((s) => s.t <= t)
+      .at(-1)?.receives ?? 0;
   return at(to) - at(from);
 }
 
@@ -82,7 +86,10 @@ describe('fault: Keycloak unreachable for 5 minutes, product defaults', () => {
 
   async function sendUsers(tag: string, count: number) {
     const users = Array.from({ length: count }, () => newUser(tag));
-    const ids = await fc.sqs.sendAll(queue.url, users.map((u) => ({ body: JSON.stringify(u), pattern: USER_REGISTERED_PATTERN })));
+    const ids = await fc.sqs.sendAll(
+      queue.url,
+      users.map((u) => ({ body: JSON.stringify(u), pattern: USER_REGISTERED_PATTERN })),
+    );
     return { users, ids };
   }
 
@@ -98,72 +105,104 @@ describe('fault: Keycloak unreachable for 5 minutes, product defaults', () => {
     return sent;
   }
 
-  it('pauses intake, dead-letters nothing, stays ready and live, and registers everyone after Keycloak returns', { timeout: OUTAGE_MS + 4 * 60_000 }, async (t) => {
-    const warm = await sendUsers('kc-warm', 2);
-    await eventually(() => warm.ids.every((id) => fc.records().countBy('done').has(id)), 'the warm-up users registered', 60_000, 200);
+  it(
+    'pauses intake, dead-letters nothing, stays ready and live, and registers everyone after Keycloak returns',
+    { timeout: OUTAGE_MS + 4 * 60_000 },
+    async (t) => {
+      const warm = await sendUsers('kc-warm', 2);
+      await eventually(
+        () => warm.ids.every((id) => fc.records().countBy('done').has(id)),
+        'the warm-up users registered',
+        60_000,
+        200,
+      );
 
-    // Some arrive just before the outage and meet it in flight.
-    const before = await sendUsers('kc-before', 4);
-    await proxy.cut();
-    const cutAt = Date.now();
-    const during = await arrivals(cutAt + OUTAGE_MS);
-    await sleep(Math.max(0, cutAt + OUTAGE_MS - Date.now()));
-    await proxy.resume();
-    const resumedAt = Date.now();
-    const receives = receivesBetween(fc.records(), cutAt, resumedAt);
+      // Some arrive just before the outage and meet it in flight.
+      const before = await sendUsers('kc-before', 4);
+      await proxy.cut();
+      const cutAt = Date.now();
+      const during = await arrivals(cutAt + OUTAGE_MS);
+      await sleep(Math.max(0, cutAt + OUTAGE_MS - Date.now()));
+      await proxy.resume();
+      const resumedAt = Date.now();
+      const receives = receivesBetween(fc.records(), cutAt, resumedAt);
 
-    const upAt = await eventually(
-      () => health.samples.find((s) => s.t > resumedAt && s.keycloak === 'up')?.t,
-      'readiness to report Keycloak up again',
-      DEFAULT_BREAKER_OPEN_MS + 30_000,
-      200,
-    );
-    const ids = [...warm.ids, ...before.ids, ...during.ids];
-    // Settled: each message done or dead-lettered (by the service or the redrive policy), and the
-    // queue empty; the assertions below say which.
-    await eventually(
-      async () => {
-        const r = fc.records();
-        const settled = new Set([...r.countBy('done').keys(), ...r.countBy('dlq').keys()]);
-        const doneOrDead = ids.every((id) => settled.has(id)) || r.countBy('done').size + (await fc.sqs.depth(queue.dlqUrl)) >= ids.length;
-        return doneOrDead && (await fc.queueEmpty(queue.url));
-      },
-      'every registration settled and the queue empty',
-      180_000,
-      1_000,
-    );
-    const doneAt = Date.now();
+      const upAt = await eventually(
+        () => health.samples.find((s) => s.t > resumedAt && s.keycloak === 'up')?.t,
+        'readiness to report Keycloak up again',
+        DEFAULT_BREAKER_OPEN_MS + 30_000,
+        200,
+      );
+      const ids = [...warm.ids, ...before.ids, ...during.ids];
+      // Settled: each message done or dead-lettered (by the service or the redrive policy), and the
+      // queue empty; the assertions below say which.
+      await eventually(
+        async () => {
+          const r = fc.records();
+          const settled = new Set([...r.countBy('done').keys(), ...r.countBy('dlq').keys()]);
+          const doneOrDead =
+            ids.every((id) => settled.has(id)) ||
+            r.countBy('done').size + (await fc.sqs.depth(queue.dlqUrl)) >= ids.length;
+          return doneOrDead && (await fc.queueEmpty(queue.url));
+        },
+        'every registration settled and the queue empty',
+        180_000,
+        1_000,
+      );
+      const doneAt = Date.now();
 
-    const records = fc.records();
-    const outage = health.between(cutAt + 1_000, resumedAt);
-    const deadLettered = records.of('dlq').length;
-    const dlqDepth = await fc.sqs.depth(queue.dlqUrl);
-    const highestReceive = Math.max(0, ...records.of('start').filter((r) => ids.includes(r.id!)).map((r) => r.rc!));
-    t.diagnostic(
-      `outage ${OUTAGE_MS / 1000} s, ${during.ids.length} registrations during it and ${before.ids.length} just before; ` +
-        `ReceiveMessage calls during the outage: ${receives}; highest receive count ${highestReceive} (maxReceiveCount ${DEFAULT_MAX_RECEIVE_COUNT}); ` +
-        `readiness samples during it: ${outage.length} (${outage.filter((s) => s.ready === 200).length} ready, ` +
-        `${outage.filter((s) => s.keycloak === 'degraded').length} with keycloak degraded, ${outage.filter((s) => s.live === 200).length} live); ` +
-        `keycloak up ${upAt - resumedAt} ms and all settled ${doneAt - resumedAt} ms after Keycloak returned; ` +
-        `dead-lettered ${deadLettered} (DLQ depth ${dlqDepth})`,
-    );
-    assert.ok(outage.length >= 10, 'health was sampled through the outage');
-    assert.deepEqual(outage.filter((s) => s.ready !== 200), [], 'ready throughout');
-    assert.ok(outage.filter((s) => s.t > cutAt + 60_000).every((s) => s.keycloak === 'degraded'), 'degraded once the breaker opened');
-    assert.equal(deadLettered, 0, 'dead-lettered by the service');
-    assert.equal(dlqDepth, 0, 'messages in the dead-letter queue');
-    assert.ok(receives <= MAX_RECEIVES_DURING_OUTAGE, `${receives} ReceiveMessage calls during a ${OUTAGE_MS / 1000} s outage: intake did not pause`);
-    assert.ok(upAt - resumedAt <= DEFAULT_BREAKER_OPEN_MS + 7_000, `Keycloak up in readiness ${upAt - resumedAt} ms after it returned: more than one probe interval`);
-    assert.ok(service.running, 'the service is still the same process');
+      const records = fc.records();
+      const outage = health.between(cutAt + 1_000, resumedAt);
+      const deadLettered = records.of('dlq').length;
+      const dlqDepth = await fc.sqs.depth(queue.dlqUrl);
+      const highestReceive = Math.max(
+        0,
+        ...records
+          .of('start')
+          .filter((r) => ids.includes(r.id!))
+          .map((r) => r.rc!),
+      );
+      t.diagnostic(
+        `outage ${OUTAGE_MS / 1000} s, ${during.ids.length} registrations during it and ${before.ids.length} just before; ` +
+          `ReceiveMessage calls during the outage: ${receives}; highest receive count ${highestReceive} (maxReceiveCount ${DEFAULT_MAX_RECEIVE_COUNT}); ` +
+          `readiness samples during it: ${outage.length} (${outage.filter((s) => s.ready === 200).length} ready, ` +
+          `${outage.filter((s) => s.keycloak === 'degraded').length} with keycloak degraded, ${outage.filter((s) => s.live === 200).length} live); ` +
+          `keycloak up ${upAt - resumedAt} ms and all settled ${doneAt - resumedAt} ms after Keycloak returned; ` +
+          `dead-lettered ${deadLettered} (DLQ depth ${dlqDepth})`,
+      );
+      assert.ok(outage.length >= 10, 'health was sampled through the outage');
+      assert.deepEqual(
+        outage.filter((s) => s.ready !== 200),
+        [],
+        'ready throughout',
+      );
+      assert.ok(
+        outage.filter((s) => s.t > cutAt + 60_000).every((s) => s.keycloak === 'degraded'),
+        'degraded once the breaker opened',
+      );
+      assert.equal(deadLettered, 0, 'dead-lettered by the service');
+      assert.equal(dlqDepth, 0, 'messages in the dead-letter queue');
+      assert.ok(
+        receives <= MAX_RECEIVES_DURING_OUTAGE,
+        `${receives} ReceiveMessage calls during a ${OUTAGE_MS / 1000} s outage: intake did not pause`,
+      );
+      assert.ok(
+        upAt - resumedAt <= DEFAULT_BREAKER_OPEN_MS + 7_000,
+        `Keycloak up in readiness ${upAt - resumedAt} ms after it returned: more than one probe interval`,
+      );
+      assert.ok(service.running, 'the service is still the same process');
 
-    const result = account({ sentIds: ids, records, queueEmpty: true });
-    t.diagnostic(`sent ${result.sent}, deleted ${result.deleted}, lost ${result.lost.length}, completed twice ${result.duplicates}`);
-    assert.deepEqual(result.lost, [], 'lost messages');
-    for (const u of [...warm.users, ...before.users, ...during.users]) {
-      assert.equal((await probe.usersNamed(u.username)).length, 1, `${u.username} in Keycloak`);
-    }
-    // Last, so that the checks above report even when this fails: a paused intake must not
-    // look like a stuck receiver, or Kubernetes restarts every pod during the outage.
-    assert.deepEqual(outage.filter((s) => s.live !== 200).slice(0, 3), [], 'live throughout');
-  });
+      const result = account({ sentIds: ids, records, queueEmpty: true });
+      t.diagnostic(
+        `sent ${result.sent}, deleted ${result.deleted}, lost ${result.lost.length}, completed twice ${result.duplicates}`,
+      );
+      assert.deepEqual(result.lost, [], 'lost messages');
+      for (const u of [...warm.users, ...before.users, ...during.users]) {
+        assert.equal((await probe.usersNamed(u.username)).length, 1, `${u.username} in Keycloak`);
+      }
+      // Last, so that the checks above report even when this fails: a paused intake must not
+      // look like a stuck receiver, or Kubernetes restarts every pod during the outage.
+      assert.deepEqual(outage.filter((s) => s.live !== 200).slice(0, 3), [], 'live throughout');
+    },
+  );
 });

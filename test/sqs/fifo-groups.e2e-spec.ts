@@ -13,7 +13,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLongPollHttpHandler } from '../../src/sqs/long-poll-http-handler.js';
-import { receiveRequestTimeoutMs, resolveSqsServerOptions, SqsContext, sqsSocketBudget, type SqsServerOptions } from '../../src/sqs/index.js';
+import {
+  receiveRequestTimeoutMs,
+  resolveSqsServerOptions,
+  SqsContext,
+  sqsSocketBudget,
+  type SqsServerOptions,
+} from '../../src/sqs/index.js';
 import { eventually } from '../support/eventually.js';
 import { SqsTestBackend, type TestQueue } from '../support/sqs-backend.js';
 import { startTestMicroservice, type TestMicroservice } from '../support/test-microservice.js';
@@ -69,7 +75,13 @@ async function fill(sqs: SqsTestBackend, queue: TestQueue, pattern = 'group-step
 /** One receive as a consumer would make it: up to 10, the group ids of what came back. */
 async function receiveGroups(sqs: SqsTestBackend, queueUrl: string): Promise<string[]> {
   const { Messages = [] } = await sqs.client.send(
-    new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 60, MessageSystemAttributeNames: ['MessageGroupId'] }),
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: 1,
+      VisibilityTimeout: 60,
+      MessageSystemAttributeNames: ['MessageGroupId'],
+    }),
   );
   return Messages.map((m) => m.Attributes?.MessageGroupId ?? '?');
 }
@@ -110,7 +122,11 @@ if (!BATCHES_BY_GROUP.has(BACKEND)) {
       const premise = await sqs.createQueue('groups-premise', { fifo: true });
       await fill(sqs, premise, 'unused');
       const groups = (premiseGroups = await receiveGroups(sqs, premise.url));
-      assert.deepEqual(groups, Array(PER_GROUP).fill('a'), `${BACKEND} answers a receive of 10 with 10 messages of group a (got [${groups.join(' ')}])`);
+      assert.deepEqual(
+        groups,
+        Array(PER_GROUP).fill('a'),
+        `${BACKEND} answers a receive of 10 with 10 messages of group a (got [${groups.join(' ')}])`,
+      );
       queue = await sqs.createQueue('groups', { fifo: true });
     });
 
@@ -163,8 +179,14 @@ if (!BATCHES_BY_GROUP.has(BACKEND)) {
       const t0 = performance.now();
       service = await startTestMicroservice({ controllers: [GroupsController], server: { ...options, client } });
       const total = GROUPS.length * PER_GROUP;
-      await eventually(() => runs.filter((r) => r.end !== undefined).length >= total, `${total} messages handled`, 60_000).catch((err: Error) => {
-        throw new Error(`${err.message}; handled: ${runs.map((r) => `${r.group}${r.seq}`).join(' ')}; server: ${JSON.stringify(service?.server.getSnapshot())}`);
+      await eventually(
+        () => runs.filter((r) => r.end !== undefined).length >= total,
+        `${total} messages handled`,
+        60_000,
+      ).catch((err: Error) => {
+        throw new Error(
+          `${err.message}; handled: ${runs.map((r) => `${r.group}${r.seq}`).join(' ')}; server: ${JSON.stringify(service?.server.getSnapshot())}`,
+        );
       });
       const done = performance.now();
       // Anything handled twice would show up by now too.
@@ -172,7 +194,9 @@ if (!BATCHES_BY_GROUP.has(BACKEND)) {
 
       // What happened, for whoever reads the run.
       const rel = (ms: number) => ms - t0;
-      t.diagnostic(`premise: one receive of 10 on a queue holding a0..a9 b0..b9 c0..c9 returned [${premiseGroups.join('')}]`);
+      t.diagnostic(
+        `premise: one receive of 10 on a queue holding a0..a9 b0..b9 c0..c9 returned [${premiseGroups.join('')}]`,
+      );
       for (const group of GROUPS) {
         const mine = runs.filter((r) => r.group === group);
         const first = Math.min(...mine.map((r) => r.start));
@@ -186,14 +210,19 @@ if (!BATCHES_BY_GROUP.has(BACKEND)) {
       );
       t.diagnostic(`  receives sent at (ms): ${receives.map((r) => rel(r.sent).toFixed(0)).join(' ')}`);
       for (const r of withMessages) {
-        t.diagnostic(`  receive sent ${fmt(rel(r.sent))} ms, answered ${fmt(rel(r.answered ?? r.sent))} ms: ${r.groups.length} [${r.groups.join('')}]`);
+        t.diagnostic(
+          `  receive sent ${fmt(rel(r.sent))} ms, answered ${fmt(rel(r.answered ?? r.sent))} ms: ${r.groups.length} [${r.groups.join('')}]`,
+        );
       }
 
       // Every message once, each group in order and one message at a time.
       assert.equal(runs.length, total, `every message handled exactly once (${runs.length} handler runs)`);
       assert.equal(new Set(runs.map((r) => r.messageId)).size, total, 'no message ran twice');
       for (const group of GROUPS) {
-        const order = runs.filter((r) => r.group === group).sort((x, y) => x.start - y.start).map((r) => r.seq);
+        const order = runs
+          .filter((r) => r.group === group)
+          .sort((x, y) => x.start - y.start)
+          .map((r) => r.seq);
         assert.deepEqual(order, [...Array(PER_GROUP).keys()], `group ${group} in order`);
       }
       assert.equal(overlapWithinGroup, false, 'never two messages of one group at once');
@@ -202,7 +231,9 @@ if (!BATCHES_BY_GROUP.has(BACKEND)) {
       let maxGroupsAtOnce = 0;
       for (const r of runs) {
         const at = r.start;
-        const groupsRunning = new Set(runs.filter((o) => o.start <= at && (o.end ?? Infinity) > at).map((o) => o.group));
+        const groupsRunning = new Set(
+          runs.filter((o) => o.start <= at && (o.end ?? Infinity) > at).map((o) => o.group),
+        );
         maxGroupsAtOnce = Math.max(maxGroupsAtOnce, groupsRunning.size);
       }
       // ... and the run took well under what the same handlers take one after another: the sum
@@ -211,9 +242,14 @@ if (!BATCHES_BY_GROUP.has(BACKEND)) {
       const busy = runs.reduce((sum, r) => sum + (r.end! - r.start), 0);
       const span = Math.max(...runs.map((r) => r.end!)) - Math.min(...runs.map((r) => r.start));
       const parallelism = busy / span;
-      t.diagnostic(`at most ${maxGroupsAtOnce} groups running at once; average handlers at once ${parallelism.toFixed(2)} (handler time ${fmt(busy)} ms over ${fmt(span)} ms)`);
+      t.diagnostic(
+        `at most ${maxGroupsAtOnce} groups running at once; average handlers at once ${parallelism.toFixed(2)} (handler time ${fmt(busy)} ms over ${fmt(span)} ms)`,
+      );
       assert.ok(maxGroupsAtOnce >= 2, `the groups ran side by side (at most ${maxGroupsAtOnce} group(s) at once)`);
-      assert.ok(parallelism >= 1.5, `the groups overlapped for most of the run (on average ${parallelism.toFixed(2)} handlers at once, 1 when serial)`);
+      assert.ok(
+        parallelism >= 1.5,
+        `the groups overlapped for most of the run (on average ${parallelism.toFixed(2)} handlers at once, 1 when serial)`,
+      );
     });
   });
 }

@@ -23,7 +23,8 @@ class BillingController {
   @EventPattern<string>('charge')
   async charge(@Payload() data: { n: number }, @Ctx() ctx: SqsContext) {
     attempts += 1;
-    if (failOnReceive !== undefined && ctx.getReceiveCount() === failOnReceive) gate.markDown('billing API answers 503');
+    if (failOnReceive !== undefined && ctx.getReceiveCount() === failOnReceive)
+      gate.markDown('billing API answers 503');
     if (gate.isDown) throw gate.unavailable('billing API is down');
     handled.push({ n: data.n, receiveCount: ctx.getReceiveCount(), messageId: ctx.getMessageId() });
   }
@@ -54,28 +55,44 @@ describe(`pause while a downstream is down (${process.env.SQS_TEST_BACKEND ?? 'f
     service = await startTestMicroservice({
       controllers: [BillingController],
       // Product defaults but a 1 s long poll, so an idle receive comes back within the test.
-      server: { client: sqs.clientConfig(), queues: [{ url: queue.url }], waitTimeSeconds: 1, backoff: { baseSeconds: 1, maxSeconds: 2 } },
+      server: {
+        client: sqs.clientConfig(),
+        queues: [{ url: queue.url }],
+        waitTimeSeconds: 1,
+        backoff: { baseSeconds: 1, maxSeconds: 2 },
+      },
     });
     const server = service.server;
     server.on('receive', () => (receives += 1));
     server.on('intake_paused', (url, dependency, reason) => events.push(`paused ${dependency}: ${reason}`));
     server.on('intake_resumed', (url, dependency) => events.push(`resumed ${dependency}`));
     server.pauseWhileDown(gate);
-    await producer.emitBatch('charge', Array.from({ length: 20 }, (_, n) => ({ n })));
+    await producer.emitBatch(
+      'charge',
+      Array.from({ length: 20 }, (_, n) => ({ n })),
+    );
 
     const receivesWhenPaused = receives;
     await sleep(3_000);
     assert.equal(receives, receivesWhenPaused, 'no ReceiveMessage while the gate is down');
     assert.equal(attempts, 0, 'no message was spent');
-    assert.deepEqual(server.getSnapshot().paused.map((p) => p.dependency), ['billing-api']);
+    assert.deepEqual(
+      server.getSnapshot().paused.map((p) => p.dependency),
+      ['billing-api'],
+    );
 
     gate.markUp();
     await eventually(() => handled.length === 20, 'every message handled once the gate is up', 30_000);
     await eventually(() => sqs.isEmpty(queue.url), 'queue empty');
     assert.deepEqual(events, ['paused billing-api: billing API answers 503', 'resumed billing-api']);
     assert.deepEqual(server.getSnapshot().paused, []);
-    assert.ok(handled.every((h) => h.receiveCount === 1), 'each handled on its first receive');
-    t.diagnostic(`ReceiveMessage calls while paused: 0 of ${receives} in all (${receives - receivesWhenPaused} after the gate came up)`);
+    assert.ok(
+      handled.every((h) => h.receiveCount === 1),
+      'each handled on its first receive',
+    );
+    t.diagnostic(
+      `ReceiveMessage calls while paused: 0 of ${receives} in all (${receives - receivesWhenPaused} after the gate came up)`,
+    );
     await service.close();
     await producer.close();
     service = undefined;
@@ -91,7 +108,12 @@ describe(`pause while a downstream is down (${process.env.SQS_TEST_BACKEND ?? 'f
     let paused = 0;
     service = await startTestMicroservice({
       controllers: [BillingController],
-      server: { client: sqs.clientConfig(), queues: [{ url: queue.url }], waitTimeSeconds: 1, backoff: { baseSeconds: 1, maxSeconds: 1 } },
+      server: {
+        client: sqs.clientConfig(),
+        queues: [{ url: queue.url }],
+        waitTimeSeconds: 1,
+        backoff: { baseSeconds: 1, maxSeconds: 1 },
+      },
     });
     service.server.on('intake_paused', () => (paused += 1));
     const original = String(await producer.emit('charge', { n: 1 }).toPromise());

@@ -63,16 +63,29 @@ export class SqsTestBackend {
   async createQueue(prefix: string, spec: QueueSpec = {}): Promise<TestQueue> {
     const base = `${prefix}-${randomUUID().slice(0, 8)}`;
     const suffix = spec.fifo ? '.fifo' : '';
-    const fifoAttributes: Record<string, string> = spec.fifo ? { FifoQueue: 'true', ContentBasedDeduplication: 'true' } : {};
+    const fifoAttributes: Record<string, string> = spec.fifo
+      ? { FifoQueue: 'true', ContentBasedDeduplication: 'true' }
+      : {};
     let dlqUrl: string | undefined;
     const attributes: Record<string, string> = { ...fifoAttributes };
     if (spec.visibilityTimeout !== undefined) attributes.VisibilityTimeout = String(spec.visibilityTimeout);
     if (spec.maxReceiveCount !== undefined) {
-      dlqUrl = (await this.client.send(new CreateQueueCommand({ QueueName: `${base}-dlq${suffix}`, Attributes: fifoAttributes }))).QueueUrl!;
-      const { Attributes } = await this.client.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }));
-      attributes.RedrivePolicy = JSON.stringify({ deadLetterTargetArn: Attributes!.QueueArn, maxReceiveCount: spec.maxReceiveCount });
+      dlqUrl = (
+        await this.client.send(
+          new CreateQueueCommand({ QueueName: `${base}-dlq${suffix}`, Attributes: fifoAttributes }),
+        )
+      ).QueueUrl!;
+      const { Attributes } = await this.client.send(
+        new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }),
+      );
+      attributes.RedrivePolicy = JSON.stringify({
+        deadLetterTargetArn: Attributes!.QueueArn,
+        maxReceiveCount: spec.maxReceiveCount,
+      });
     }
-    const url = (await this.client.send(new CreateQueueCommand({ QueueName: `${base}${suffix}`, Attributes: attributes }))).QueueUrl!;
+    const url = (
+      await this.client.send(new CreateQueueCommand({ QueueName: `${base}${suffix}`, Attributes: attributes }))
+    ).QueueUrl!;
     return { url, dlqUrl };
   }
 
@@ -100,7 +113,11 @@ export class SqsTestBackend {
     const { Attributes = {} } = await this.client.send(
       new GetQueueAttributesCommand({
         QueueUrl: queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+        AttributeNames: [
+          'ApproximateNumberOfMessages',
+          'ApproximateNumberOfMessagesNotVisible',
+          'ApproximateNumberOfMessagesDelayed',
+        ],
       }),
     );
     return {

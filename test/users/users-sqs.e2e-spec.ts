@@ -56,7 +56,9 @@ describe(`user.registered over SQS (${process.env.SQS_TEST_BACKEND ?? 'fauxqs'})
       logger,
     });
     service.server.on('processed', (info) => processed.set(info.messageId, (processed.get(info.messageId) ?? 0) + 1));
-    service.server.on('processing_failed', (info, _error, retryIn) => failed.set(info.messageId, [...(failed.get(info.messageId) ?? []), retryIn]));
+    service.server.on('processing_failed', (info, _error, retryIn) =>
+      failed.set(info.messageId, [...(failed.get(info.messageId) ?? []), retryIn]),
+    );
     service.server.on('dead_lettered', (info) => deadLettered.push(info.messageId));
     service.breaker.onStateChange((state) => breakerStates.push(state));
   });
@@ -68,7 +70,11 @@ describe(`user.registered over SQS (${process.env.SQS_TEST_BACKEND ?? 'fauxqs'})
   });
 
   it('creates a user per message and deletes the messages', async () => {
-    const users = [newUser('sqs'), newUser('sqs'), { ...newUser('sqs'), groups: ['customers'], realmRoles: ['customer'] }];
+    const users = [
+      newUser('sqs'),
+      newUser('sqs'),
+      { ...newUser('sqs'), groups: ['customers'], realmRoles: ['customer'] },
+    ];
     for (const u of users) secrets.push(u.email, u.credentials.password);
     const ids = await Promise.all(users.map(send));
     await eventually(() => ids.every((id) => processed.has(id)), 'all three processed');
@@ -91,7 +97,12 @@ describe(`user.registered over SQS (${process.env.SQS_TEST_BACKEND ?? 'fauxqs'})
 
   it('dead-letters a registration whose username is taken by a user with another email, granting it nothing', async () => {
     const owner = newUser('owner');
-    const intruder = { ...newUser('intruder'), username: owner.username, realmRoles: ['customer', 'beta-tester'], groups: ['/customers'] };
+    const intruder = {
+      ...newUser('intruder'),
+      username: owner.username,
+      realmRoles: ['customer', 'beta-tester'],
+      groups: ['/customers'],
+    };
     secrets.push(owner.email, owner.credentials.password, intruder.email, intruder.credentials.password);
     const ownerId = await send(owner);
     await eventually(() => processed.has(ownerId), 'the owner registered');
@@ -101,23 +112,35 @@ describe(`user.registered over SQS (${process.env.SQS_TEST_BACKEND ?? 'fauxqs'})
     assert.equal(message?.MessageAttributes?.[DLQ_REASON_ATTRIBUTE]?.StringValue, DeadLetterReason.NonRetryable);
     const detail = message.MessageAttributes?.[DLQ_DETAIL_ATTRIBUTE]?.StringValue ?? '';
     assert.match(detail, /username is taken by a user with another email address/);
-    for (const value of [owner.username, owner.email, intruder.email]) assert.ok(!detail.includes(value), `"${value}" leaked into: ${detail}`);
+    for (const value of [owner.username, owner.email, intruder.email])
+      assert.ok(!detail.includes(value), `"${value}" leaked into: ${detail}`);
     const [stored] = await probe.usersNamed(owner.username);
     assert.deepEqual(await probe.groupNames(stored!.id), []);
-    assert.deepEqual(await probe.realmRoleNames(stored!.id).then((r) => r.filter((n) => n === 'customer' || n === 'beta-tester')), []);
+    assert.deepEqual(
+      await probe.realmRoleNames(stored!.id).then((r) => r.filter((n) => n === 'customer' || n === 'beta-tester')),
+      [],
+    );
   });
 
   it('moves an invalid message to the DLQ with the validation error as its reason, and no personal data', async () => {
     const password = 'Sup3r-secret-pw-4711';
     const email = 'invalid-at-example.test';
     secrets.push(password, email);
-    const id = await send({ username: 'bad user', email, firstName: 'A', credentials: { password, temporary: 'no' }, isAdmin: true });
+    const id = await send({
+      username: 'bad user',
+      email,
+      firstName: 'A',
+      credentials: { password, temporary: 'no' },
+      isAdmin: true,
+    });
     await eventually(() => deadLettered.includes(id), 'the invalid message dead-lettered');
     const [message] = await sqs.drain(queue.dlqUrl!, 1);
     assert.equal(message?.MessageAttributes?.[DLQ_REASON_ATTRIBUTE]?.StringValue, DeadLetterReason.ValidationFailed);
     const detail = message.MessageAttributes?.[DLQ_DETAIL_ATTRIBUTE]?.StringValue ?? '';
-    for (const expected of ['username', 'email', 'lastName', 'isAdmin']) assert.ok(detail.includes(expected), `"${expected}" missing from: ${detail}`);
-    for (const value of [password, email, 'bad user']) assert.ok(!detail.includes(value), `"${value}" leaked into: ${detail}`);
+    for (const expected of ['username', 'email', 'lastName', 'isAdmin'])
+      assert.ok(detail.includes(expected), `"${expected}" missing from: ${detail}`);
+    for (const value of [password, email, 'bad user'])
+      assert.ok(!detail.includes(value), `"${value}" leaked into: ${detail}`);
     assert.equal(processed.has(id), false);
   });
 
@@ -135,7 +158,10 @@ describe(`user.registered over SQS (${process.env.SQS_TEST_BACKEND ?? 'fauxqs'})
     assert.ok(breakerStates.includes('open'), `breaker states: ${breakerStates.join(',')}`);
     for (const id of ids) {
       const delays = failed.get(id)!;
-      assert.ok(delays.every((d) => d >= 1), `retry delays ${delays.join(',')} s: backoff, not an immediate retry`);
+      assert.ok(
+        delays.every((d) => d >= 1),
+        `retry delays ${delays.join(',')} s: backoff, not an immediate retry`,
+      );
       assert.equal(processed.has(id), false);
     }
     assert.equal(deadLettered.length, dlqBefore, 'nothing dead-lettered before maxReceiveCount');
@@ -152,7 +178,10 @@ describe(`user.registered over SQS (${process.env.SQS_TEST_BACKEND ?? 'fauxqs'})
     assert.equal(deadLettered.length, dlqBefore);
     assert.equal(await depth(queue.dlqUrl!), dlqDepthBefore);
     assert.equal(service.breaker.state, 'closed');
-    assert.ok(breakerStates.lastIndexOf('closed') > breakerStates.indexOf('open'), `breaker states: ${breakerStates.join(',')}`);
+    assert.ok(
+      breakerStates.lastIndexOf('closed') > breakerStates.indexOf('open'),
+      `breaker states: ${breakerStates.join(',')}`,
+    );
     await eventually(() => queueIsEmpty(queue.url), 'the queue emptied');
   });
 

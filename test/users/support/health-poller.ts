@@ -46,10 +46,16 @@ export class HealthPoller {
     const t = Date.now();
     const base = `http://127.0.0.1:${this.port}/health`;
     const ready = await fetch(`${base}/ready`, { signal: AbortSignal.timeout(5_000) }).then(
-      async (r) => ({ status: r.status, body: (await r.json().catch(() => ({}))) as { details?: Record<string, { status?: string }> } }),
+      async (r) => ({
+        status: r.status,
+        body: (await r.json().catch(() => ({}))) as { details?: Record<string, { status?: string }> },
+      }),
       () => ({ status: 0, body: {} as { details?: Record<string, { status?: string }> } }),
     );
-    const live = await fetch(`${base}/live`, { signal: AbortSignal.timeout(5_000) }).then(async (r) => (await r.arrayBuffer(), r.status), () => 0);
+    const live = await fetch(`${base}/live`, { signal: AbortSignal.timeout(5_000) }).then(
+      async (r) => (await r.arrayBuffer(), r.status),
+      () => 0,
+    );
     return { t, ready: ready.status, keycloak: ready.body.details?.keycloak?.status, live };
   }
 }
