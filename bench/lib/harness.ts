@@ -7,7 +7,7 @@ import v8 from 'node:v8';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-export type BenchMode = 'throughput' | 'latency' | 'soak' | 'shutdown';
+export type BenchMode = 'throughput' | 'latency' | 'soak' | 'shutdown' | 'idle';
 
 /** What the orchestrator passes to a consumer process (env BENCH_CONFIG, JSON). */
 export interface BenchConfig {
@@ -26,6 +26,8 @@ export interface BenchConfig {
   runningTarget?: number;
   /** Extra options for the consumer under test (tuned configurations). */
   options?: Record<string, unknown>;
+  /** Access key id of the consumer's requests (default `bench`): the server counts by it. */
+  accessKeyId?: string;
 }
 
 /** The body of every benchmark message. */
@@ -38,10 +40,11 @@ export interface BenchPayload {
   t?: number;
 }
 
-export const CREDENTIALS = { accessKeyId: 'bench', secretAccessKey: 'bench' };
-
 export const config: BenchConfig = JSON.parse(process.env.BENCH_CONFIG ?? 'null') as BenchConfig;
 if (!config) throw new Error('BENCH_CONFIG is not set: consumers are started by bench/run');
+
+/** Static test credentials; the key id tells the server whose request it is (idle workload). */
+export const CREDENTIALS = { accessKeyId: config.accessKeyId ?? 'bench', secretAccessKey: 'bench' };
 
 /** Epoch ms with sub-ms resolution, comparable across processes on this machine. */
 export function nowMs(): number {
