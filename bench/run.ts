@@ -228,11 +228,21 @@ const WORKLOADS = workloads(false);
 // ---------------------------------------------------------------------------------------------
 // The SQS server and the orchestrator's own client
 
+interface ReceiveTally {
+  /** ReceiveMessage answers sent. */
+  answered: number;
+  /** Of those, answers with at least one message. */
+  withMessages: number;
+  /** Messages handed out (redeliveries included). */
+  messages: number;
+}
+
 interface FauxqsReply {
   type: string;
   id?: number;
   counts?: Record<string, number>;
   byKey?: Record<string, number>;
+  receive?: ReceiveTally;
 }
 
 class Fauxqs {
@@ -275,6 +285,12 @@ class Fauxqs {
   /** The consumers' requests so far, by action. */
   async counts(): Promise<Record<string, number>> {
     return (await this.ask({ type: 'counts' })).counts ?? {};
+  }
+
+  /** The consumers' requests by action and their ReceiveMessage answers so far. */
+  async snapshot(): Promise<{ counts: Record<string, number>; receive: ReceiveTally }> {
+    const reply = await this.ask({ type: 'counts' });
+    return { counts: reply.counts ?? {}, receive: reply.receive ?? { answered: 0, withMessages: 0, messages: 0 } };
   }
 
   /** The consumers' requests so far, by access key id. */
@@ -527,7 +543,7 @@ async function runThroughput(ctx: RunContext, def: ConsumerDef, w: WorkloadDef, 
   const queueUrl = await createQueue(ctx.sqs, w.key);
   try {
     await fill(ctx.sqs, queueUrl, messages, w.delay, fillParallel(ctx));
-    const before = await ctx.fauxqs.counts();
+    const before = await ctx.fauxqs.snapshot();
     const consumer = ConsumerProcess.spawn(def, baseConfig(ctx, def, w, queueUrl, 'throughput', messages), ctx.args);
     try {
       await consumer.next('ready', 30_000);
@@ -536,10 +552,12 @@ async function runThroughput(ctx: RunContext, def: ConsumerDef, w: WorkloadDef, 
       const timeout = 60_000 + (ideal ? (5 * messages * 1_000) / ideal : 0);
       await consumer.next('done', timeout);
       const drained = await waitDrained(ctx.sqs, queueUrl, 15_000);
-      const after = await ctx.fauxqs.counts();
+      const after = await ctx.fauxqs.snapshot();
       const report = await consumer.report();
       await consumer.kill();
-      const requests = diffCounts(after, before);
+      const requests = diffCounts(after.counts, before.counts);
+      const receivesWithMessages = after.receive.withMessages - before.receive.withMessages;
+      const messagesReceived = after.receive.messages - before.receive.messages;
       const windowS = (report.lastEnd - report.firstStart) / 1_000;
       const throughput = messages / windowS;
       const totalRequests = Object.values(requests).reduce((a, b) => a + b, 0);
@@ -563,6 +581,14 @@ async function runThroughput(ctx: RunContext, def: ConsumerDef, w: WorkloadDef, 
           receivePerMessage: (requests.ReceiveMessage ?? 0) / messages,
           deletePerMessage: ((requests.DeleteMessageBatch ?? 0) + (requests.DeleteMessage ?? 0)) / messages,
           otherPerMessage: (totalRequests - (requests.ReceiveMessage ?? 0) - (requests.DeleteMessageBatch ?? 0) - (requests.DeleteMessage ?? 0)) / messages,
+          // Receives that brought messages, the mean batch they brought, and the rest: empty
+          // answers plus the long polls still waiting when the counts were read.
+          receivesWithMessages,
+          messagesPerReceive: receivesWithMessages ? messagesReceived / receivesWithMessages : undefined,
+          receivesEmptyOrWaiting: (requests.ReceiveMessage ?? 0) - receivesWithMessages,
+          messagesReceived,
+          deleteBatches: requests.DeleteMessageBatch ?? 0,
+          messagesPerDeleteBatch: requests.DeleteMessageBatch ? messages / requests.DeleteMessageBatch : undefined,
           peakRssMB: report.peakRss / MB,
           duplicates: report.duplicates,
           maxRunning: report.maxRunning,
@@ -1133,6 +1159,28 @@ function renderTables(ws: WorkloadDef[], cs: ConsumerDef[], s: Summary, meta: Ta
     }
   }
 
+  // Where the requests go, W1-W4: a consumer at the floor (0.2) receives and deletes in full
+  // batches of 10; the surplus shows which side is short.
+  const reqWs = REQUEST_WORKLOADS.filter(([w]) => has(w));
+  if (reqWs.length) {
+    lines.push(
+      '',
+      'Batching (medians): messages per receive that brought any / receives empty or still waiting at the count / messages per DeleteMessageBatch:',
+      '',
+    );
+    lines.push(`| consumer | ${reqWs.map(([, id]) => id).join(' | ')} |`);
+    lines.push(`| --- | ${reqWs.map(() => '---:').join(' | ')} |`);
+    for (const { key, label } of rows) {
+      if (!reqWs.some(([w]) => s[w]?.[key])) continue;
+      const cells = reqWs.map(([w]) =>
+        s[w]?.[key]
+          ? `${fmt(get(w, key, 'messagesPerReceive'), 2)} / ${fmt(get(w, key, 'receivesEmptyOrWaiting'))} / ${fmt(get(w, key, 'messagesPerDeleteBatch'), 2)}`
+          : '–',
+      );
+      lines.push(`| ${label} | ${cells.join(' | ')} |`);
+    }
+  }
+
   // Targets for this service's transport (issue 9), at each simulated latency, against the
   // simple loop of the same run and network.
   for (const latencyMs of meta.args.latencies) {
@@ -1156,7 +1204,7 @@ function renderTables(ws: WorkloadDef[], cs: ConsumerDef[], s: Summary, meta: Ta
       const frac = (w: string, min: number, label: string): void => {
         if (!s[w]?.[ours]) return;
         const f = get(w, ours, 'fractionOfIdeal');
-        checks.push([label, f !== undefined ? f >= min : undefined, pct(f)]);
+        checks.push([label, f !== undefined ? f >= min : undefined, pct(f, 2)]);
       };
       frac('wait50', 0.97, 'W2 ≥ 97% of ideal');
       frac('wait-var', 0.97, 'W3 ≥ 97% of ideal');

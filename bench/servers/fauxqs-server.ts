@@ -16,11 +16,14 @@
 //
 // Protocol (IPC with the orchestrator):
 //   child -> parent  { type: 'listening', endpoint }
-//   parent -> child  { type: 'counts', id }      child -> parent { type: 'counts', id, counts, parent, byKey }
+//   parent -> child  { type: 'counts', id }      child -> parent { type: 'counts', id, counts, parent, byKey, receive }
 //   parent -> child  { type: 'latency', id, ms } child -> parent { type: 'latency', id, ms }
 //
 // `byKey` counts the consumer's requests by the access key id in their SigV4 `Authorization`
 // header: the idle workload runs several consumers at once, each with its own key.
+// `receive` tallies the consumer's ReceiveMessage answers (counted when answered, from the
+// response body: receipt handles): answered, answered with messages, messages handed out. The
+// difference to the request count is empty answers plus long polls still waiting.
 //
 // Why not `node node_modules/fauxqs/dist/cli.js`: that CLI calls startFauxqs({ logger: true }),
 // which overrides FAUXQS_LOGGER=false and logs every request (measurably slower).
@@ -39,7 +42,27 @@ net.Server.prototype.listen = function loopbackListen(this: net.Server, ...args:
 const consumerCounts: Record<string, number> = {};
 const parentCounts: Record<string, number> = {};
 const countsByKey: Record<string, number> = {};
+const receive = { answered: 0, withMessages: 0, messages: 0 };
 let latencyMs = Number(process.env.FAUXQS_LATENCY_MS ?? 0);
+
+function countReceiptHandles(chunk: unknown): number {
+  const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('latin1') : '';
+  let n = 0;
+  for (let at = text.indexOf('"ReceiptHandle"'); at >= 0; at = text.indexOf('"ReceiptHandle"', at + 15)) n += 1;
+  return n;
+}
+
+/** Tallies a ReceiveMessage answer as it is sent (fastify answers with one `end(body)`). */
+function tallyReceive(res: http.ServerResponse): void {
+  const end = res.end as (...a: unknown[]) => http.ServerResponse;
+  res.end = function tallyingEnd(this: http.ServerResponse, ...a: unknown[]): http.ServerResponse {
+    const n = countReceiptHandles(a[0]);
+    receive.answered += 1;
+    if (n > 0) receive.withMessages += 1;
+    receive.messages += n;
+    return end.apply(this, a);
+  } as typeof res.end;
+}
 
 const ACCESS_KEY = /Credential=([^/,\s]+)\//;
 
@@ -53,6 +76,7 @@ http.Server.prototype.emit = function patchedEmit(this: http.Server, event: stri
     const counts = parent ? parentCounts : consumerCounts;
     counts[action] = (counts[action] ?? 0) + 1;
     if (!parent) {
+      if (action === 'ReceiveMessage') tallyReceive(args[1] as http.ServerResponse);
       const key = ACCESS_KEY.exec(req.headers.authorization ?? '')?.[1] ?? '?';
       countsByKey[key] = (countsByKey[key] ?? 0) + 1;
     }
@@ -75,7 +99,7 @@ const endpoint = `http://127.0.0.1:${server.port}`;
 
 process.on('message', (msg: { type: string; id?: number; ms?: number }) => {
   if (msg.type === 'counts') {
-    process.send?.({ type: 'counts', id: msg.id, counts: { ...consumerCounts }, parent: { ...parentCounts }, byKey: { ...countsByKey } });
+    process.send?.({ type: 'counts', id: msg.id, counts: { ...consumerCounts }, parent: { ...parentCounts }, byKey: { ...countsByKey }, receive: { ...receive } });
   } else if (msg.type === 'latency') {
     latencyMs = Math.max(0, Number(msg.ms ?? 0));
     process.send?.({ type: 'latency', id: msg.id, ms: latencyMs });
