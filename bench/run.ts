@@ -122,13 +122,17 @@ const CONSUMERS: ConsumerDef[] = [
   { id: 'sqs-server', label: 'SqsServer (this service), defaults', script: path.join(BUILD, 'consumers/sqs-server.js'), profileable: true },
   {
     id: 'sqs-server-tuned',
-    label: 'SqsServer, tuned options (prefetch 2×, receivers 2×)',
+    label: 'SqsServer, tuned options (prefetch 2×, maxReceiversPerQueue 2×)',
     script: path.join(BUILD, 'consumers/sqs-server.js'),
     profileable: true,
-    // Twice the default buffer and twice the receivers: the next batch is always on its way.
-    options: (w) => ({ prefetch: 2 * Math.max(w.concurrency, 10), receiversPerQueue: 2 * Math.ceil(Math.max(w.concurrency, 10) / 10) }),
+    // Twice the adaptive intake's ceiling (defaults: maxReceiversPerQueue max(10, C / 10),
+    // prefetch that × 10). Before adaptive intake this doubled fixed receivers and measured no
+    // better than the defaults (2026-11-22); kept as an experiment.
+    options: (w) => {
+      const maxReceiversPerQueue = 2 * Math.max(10, Math.ceil(w.concurrency / 10));
+      return { maxReceiversPerQueue, prefetch: maxReceiversPerQueue * 10 };
+    },
     workloads: ['noop', 'wait-var', 'c100'],
-    // Measured (2026-11-22): no better than the defaults on any workload; kept for reference.
     optIn: true,
   },
   {
@@ -184,7 +188,7 @@ interface WorkloadDef {
   delay: (i: number) => number;
   /** Consumers run by default (all when undefined). */
   defaultConsumers?: string[];
-  /** Consumers not run by default. */
+  /** Consumers never run on it (even when named in --consumers). */
   excludeConsumers?: string[];
 }
 
@@ -822,7 +826,8 @@ async function main(): Promise<void> {
         (c) =>
           !skipped.has(c.id) &&
           (!c.workloads || c.workloads.includes(w.key)) &&
-          (args.consumers?.has(c.id) || ((!w.defaultConsumers || w.defaultConsumers.includes(c.id)) && !w.excludeConsumers?.includes(c.id))),
+          !w.excludeConsumers?.includes(c.id) &&
+          (args.consumers?.has(c.id) || !w.defaultConsumers || w.defaultConsumers.includes(c.id)),
       );
       process.stderr.write(`\n${w.id} ${w.title}: ${forWorkload.map((c) => c.id).join(', ')}\n`);
       if (w.kind === 'idle') {
