@@ -19,12 +19,23 @@ const started = Date.now();
 console.log('[keycloak:dev] provisioning (first run: download and warm-up, about a minute)');
 const { dist, version, javaHome, cdsArchive } = await provision();
 console.log(`[keycloak:dev] starting Keycloak ${version} from ${dist} with ${javaHome}`);
-const server = await launch({ dist, javaHome, cdsArchive, port, managementPort, clientSecret, adminUser, adminPassword, logFile: 'inherit' })
-  .catch((err) => {
-    console.error(`[keycloak:dev] ${err instanceof Error ? err.message : err}`);
-    console.error(`[keycloak:dev] is something else listening on ${port} or ${managementPort}? Set KEYCLOAK_DEV_PORT / KEYCLOAK_DEV_MANAGEMENT_PORT.`);
-    process.exit(1);
-  });
+const server = await launch({
+  dist,
+  javaHome,
+  cdsArchive,
+  port,
+  managementPort,
+  clientSecret,
+  adminUser,
+  adminPassword,
+  logFile: 'inherit',
+}).catch((err) => {
+  console.error(`[keycloak:dev] ${err instanceof Error ? err.message : err}`);
+  console.error(
+    `[keycloak:dev] is something else listening on ${port} or ${managementPort}? Set KEYCLOAK_DEV_PORT / KEYCLOAK_DEV_MANAGEMENT_PORT.`,
+  );
+  process.exit(1);
+});
 console.log(`
 [keycloak:dev] ready in ${((Date.now() - started) / 1000).toFixed(1)} s
   admin console  ${server.url}/admin/master/console/#/${REALM}/users   (${adminUser} / ${adminPassword === 'admin' ? 'admin' : '$KC_BOOTSTRAP_ADMIN_PASSWORD'})

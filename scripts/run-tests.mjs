@@ -17,7 +17,11 @@ const RESULTS_DIR = '.build/test-results';
 
 function compile() {
   console.log('[test] compiling (tsc -p tsconfig.json)');
-  const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
+  // A clean output: a spec deleted from the sources must not keep running from an old build.
+  rmSync('.build', { recursive: true, force: true });
+  const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], {
+    stdio: 'inherit',
+  });
   if (tsc.status !== 0) throw new Error('TypeScript compilation failed');
 }
 
@@ -35,7 +39,13 @@ async function startServers(names) {
       missing.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  return { env, missing, stop: async () => { for (const stop of stops.reverse()) await stop(); } };
+  return {
+    env,
+    missing,
+    stop: async () => {
+      for (const stop of stops.reverse()) await stop();
+    },
+  };
 }
 
 function runNodeTest(suite, env) {
@@ -45,8 +55,10 @@ function runNodeTest(suite, env) {
     '--test',
     `--test-concurrency=${suite.concurrency ?? 1}`,
     `--test-timeout=${suite.timeoutMs ?? 120_000}`,
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tapFile}`,
     ...suite.files,
   ];
   return new Promise((resolve) => {
@@ -57,8 +69,12 @@ function runNodeTest(suite, env) {
 
 function readTapCounts(file) {
   const counts = { tests: 0, pass: 0, fail: 0, skipped: 0, todo: 0, cancelled: 0 };
-  let text = '';
-  try { text = readFileSync(file, 'utf8'); } catch { return counts; }
+  let text;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return counts;
+  }
   for (const key of Object.keys(counts)) {
     const match = text.match(new RegExp(`^# ${key} (\\d+)$`, 'm'));
     if (match) counts[key] = Number(match[1]);
@@ -72,9 +88,9 @@ async function main() {
   if (wanted.length && suites.length !== wanted.length) {
     throw new Error(`unknown suite; known: ${SUITES.map((s) => s.name).join(', ')}`);
   }
+  compile();
   rmSync(RESULTS_DIR, { recursive: true, force: true });
   mkdirSync(RESULTS_DIR, { recursive: true });
-  compile();
 
   const totals = { pass: 0, fail: 0, skipped: 0 };
   const problems = [];
@@ -101,10 +117,13 @@ async function main() {
     totals.pass += counts.pass;
     totals.fail += counts.fail + counts.cancelled;
     totals.skipped += counts.skipped + counts.todo;
-    console.log(`[test] suite ${suite.name}: ${counts.pass} passed, ${counts.fail + counts.cancelled} failed, ${counts.skipped} skipped`);
+    console.log(
+      `[test] suite ${suite.name}: ${counts.pass} passed, ${counts.fail + counts.cancelled} failed, ${counts.skipped} skipped`,
+    );
     if (result.code !== 0) problems.push(`suite ${suite.name} exited with code ${result.code}`);
     if (counts.tests === 0) problems.push(`suite ${suite.name} ran no test`);
-    if (IS_CI && counts.skipped + counts.todo > 0) problems.push(`suite ${suite.name} skipped ${counts.skipped + counts.todo} test(s) under CI`);
+    if (IS_CI && counts.skipped + counts.todo > 0)
+      problems.push(`suite ${suite.name} skipped ${counts.skipped + counts.todo} test(s) under CI`);
   }
 
   console.log('');

@@ -24,6 +24,30 @@ export const SUITES = [
     timeoutMs: 180_000,
   },
   {
+    name: 'sqs-moto',
+    description:
+      'FIFO groups with a backlog run side by side, against moto (which batches a receive by group, as AWS does)',
+    files: ['.build/test/sqs/fifo-groups.e2e-spec.js'],
+    servers: ['moto'],
+    env: { SQS_TEST_BACKEND: 'moto' },
+    timeoutMs: 180_000,
+  },
+  {
+    name: 'cli-fauxqs',
+    description: 'npm run dlq (stats, peek, redrive, purge, a redrive killed half-way) against fauxqs',
+    files: ['.build/test/cli/**/*.e2e-spec.js'],
+    env: { SQS_TEST_BACKEND: 'fauxqs' },
+    timeoutMs: 180_000,
+  },
+  {
+    name: 'cli-elasticmq',
+    description: 'npm run dlq against ElasticMQ',
+    files: ['.build/test/cli/**/*.e2e-spec.js'],
+    servers: ['elasticmq'],
+    env: { SQS_TEST_BACKEND: 'elasticmq' },
+    timeoutMs: 180_000,
+  },
+  {
     name: 'app',
     description: '/health and /metrics of the service against a real SqsServer on fauxqs',
     files: ['.build/test/app/**/*.e2e-spec.js'],
@@ -41,7 +65,7 @@ export const SUITES = [
     name: 'chart',
     description: 'Helm chart: strict lint, schema rejections, manifests validated offline',
     files: ['.build/test/chart/**/*.spec.js'],
-    servers: ['helm'],
+    servers: ['helm', 'promtool'],
     timeoutMs: 120_000,
   },
   {
@@ -52,11 +76,13 @@ export const SUITES = [
   },
   {
     name: 'faults',
-    description: 'fault injection with real processes: kill -9, SIGTERM, SQS and Keycloak outages, poison flood, slow handler, soak',
+    description:
+      'fault injection with real processes: kill -9, SIGTERM, SQS and Keycloak outages, poison flood, slow handler, soak',
     files: ['.build/test/faults/**/*.e2e-spec.js'],
     servers: ['keycloak'],
     // The soak's default size for this run; FAULT_SOAK_MESSAGES=1000000 npm test -- faults does the full million.
     env: { FAULT_SOAK_DEFAULT_MESSAGES: '500000' },
-    timeoutMs: 180_000,
+    // Per test: the Keycloak long outage lasts 5 min, plus warm-up and recovery.
+    timeoutMs: 540_000,
   },
 ];

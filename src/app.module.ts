@@ -5,8 +5,9 @@ import { keycloakConfig, type KeycloakConfig } from './config/keycloak.config.js
 import { HealthModule, ReadinessRegistry } from './health/index.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
-import { SqsTransportModule } from './sqs/sqs-transport.module.js';
-import { KeycloakHealthIndicator, KeycloakModule, UsersModule } from './users/index.js';
+import { MetricsService } from './metrics/metrics.service.js';
+import { SqsTransportModule } from './sqs-transport.module.js';
+import { KeycloakBreaker, KeycloakHealthIndicator, KeycloakModule, UsersModule } from './users/index.js';
 
 /**
  * The service: validated configuration, JSON logs, the SQS transport as a provider, health and
@@ -37,10 +38,13 @@ export class AppModule implements OnModuleInit {
   constructor(
     private readonly readiness: ReadinessRegistry,
     private readonly keycloakHealth: KeycloakHealthIndicator,
+    private readonly metrics: MetricsService,
+    private readonly keycloakBreaker: KeycloakBreaker,
   ) {}
 
   onModuleInit(): void {
     // An open Keycloak breaker shows as degraded, never as not-ready: see KeycloakHealthIndicator.
     this.readiness.registerIndicator('keycloak', () => this.keycloakHealth.isHealthy('keycloak'));
+    this.metrics.breakers.watch('keycloak', this.keycloakBreaker);
   }
 }

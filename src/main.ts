@@ -4,12 +4,17 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { existsSync } from 'node:fs';
 import { CredentialsUnavailableError, EnvValidationError, isPodEnvironment, loadConfig } from './config/index.js';
+import { HealthService } from './health/health.service.js';
+import { DrainReport } from './lifecycle/drain-report.js';
+import { handleShutdownSignals } from './lifecycle/graceful-shutdown.js';
+import { HttpListenError, listenHttp } from './lifecycle/http-listen.js';
 import { SqsExceptionFilter, SqsServer } from './sqs/index.js';
 
 /**
  * Starts the service: the HTTP app (health, metrics) with the SQS consumer connected to it as
- * a Nest microservice. SIGTERM runs Nest's shutdown hooks: readiness goes down, the consumer
- * drains (see SqsServer.close), then the process exits.
+ * a Nest microservice. The HTTP port is bound first, so a taken port stops start-up before a
+ * single message is received; the consumer starts after it. SIGTERM drains the consumer while
+ * the probes keep answering, then closes HTTP (see handleShutdownSignals).
  */
 export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   loadLocalEnvFile(env);
@@ -18,11 +23,20 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<v
   // abortOnError: false, so that an init error reaches the handler below instead of abort().
   const app = await NestFactory.create(AppModule.forRoot(), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   app.useGlobalFilters(new SqsExceptionFilter(app.getHttpAdapter()));
-  app.connectMicroservice({ strategy: app.get(SqsServer) }, { inheritAppConfig: true });
+  const server = app.get(SqsServer);
+  app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
+  const report = new DrainReport(server);
+  await app.init();
+  try {
+    await listenHttp(app, config.http);
+  } catch (err) {
+    await app.close().catch(() => undefined);
+    throw err;
+  }
+  app.flushLogs();
   await app.startAllMicroservices();
-  await app.listen(config.http.port, '0.0.0.0');
+  handleShutdownSignals({ app, server, health: app.get(HealthService), report });
 }
 
 /** Local runs may keep their variables in `.env`; pods never read one (the chart sets them). */
@@ -31,10 +45,17 @@ function loadLocalEnvFile(env: NodeJS.ProcessEnv): void {
   process.loadEnvFile('.env'); // never overrides a variable already set
 }
 
+/** Errors whose message is already the one line an operator needs. */
+function isOneLineError(err: unknown): err is Error {
+  return (
+    err instanceof EnvValidationError || err instanceof CredentialsUnavailableError || err instanceof HttpListenError
+  );
+}
+
 const isEntryPoint = import.meta.url === `file://${process.argv[1]}`;
 if (isEntryPoint) {
   bootstrap().catch((err: unknown) => {
-    if (err instanceof EnvValidationError || err instanceof CredentialsUnavailableError) {
+    if (isOneLineError(err)) {
       process.stderr.write(`${err.message}\n`);
     } else {
       process.stderr.write(`Start-up failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -5,7 +5,17 @@
 // CLI: `node scripts/servers/elasticmq.mjs provision` pre-fetches (CI images),
 //      `node scripts/servers/elasticmq.mjs run` starts it in the foreground until Ctrl-C.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -33,7 +43,9 @@ function javaBinary() {
 function javaMajor(java) {
   const res = spawnSync(java, ['-version'], { encoding: 'utf8' });
   if (res.error || res.status !== 0) {
-    throw new Error(`ElasticMQ needs a JDK/JRE 8+ but \`${java} -version\` failed: ${res.error?.message ?? res.stderr}`);
+    throw new Error(
+      `ElasticMQ needs a JDK/JRE 8+ but \`${java} -version\` failed: ${res.error?.message ?? res.stderr}`,
+    );
   }
   const match = /version "(?:1\.)?(\d+)/.exec(res.stderr);
   return match ? Number(match[1]) : 0;
@@ -71,30 +83,46 @@ export async function provision(version = ELASTICMQ_VERSION) {
   }
   const mvn = spawnSync('mvn', ['-v'], { encoding: 'utf8' });
   if (mvn.error || mvn.status !== 0) {
-    throw new Error('ElasticMQ is not cached and `mvn` is not available to fetch it from Maven Central (apt-get install maven)');
+    throw new Error(
+      'ElasticMQ is not cached and `mvn` is not available to fetch it from Maven Central (apt-get install maven)',
+    );
   }
   writeFileSync(join(dir, 'pom.xml'), pom(version));
   const libTmp = join(dir, 'lib.tmp');
   rmSync(libTmp, { recursive: true, force: true });
-  const fetched = spawnSync('mvn', [
-    '-q', '-B', '-f', join(dir, 'pom.xml'),
-    `-Dmaven.repo.local=${cachePath('m2')}`,
-    `${DEPENDENCY_PLUGIN}:copy-dependencies`,
-    `-DoutputDirectory=${libTmp}`, '-DincludeScope=runtime',
-  ], { encoding: 'utf8', cwd: dir });
+  const fetched = spawnSync(
+    'mvn',
+    [
+      '-q',
+      '-B',
+      '-f',
+      join(dir, 'pom.xml'),
+      `-Dmaven.repo.local=${cachePath('m2')}`,
+      `${DEPENDENCY_PLUGIN}:copy-dependencies`,
+      `-DoutputDirectory=${libTmp}`,
+      '-DincludeScope=runtime',
+    ],
+    { encoding: 'utf8', cwd: dir },
+  );
   if (fetched.status !== 0) {
-    throw new Error(`fetching org.elasticmq:elasticmq-server_2.13:${version} from Maven Central failed:\n${fetched.stdout}${fetched.stderr}`);
+    throw new Error(
+      `fetching org.elasticmq:elasticmq-server_2.13:${version} from Maven Central failed:\n${fetched.stdout}${fetched.stderr}`,
+    );
   }
   // Rename then write the classpath last, so an interrupted download is never taken as complete.
   const lib = join(dir, 'lib');
   rmSync(lib, { recursive: true, force: true });
   renameSync(libTmp, lib);
-  const classpath = readdirSync(lib).filter((f) => f.endsWith('.jar')).sort().map((f) => join(lib, f)).join(':');
-  if (!classpath.includes(`elasticmq-server_2.13-${version}.jar`)) throw new Error(`ElasticMQ server jar missing from ${lib}`);
+  const classpath = readdirSync(lib)
+    .filter((f) => f.endsWith('.jar'))
+    .sort()
+    .map((f) => join(lib, f))
+    .join(':');
+  if (!classpath.includes(`elasticmq-server_2.13-${version}.jar`))
+    throw new Error(`ElasticMQ server jar missing from ${lib}`);
   writeFileSync(classpathFile, `${classpath}\n`);
   return { version, dir, classpath };
 }
-
 
 function config(port) {
   return `include classpath("application.conf")
@@ -123,13 +151,19 @@ aws {
 }
 
 function tail(file, lines = 30) {
-  try { return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n'); } catch { return ''; }
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
 }
 
 async function answersSqs(endpoint) {
   const { SQSClient, ListQueuesCommand } = await import('@aws-sdk/client-sqs');
   const client = new SQSClient({
-    endpoint, region: REGION, maxAttempts: 1,
+    endpoint,
+    region: REGION,
+    maxAttempts: 1,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   try {
@@ -146,7 +180,10 @@ function waitForExit(child, ms) {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => { clearTimeout(timer); resolve(true); });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
   });
 }
 
@@ -163,12 +200,21 @@ async function launch(classpath, java, workDir) {
   const logFile = join(workDir, 'elasticmq.log');
   writeFileSync(configFile, config(port));
   const log = openSync(logFile, 'w');
-  const child = spawn(java, [
-    // Small heap and a quick JIT: a test server on a 2-core machine, not a production broker.
-    '-Xms64m', '-Xmx384m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1',
-    `-Dconfig.file=${configFile}`,
-    '-cp', classpath, 'org.elasticmq.server.Main',
-  ], { stdio: ['ignore', log, log] });
+  const child = spawn(
+    java,
+    [
+      // Small heap and a quick JIT: a test server on a 2-core machine, not a production broker.
+      '-Xms64m',
+      '-Xmx384m',
+      '-XX:+UseSerialGC',
+      '-XX:TieredStopAtLevel=1',
+      `-Dconfig.file=${configFile}`,
+      '-cp',
+      classpath,
+      'org.elasticmq.server.Main',
+    ],
+    { stdio: ['ignore', log, log] },
+  );
   closeSync(log);
   const endpoint = `http://127.0.0.1:${port}`;
   const killOnExit = () => child.kill('SIGKILL');
@@ -177,14 +223,20 @@ async function launch(classpath, java, workDir) {
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
       process.removeListener('exit', killOnExit);
-      return { ok: false, why: `ElasticMQ exited (${child.exitCode ?? child.signalCode}) during start-up:\n${tail(logFile)}` };
+      return {
+        ok: false,
+        why: `ElasticMQ exited (${child.exitCode ?? child.signalCode}) during start-up:\n${tail(logFile)}`,
+      };
     }
     if (await answersSqs(endpoint)) return { ok: true, child, endpoint, killOnExit };
     await new Promise((r) => setTimeout(r, 250));
   }
   await stopChild(child);
   process.removeListener('exit', killOnExit);
-  return { ok: false, why: `ElasticMQ did not answer ListQueues on ${endpoint} within ${START_TIMEOUT_MS / 1000} s:\n${tail(logFile)}` };
+  return {
+    ok: false,
+    why: `ElasticMQ did not answer ListQueues on ${endpoint} within ${START_TIMEOUT_MS / 1000} s:\n${tail(logFile)}`,
+  };
 }
 
 /**
@@ -228,7 +280,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   } else if (command === 'run') {
     const server = await start();
     console.log(`ElasticMQ listening: SQS_TEST_ENDPOINT=${server.endpoint} (Ctrl-C stops it)`);
-    const shutdown = () => { server.stop().then(() => process.exit(0)); };
+    const shutdown = () => {
+      server.stop().then(() => process.exit(0));
+    };
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);
   } else {

@@ -16,8 +16,21 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
-  closeSync, copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync,
-  readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync,
+  closeSync,
+  copyFileSync,
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -29,7 +42,14 @@ import { freePort } from '../lib/free-port.mjs';
 
 // The newest release on Central when written; 26.x needs Java 21+, and runs on Temurin 25.
 export const KEYCLOAK_VERSION = process.env.KEYCLOAK_VERSION ?? '26.7.3';
-export const REALM_FILE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', 'keycloak', 'realm-nest-sqs-worker.json');
+export const REALM_FILE = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'test',
+  'keycloak',
+  'realm-nest-sqs-worker.json',
+);
 export const REALM = 'nest-sqs-worker';
 export const CLIENT_ID = 'nest-sqs-worker';
 const CENTRAL = 'https://repo1.maven.org/maven2/org/keycloak/keycloak-quarkus-dist';
@@ -47,7 +67,9 @@ export function keycloakJavaHome() {
   }
   const onPath = spawnSync('sh', ['-c', 'readlink -f "$(command -v java)"'], { encoding: 'utf8' }).stdout.trim();
   if (onPath && javaMajor(onPath) >= 21) return dirname(dirname(onPath));
-  throw new Error(`Keycloak ${KEYCLOAK_VERSION} needs Java 21+; none found (set KEYCLOAK_JAVA_HOME; tried ${candidates.join(', ')} and java on PATH)`);
+  throw new Error(
+    `Keycloak ${KEYCLOAK_VERSION} needs Java 21+; none found (set KEYCLOAK_JAVA_HOME; tried ${candidates.join(', ')} and java on PATH)`,
+  );
 }
 
 function javaMajor(java) {
@@ -85,7 +107,9 @@ async function ensureDist(version) {
       renameSync(part, tarball);
     } catch (err) {
       rmSync(part, { force: true });
-      throw new Error(`fetching ${name} from Maven Central failed: ${err instanceof Error ? err.message : err}`);
+      throw new Error(`fetching ${name} from Maven Central failed: ${err instanceof Error ? err.message : err}`, {
+        cause: err,
+      });
     }
   }
   const unpacking = join(dir, `dist.tmp-${process.pid}`);
@@ -111,21 +135,40 @@ async function withLock(dir, fn) {
       break;
     } catch {
       let holder = 0;
-      try { holder = Number(readFileSync(join(lock, 'pid'), 'utf8')); } catch { /* being created */ }
-      if (holder && !isAlive(holder)) { rmSync(lock, { recursive: true, force: true }); continue; }
+      try {
+        holder = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+      } catch {
+        /* being created */
+      }
+      if (holder && !isAlive(holder)) {
+        rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock} (held by pid ${holder})`);
       await new Promise((r) => setTimeout(r, 500));
     }
   }
-  try { return await fn(); } finally { rmSync(lock, { recursive: true, force: true }); }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 function isAlive(pid) {
-  try { process.kill(pid, 0); return true; } catch { return false; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function warmMarker(dir, javaHome) {
-  const key = createHash('sha256').update(JSON.stringify({ BUILD_OPTIONS, javaHome, jdk: javaMajor(join(javaHome, 'bin', 'java')) })).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(JSON.stringify({ BUILD_OPTIONS, javaHome, jdk: javaMajor(join(javaHome, 'bin', 'java')) }))
+    .digest('hex')
+    .slice(0, 16);
   return join(dir, `warm-${key}.json`);
 }
 
@@ -149,12 +192,14 @@ export async function provision(version = KEYCLOAK_VERSION) {
       await (await launch({ dist, javaHome, clientSecret })).stop();
       await (await launch({ dist, javaHome, cdsArchive, recordCds: true, clientSecret })).stop();
       if (!existsSync(cdsArchive)) throw new Error(`the warm-up run did not write ${cdsArchive}`);
-      writeFileSync(marker, `${JSON.stringify({ version, warmedInMs: Date.now() - started, at: new Date().toISOString() })}\n`);
+      writeFileSync(
+        marker,
+        `${JSON.stringify({ version, warmedInMs: Date.now() - started, at: new Date().toISOString() })}\n`,
+      );
     }
     return { version, dist, javaHome, cdsArchive };
   });
 }
-
 
 /** A Keycloak home of its own (data/, realm import) whose lib, themes, conf and providers are the dist's. */
 function makeHome(dist) {
@@ -166,12 +211,18 @@ function makeHome(dist) {
 }
 
 function tail(file, lines = 40) {
-  try { return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n'); } catch { return ''; }
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
 }
 
 async function realmAnswers(url) {
   try {
-    const res = await fetch(`${url}/realms/${REALM}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(2_000) });
+    const res = await fetch(`${url}/realms/${REALM}/.well-known/openid-configuration`, {
+      signal: AbortSignal.timeout(2_000),
+    });
     return res.ok;
   } catch {
     return false;
@@ -182,12 +233,19 @@ function waitForExit(child, ms) {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => { clearTimeout(timer); resolve(true); });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
   });
 }
 
 function signalGroup(child, signal) {
-  try { process.kill(-child.pid, signal); } catch { /* already gone */ }
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    /* already gone */
+  }
 }
 
 /**
@@ -197,13 +255,15 @@ function signalGroup(child, signal) {
  * Returns `{ url, port, home, logFile, stop }`.
  */
 export async function launch(options) {
-  const port = options.port ?? await freePort();
-  const managementPort = options.managementPort ?? await freePort();
+  const port = options.port ?? (await freePort());
+  const managementPort = options.managementPort ?? (await freePort());
   const home = makeHome(options.dist);
   const logFile = options.logFile ?? join(home, 'keycloak.log');
   const cds = options.recordCds
     ? `-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=${options.cdsArchive}`
-    : existsSync(options.cdsArchive ?? '') ? `-XX:SharedArchiveFile=${options.cdsArchive}` : '';
+    : existsSync(options.cdsArchive ?? '')
+      ? `-XX:SharedArchiveFile=${options.cdsArchive}`
+      : '';
   const env = {
     ...process.env,
     JAVA_HOME: options.javaHome,
@@ -217,8 +277,11 @@ export async function launch(options) {
   const args = [
     // kc.sh derives the home from its own path; the later -D wins, giving this start its data/.
     `-Dkc.home.dir=${home}`,
-    'start-dev', ...BUILD_OPTIONS,
-    '--http-host=127.0.0.1', `--http-port=${port}`, `--http-management-port=${managementPort}`,
+    'start-dev',
+    ...BUILD_OPTIONS,
+    '--http-host=127.0.0.1',
+    `--http-port=${port}`,
+    `--http-management-port=${managementPort}`,
     '--import-realm',
   ];
   const out = logFile === 'inherit' ? 'inherit' : openSync(logFile, 'w');
@@ -264,7 +327,15 @@ export async function start() {
   const adminPassword = randomBytes(12).toString('base64url');
   // Short-lived tokens so the suites see the service-account token refreshed.
   const tokenLifespanSeconds = Number(process.env.KEYCLOAK_TEST_TOKEN_LIFESPAN ?? 30);
-  const server = await launch({ dist, javaHome, cdsArchive, clientSecret, adminUser: 'admin', adminPassword, tokenLifespanSeconds });
+  const server = await launch({
+    dist,
+    javaHome,
+    cdsArchive,
+    clientSecret,
+    adminUser: 'admin',
+    adminPassword,
+    tokenLifespanSeconds,
+  });
   return {
     env: {
       KEYCLOAK_TEST_URL: server.url,
@@ -283,7 +354,9 @@ export async function start() {
 /** Sizes of the cache, for the CLI. */
 function describeCache(version) {
   const dir = cachePath('keycloak', version);
-  return readdirSync(dir).map((f) => `${f} ${Math.round(statSync(join(dir, f)).size / 1e6)} MB`).join(', ');
+  return readdirSync(dir)
+    .map((f) => `${f} ${Math.round(statSync(join(dir, f)).size / 1e6)} MB`)
+    .join(', ');
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
@@ -291,13 +364,17 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   if (command === 'provision') {
     const started = Date.now();
     const { dist, version, javaHome } = await provision();
-    console.log(`Keycloak ${version} ready in ${dist} with ${javaHome} (${Date.now() - started} ms); cache: ${describeCache(version)}`);
+    console.log(
+      `Keycloak ${version} ready in ${dist} with ${javaHome} (${Date.now() - started} ms); cache: ${describeCache(version)}`,
+    );
   } else if (command === 'run') {
     const started = Date.now();
     const server = await start();
     console.log(`Keycloak up in ${Date.now() - started} ms:`);
     for (const [key, value] of Object.entries(server.env)) console.log(`  ${key}=${value}`);
-    const shutdown = () => { server.stop().then(() => process.exit(0)); };
+    const shutdown = () => {
+      server.stop().then(() => process.exit(0));
+    };
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);
   } else {

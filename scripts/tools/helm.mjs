@@ -21,10 +21,12 @@ export async function newestHelm3() {
   const versions = (await res.text()).split('\n').filter((v) => /^v3\.\d+\.\d+$/.test(v));
   if (!versions.length) throw new Error(`${GOPROXY_LIST} lists no stable v3 release`);
   const key = (v) => v.slice(1).split('.').map(Number);
-  return versions.sort((a, b) => {
-    const [x, y] = [key(a), key(b)];
-    return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
-  }).at(-1);
+  return versions
+    .sort((a, b) => {
+      const [x, y] = [key(a), key(b)];
+      return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+    })
+    .at(-1);
 }
 
 async function wantedVersion() {
@@ -54,7 +56,9 @@ export async function ensureHelm() {
 
   const go = spawnSync('go', ['version'], { encoding: 'utf8' });
   if (go.error || go.status !== 0) {
-    throw new Error(`helm ${version} is not cached and \`go\` is not available to build it (apt-get install golang-go)`);
+    throw new Error(
+      `helm ${version} is not cached and \`go\` is not available to build it (apt-get install golang-go)`,
+    );
   }
   const env = {
     ...process.env,
@@ -67,7 +71,8 @@ export async function ensureHelm() {
   // The same -X flags as helm's Makefile: without them helm believes the cluster is Kubernetes
   // 1.20 and rejects any chart with a newer kubeVersion constraint.
   const ldflags = [
-    '-s', '-w',
+    '-s',
+    '-w',
     `-X helm.sh/helm/v3/internal/version.version=${version}`,
     `-X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=${k8sMajor}`,
     `-X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=${k8sMinor}`,

@@ -10,7 +10,12 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import type { AwsConfig } from './aws.config.js';
-import { createCredentialProvider, CredentialsUnavailableError, REFRESH_BEFORE_EXPIRY_MS, refreshing } from './aws-credentials.js';
+import {
+  createCredentialProvider,
+  CredentialsUnavailableError,
+  REFRESH_BEFORE_EXPIRY_MS,
+  refreshing,
+} from './aws-credentials.js';
 import { loadConfig } from './configuration.js';
 import { createSqsClientConfig } from './sqs-client.factory.js';
 
@@ -21,7 +26,8 @@ const local = (overrides: Partial<AwsConfig> = {}): AwsConfig => ({
   hasEnvironmentKeys: true,
   ...overrides,
 });
-const pod = (overrides: Partial<AwsConfig> = {}): AwsConfig => local({ appEnv: 'production', podCredentials: true, region: 'eu-west-1', hasEnvironmentKeys: false, ...overrides });
+const pod = (overrides: Partial<AwsConfig> = {}): AwsConfig =>
+  local({ appEnv: 'production', podCredentials: true, region: 'eu-west-1', hasEnvironmentKeys: false, ...overrides });
 
 const PRODUCTION_KEY = 'AKIAPRODUCTIONFILE01';
 
@@ -29,11 +35,18 @@ const PRODUCTION_KEY = 'AKIAPRODUCTIONFILE01';
  * Runs `body` in a child process whose HOME is a temp dir holding production keys in ~/.aws,
  * a `credential_process`, and (with `endpointUrl`) an `endpoint_url` for every service.
  */
-async function runWithAwsTrap(body: string, env: Record<string, string>, endpointUrl?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+async function runWithAwsTrap(
+  body: string,
+  env: Record<string, string>,
+  endpointUrl?: string,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const home = mkdtempSync(join(tmpdir(), 'nsw-home-'));
   mkdirSync(join(home, '.aws'));
   const marker = join(home, 'credential-process-ran');
-  writeFileSync(join(home, '.aws', 'credentials'), `[default]\naws_access_key_id = ${PRODUCTION_KEY}\naws_secret_access_key = production-secret\n`);
+  writeFileSync(
+    join(home, '.aws', 'credentials'),
+    `[default]\naws_access_key_id = ${PRODUCTION_KEY}\naws_secret_access_key = production-secret\n`,
+  );
   writeFileSync(
     join(home, '.aws', 'config'),
     `[default]\nregion = us-east-1\n${endpointUrl ? `endpoint_url = ${endpointUrl}\n` : ''}` +
@@ -41,7 +54,18 @@ async function runWithAwsTrap(body: string, env: Record<string, string>, endpoin
   );
   const moduleUrl = new URL('./aws-credentials.js', import.meta.url).href;
   const configUrl = new URL('./configuration.js', import.meta.url).href;
-  const script = `import * as creds from ${JSON.stringify(moduleUrl)}; import * as cfg from ${JSON.stringify(configUrl)};\n${body}`;
+  // Nothing may leave the machine: a lookup of any host but loopback fails at once (and says
+  // which host was wanted), so a provider aiming at a real AWS endpoint makes no traffic.
+  const dnsGuard = `import dns from 'node:dns';
+    const realLookup = dns.lookup;
+    dns.lookup = (host, options, callback) => {
+      const cb = typeof options === 'function' ? options : callback;
+      if (host === 'localhost' || /^127\\./.test(host) || host === '::1') return realLookup(host, options, callback);
+      process.stderr.write('BLOCKED-DNS ' + host + '\\n');
+      const err = Object.assign(new Error('getaddrinfo ENOTFOUND ' + host), { code: 'ENOTFOUND', hostname: host });
+      process.nextTick(() => cb(err));
+    };`;
+  const script = `${dnsGuard}\nimport * as creds from ${JSON.stringify(moduleUrl)}; import * as cfg from ${JSON.stringify(configUrl)};\n${body}`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
     env: { PATH: process.env.PATH ?? '', HOME: home, USERPROFILE: home, AWS_PROFILE: 'default', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -79,16 +103,31 @@ describe('credential provider by APP_ENV', () => {
       () => createCredentialProvider(local({ appEnv: 'dev', hasEnvironmentKeys: false })),
       (err: unknown) =>
         err instanceof CredentialsUnavailableError &&
-        /APP_ENV "dev" is local.*environment only; ~\/\.aws\/credentials and ~\/\.aws\/config are never read/.test(err.message),
+        /APP_ENV "dev" is local.*environment only; ~\/\.aws\/credentials and ~\/\.aws\/config are never read/.test(
+          err.message,
+        ),
     );
   });
 
   for (const appEnv of ['production', 'staging', 'integration']) {
     it(`${appEnv}: the pod chain, announcing the source it expects`, () => {
-      const irsa = createCredentialProvider(pod({ appEnv, webIdentity: { tokenFile: '/var/run/token', roleArn: 'arn:aws:iam::123456789012:role/worker' } }), { processEnv: {} });
-      assert.match(irsa.source, new RegExp(`^pod chain for APP_ENV=${appEnv}, expecting web identity token file \\(IRSA, role arn:aws:iam::123456789012:role/worker\\)`));
-      assert.match(irsa.source, /order: environment keys -> web identity token file .* -> instance metadata .*~\/\.aws is never read/);
-      const podIdentity = createCredentialProvider(pod({ appEnv }), { processEnv: { AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://169.254.170.23/v1/credentials' } });
+      const irsa = createCredentialProvider(
+        pod({ appEnv, webIdentity: { tokenFile: '/var/run/token', roleArn: 'arn:aws:iam::123456789012:role/worker' } }),
+        { processEnv: {} },
+      );
+      assert.match(
+        irsa.source,
+        new RegExp(
+          `^pod chain for APP_ENV=${appEnv}, expecting web identity token file \\(IRSA, role arn:aws:iam::123456789012:role/worker\\)`,
+        ),
+      );
+      assert.match(
+        irsa.source,
+        /order: environment keys -> web identity token file .* -> instance metadata .*~\/\.aws is never read/,
+      );
+      const podIdentity = createCredentialProvider(pod({ appEnv }), {
+        processEnv: { AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://169.254.170.23/v1/credentials' },
+      });
       assert.match(podIdentity.source, /expecting container credentials endpoint \(EKS Pod Identity \/ ECS\)/);
       const instance = createCredentialProvider(pod({ appEnv }), { processEnv: {} });
       assert.match(instance.source, /expecting instance metadata \(EC2 instance role\)/);
@@ -103,7 +142,14 @@ describe('credential provider by APP_ENV', () => {
     const endpoint = createServer((req, res) => {
       authorization = req.headers.authorization;
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ AccessKeyId: 'ASIAPODIDENTITY00001', SecretAccessKey: 's', Token: 't', Expiration: new Date(Date.now() + 3_600_000).toISOString() }));
+      res.end(
+        JSON.stringify({
+          AccessKeyId: 'ASIAPODIDENTITY00001',
+          SecretAccessKey: 's',
+          Token: 't',
+          Expiration: new Date(Date.now() + 3_600_000).toISOString(),
+        }),
+      );
     });
     await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
     const saved = { ...process.env };
@@ -137,7 +183,10 @@ describe('credential provider by APP_ENV', () => {
       );
       assert.equal(status, 0);
       const out = JSON.parse(stdout) as { config: string; provider: string };
-      assert.match(out.config, /^Invalid environment: AWS_ACCESS_KEY_ID is not set: APP_ENV "local" is local.*never read/);
+      assert.match(
+        out.config,
+        /^Invalid environment: AWS_ACCESS_KEY_ID is not set: APP_ENV "local" is local.*never read/,
+      );
       assert.match(out.provider, /^No AWS credentials: APP_ENV "local" is local/);
       assert.doesNotMatch(stdout, new RegExp(PRODUCTION_KEY));
     });
@@ -169,7 +218,10 @@ describe('credential provider by APP_ENV', () => {
         { APP_ENV: 'production', AWS_EC2_METADATA_DISABLED: 'true' },
       );
       assert.equal(status, 0);
-      assert.match(stdout, /^FAILED No AWS credentials: APP_ENV "production" uses the pod chain \(~\/\.aws is never read\)\. Tried environment keys: /);
+      assert.match(
+        stdout,
+        /^FAILED No AWS credentials: APP_ENV "production" uses the pod chain \(~\/\.aws is never read\)\. Tried environment keys: /,
+      );
       assert.doesNotMatch(stdout, new RegExp(PRODUCTION_KEY));
     });
 
@@ -186,7 +238,9 @@ describe('credential provider by APP_ENV', () => {
           res.statusCode = 500;
           res.end();
         });
-        await Promise.all([sts.server, thief].map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))));
+        await Promise.all(
+          [sts.server, thief].map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))),
+        );
         tokenDir = mkdtempSync(join(tmpdir(), 'nsw-irsa-'));
         writeFileSync(join(tokenDir, 'token'), 'irsa-service-account-token');
       });
@@ -205,16 +259,26 @@ describe('credential provider by APP_ENV', () => {
       const endpointOf = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
       it('resolves through AssumeRoleWithWebIdentity, the shared files unread', async () => {
-        const { stdout } = await runWithAwsTrap(irsaBody(endpointOf(sts.server)), { APP_ENV: 'production', AWS_EC2_METADATA_DISABLED: 'true' }, endpointOf(thief));
+        const { stdout } = await runWithAwsTrap(
+          irsaBody(endpointOf(sts.server)),
+          { APP_ENV: 'production', AWS_EC2_METADATA_DISABLED: 'true' },
+          endpointOf(thief),
+        );
         assert.equal(stdout.trim(), 'RESOLVED ASIAASSUMED00000001');
         assert.match(sts.requests[0]!.body, /Action=AssumeRoleWithWebIdentity/);
         assert.match(sts.requests[0]!.body, /WebIdentityToken=irsa-service-account-token/);
       });
 
       it('never sends the token to the endpoint_url of ~/.aws/config', async () => {
-        // The regional STS endpoint is used (unreachable or refusing the token here): it must not be the file's.
-        await runWithAwsTrap(irsaBody(), { APP_ENV: 'production', AWS_EC2_METADATA_DISABLED: 'true' }, endpointOf(thief));
+        // With no STS endpoint given, the regional one is the target (the DNS guard stops the
+        // call before anything leaves the machine): never the file's endpoint_url.
+        const { stderr } = await runWithAwsTrap(
+          irsaBody(),
+          { APP_ENV: 'production', AWS_EC2_METADATA_DISABLED: 'true' },
+          endpointOf(thief),
+        );
         assert.deepEqual(thiefRequests, []);
+        assert.match(stderr, /BLOCKED-DNS sts\.eu-west-1\.amazonaws\.com/);
       });
     });
   });
@@ -230,7 +294,10 @@ describe('refreshing credentials', () => {
   it('caches until 5 minutes before expiry, then renews (fake clock)', async () => {
     let clock = 1_000_000;
     let calls = 0;
-    const provider = refreshing(async () => identity(++calls, clock + 15 * 60_000), () => clock);
+    const provider = refreshing(
+      async () => identity(++calls, clock + 15 * 60_000),
+      () => clock,
+    );
     assert.equal((await provider()).accessKeyId, 'ASIA1');
     clock += 15 * 60_000 - REFRESH_BEFORE_EXPIRY_MS - 1;
     assert.equal((await provider()).accessKeyId, 'ASIA1');
@@ -254,10 +321,13 @@ describe('refreshing credentials', () => {
   it('keeps serving still-valid credentials when a renewal fails, and fails once they expired', async () => {
     let clock = 0;
     let fail = false;
-    const provider = refreshing(async () => {
-      if (fail) throw new Error('STS unavailable');
-      return identity(1, clock + 10 * 60_000);
-    }, () => clock);
+    const provider = refreshing(
+      async () => {
+        if (fail) throw new Error('STS unavailable');
+        return identity(1, clock + 10 * 60_000);
+      },
+      () => clock,
+    );
     await provider();
     fail = true;
     clock += 6 * 60_000;
@@ -268,7 +338,10 @@ describe('refreshing credentials', () => {
 
   it('never renews credentials without an expiration (static environment keys)', async () => {
     let calls = 0;
-    const provider = refreshing(async () => identity(++calls), () => Number.MAX_SAFE_INTEGER);
+    const provider = refreshing(
+      async () => identity(++calls),
+      () => Number.MAX_SAFE_INTEGER,
+    );
     await provider();
     await provider();
     assert.equal(calls, 1);
@@ -334,7 +407,10 @@ describe('cross-account role (AWS_ASSUME_ROLE_ARN)', () => {
       KEYCLOAK_CLIENT_SECRET: 's',
     });
     const credentials = createCredentialProvider(config.aws);
-    assert.match(credentials.source, /^role arn:aws:iam::123456789012:role\/cross assumed through STS at http:\/\/127\.0\.0\.1:\d+ \(session worker, 900 s, renewed before expiry\) with base credentials from environment keys only/);
+    assert.match(
+      credentials.source,
+      /^role arn:aws:iam::123456789012:role\/cross assumed through STS at http:\/\/127\.0\.0\.1:\d+ \(session worker, 900 s, renewed before expiry\) with base credentials from environment keys only/,
+    );
     const client = new SQSClient(createSqsClientConfig(config, credentials));
     const signedWith: string[] = [];
     client.middlewareStack.add(
@@ -356,10 +432,13 @@ describe('cross-account role (AWS_ASSUME_ROLE_ARN)', () => {
       assert.match(sts.requests[0]!.body, /Action=AssumeRole/);
       assert.match(sts.requests[0]!.body, /RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fcross/);
       assert.match(sts.requests[0]!.body, /DurationSeconds=900/);
-      assert.match(sts.requests[0]!.authorization ?? '', /Credential=AKIAMASTERKEY0000001\//, 'STS is called with the base (environment) credentials');
+      assert.match(
+        sts.requests[0]!.authorization ?? '',
+        /Credential=AKIAMASTERKEY0000001\//,
+        'STS is called with the base (environment) credentials',
+      );
     } finally {
       client.destroy();
     }
   });
 });
-

@@ -48,7 +48,10 @@ type Link = { name: string; provider: AwsCredentialIdentityProvider };
  * `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE` name.
  * @throws {CredentialsUnavailableError} local without environment keys.
  */
-export function createCredentialProvider(aws: AwsConfig, options: CredentialProviderOptions = {}): CredentialProviderResult {
+export function createCredentialProvider(
+  aws: AwsConfig,
+  options: CredentialProviderOptions = {},
+): CredentialProviderResult {
   sealSharedAwsFiles();
   const now = options.now ?? Date.now;
   const processEnv = options.processEnv ?? process.env;
@@ -56,14 +59,21 @@ export function createCredentialProvider(aws: AwsConfig, options: CredentialProv
   const links = aws.podCredentials ? podLinks(aws, processEnv) : localLinks(aws);
   const chained = chain(links, aws, (name) => (lastLink = name));
   const base = refreshing(chained, now);
-  const baseSource = aws.podCredentials ? describePodChain(aws, processEnv) : `environment keys only (APP_ENV=${aws.appEnv} is local; ~/.aws is never read)`;
+  const baseSource = aws.podCredentials
+    ? describePodChain(aws, processEnv)
+    : `environment keys only (APP_ENV=${aws.appEnv} is local; ~/.aws is never read)`;
   if (!aws.assumeRole) {
     return { provider: base, source: baseSource, resolvedSource: () => lastLink };
   }
   const { roleArn, sessionName, durationSeconds, externalId } = aws.assumeRole;
   const assumed = fromTemporaryCredentials({
     masterCredentials: base,
-    params: { RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds: durationSeconds, ExternalId: externalId },
+    params: {
+      RoleArn: roleArn,
+      RoleSessionName: sessionName,
+      DurationSeconds: durationSeconds,
+      ExternalId: externalId,
+    },
     clientConfig: stsClientConfig(aws),
   });
   return {
@@ -79,7 +89,11 @@ export function createCredentialProvider(aws: AwsConfig, options: CredentialProv
  * an `endpoint_url` setting: the web identity token and the base credentials go to STS only.
  */
 function stsClientConfig(aws: AwsConfig) {
-  return { region: aws.region, ignoreConfiguredEndpointUrls: true, ...(aws.stsEndpoint ? { endpoint: aws.stsEndpoint } : {}) };
+  return {
+    region: aws.region,
+    ignoreConfiguredEndpointUrls: true,
+    ...(aws.stsEndpoint ? { endpoint: aws.stsEndpoint } : {}),
+  };
 }
 
 function localLinks(aws: AwsConfig): Link[] {
@@ -99,16 +113,27 @@ function podLinks(aws: AwsConfig, processEnv: NodeJS.ProcessEnv): Link[] {
     const { tokenFile, roleArn, sessionName } = aws.webIdentity;
     links.push({
       name: `web identity token file (IRSA, role ${roleArn})`,
-      provider: fromTokenFile({ webIdentityTokenFile: tokenFile, roleArn, roleSessionName: sessionName, clientConfig: stsClientConfig(aws) }),
+      provider: fromTokenFile({
+        webIdentityTokenFile: tokenFile,
+        roleArn,
+        roleSessionName: sessionName,
+        clientConfig: stsClientConfig(aws),
+      }),
     });
   }
   if (hasContainerEndpoint(processEnv)) {
     // fromHttp, not fromContainerMetadata: only fromHttp accepts the EKS Pod Identity host
     // (169.254.170.23) and its AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE.
-    links.push({ name: 'container credentials endpoint (EKS Pod Identity / ECS)', provider: fromHttp({ timeout: 2_000, maxRetries: 3 }) });
+    links.push({
+      name: 'container credentials endpoint (EKS Pod Identity / ECS)',
+      provider: fromHttp({ timeout: 2_000, maxRetries: 3 }),
+    });
   }
   if (!imdsDisabled(processEnv)) {
-    links.push({ name: 'instance metadata (EC2 instance role)', provider: fromInstanceMetadata({ timeout: 1_000, maxRetries: 1 }) });
+    links.push({
+      name: 'instance metadata (EC2 instance role)',
+      provider: fromInstanceMetadata({ timeout: 1_000, maxRetries: 1 }),
+    });
   }
   return links;
 }
@@ -125,8 +150,10 @@ function imdsDisabled(processEnv: NodeJS.ProcessEnv): boolean {
 function describePodChain(aws: AwsConfig, processEnv: NodeJS.ProcessEnv): string {
   const links = podLinks(aws, processEnv).map((link) => link.name);
   // Every link before the first available one fails fast, so the first one present is used.
-  return `pod chain for APP_ENV=${aws.appEnv}, expecting ${aws.hasEnvironmentKeys ? 'environment keys' : links[1] ?? 'nothing (no source configured)'} ` +
-    `(order: ${links.join(' -> ')}; ~/.aws is never read)`;
+  return (
+    `pod chain for APP_ENV=${aws.appEnv}, expecting ${aws.hasEnvironmentKeys ? 'environment keys' : (links[1] ?? 'nothing (no source configured)')} ` +
+    `(order: ${links.join(' -> ')}; ~/.aws is never read)`
+  );
 }
 
 /** Tries each link in turn, as the SDK's chain does, and explains a total failure. */
@@ -155,10 +182,14 @@ function chain(links: Link[], aws: AwsConfig, onResolved: (name: string) => void
  * {@link REFRESH_BEFORE_EXPIRY_MS} of expiring, one call at a time. If renewal fails while
  * the cached credentials are still valid, they keep being served until they expire.
  */
-export function refreshing(provider: AwsCredentialIdentityProvider, now: () => number = Date.now): AwsCredentialIdentityProvider {
+export function refreshing(
+  provider: AwsCredentialIdentityProvider,
+  now: () => number = Date.now,
+): AwsCredentialIdentityProvider {
   let current: AwsCredentialIdentity | undefined;
   let pending: Promise<AwsCredentialIdentity> | undefined;
-  const expiresAt = (credentials: AwsCredentialIdentity) => credentials.expiration?.getTime() ?? Number.POSITIVE_INFINITY;
+  const expiresAt = (credentials: AwsCredentialIdentity) =>
+    credentials.expiration?.getTime() ?? Number.POSITIVE_INFINITY;
   return async (properties) => {
     if (current && expiresAt(current) - now() > REFRESH_BEFORE_EXPIRY_MS) return current;
     pending ??= Promise.resolve(provider(properties))

@@ -39,14 +39,19 @@ export function toAwsConfig(env: Env): AwsConfig {
     appEnv: env.APP_ENV,
     podCredentials,
     // The schema requires a region in pods; locally the queue's own, or us-east-1 for emulators.
-    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? awsSqsEndpoint(env.SQS_QUEUE_URL)?.region ?? LOCAL_DEFAULT_REGION,
+    region:
+      env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? awsSqsEndpoint(env.SQS_QUEUE_URL)?.region ?? LOCAL_DEFAULT_REGION,
     sqsEndpoint: env.SQS_ENDPOINT ?? env.TEST_ONLY_POD_SQS_ENDPOINT,
     sqsEndpointIsTestHook: !env.SQS_ENDPOINT && Boolean(env.TEST_ONLY_POD_SQS_ENDPOINT),
     stsEndpoint: env.AWS_STS_ENDPOINT ?? (podCredentials ? undefined : env.SQS_ENDPOINT),
     hasEnvironmentKeys: Boolean(env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY),
     webIdentity:
       env.AWS_WEB_IDENTITY_TOKEN_FILE && env.AWS_ROLE_ARN
-        ? { tokenFile: env.AWS_WEB_IDENTITY_TOKEN_FILE, roleArn: env.AWS_ROLE_ARN, sessionName: env.AWS_ROLE_SESSION_NAME }
+        ? {
+            tokenFile: env.AWS_WEB_IDENTITY_TOKEN_FILE,
+            roleArn: env.AWS_ROLE_ARN,
+            sessionName: env.AWS_ROLE_SESSION_NAME,
+          }
         : undefined,
     assumeRole: env.AWS_ASSUME_ROLE_ARN
       ? {

@@ -1,5 +1,5 @@
 import { type FactoryProvider, Global, Logger, Module } from '@nestjs/common';
-import type { SqsServerOptions } from '../sqs/sqs.options.js';
+import { type SqsServerOptions } from '../sqs/index.js';
 import { type AwsConfig, awsConfig } from './aws.config.js';
 import { type CredentialProviderResult, createCredentialProvider } from './aws-credentials.js';
 import { createSqsClientConfig, sqsMaxSockets, toSqsServerOptions } from './sqs-client.factory.js';
@@ -26,11 +26,18 @@ const awsCredentialsProvider: FactoryProvider<CredentialProviderResult> = {
 const sqsServerOptionsProvider: FactoryProvider<SqsServerOptions> = {
   provide: SQS_SERVER_OPTIONS,
   inject: [awsConfig.KEY, sqsConfig.KEY, observabilityConfig.KEY, AWS_CREDENTIALS],
-  useFactory: (aws: AwsConfig, sqs: SqsConfig, observability: ObservabilityConfig, credentials: CredentialProviderResult) => {
+  useFactory: (
+    aws: AwsConfig,
+    sqs: SqsConfig,
+    observability: ObservabilityConfig,
+    credentials: CredentialProviderResult,
+  ) => {
     const logger = new Logger('SqsClient');
     const endpoint = sqsClientEndpoint(sqs.queueUrl, aws.sqsEndpoint);
     if (aws.sqsEndpointIsTestHook) {
-      logger.warn(`${POD_TEST_ENDPOINT_VARIABLE} is set: SQS requests go to ${endpoint}, not to AWS. It is a test hook; never set it in a deployment`);
+      logger.warn(
+        `${POD_TEST_ENDPOINT_VARIABLE} is set: SQS requests go to ${endpoint}, not to AWS. It is a test hook; never set it in a deployment`,
+      );
     }
     logger.log(
       `SQS client: endpoint ${endpoint}, request timeout ${sqs.receiveRequestTimeoutMs} ms (long poll ${sqs.waitTimeSeconds} s), ` +

@@ -24,7 +24,7 @@ export type EndpointIssue = { variable: keyof EndpointEnv & string; message: str
 
 const AWS_QUEUE_URL =
   'an https queue URL on an SQS endpoint of AWS, such as https://sqs.eu-west-1.amazonaws.com/123456789012/orders ' +
-  '(legacy queue.amazonaws.com, VPC endpoint and other partitions\' hosts are accepted too)';
+  "(legacy queue.amazonaws.com, VPC endpoint and other partitions' hosts are accepted too)";
 
 /**
  * Where SQS and STS requests may go. Pods talk to AWS only: a queue URL must be on an SQS
@@ -56,22 +56,46 @@ export function endpointIssues(env: EndpointEnv, pod: boolean, appEnv: string): 
 function testHookIssues(env: EndpointEnv, pod: boolean): EndpointIssue[] {
   const value = env.TEST_ONLY_POD_SQS_ENDPOINT;
   if (!value) return [];
-  if (!pod) return [{ variable: POD_TEST_ENDPOINT_VARIABLE, message: 'must be unset: it is a test hook for pod mode; local runs set SQS_ENDPOINT' }];
+  if (!pod)
+    return [
+      {
+        variable: POD_TEST_ENDPOINT_VARIABLE,
+        message: 'must be unset: it is a test hook for pod mode; local runs set SQS_ENDPOINT',
+      },
+    ];
   if (isLoopbackUrl(value)) return [];
-  return [{ variable: POD_TEST_ENDPOINT_VARIABLE, message: 'must be a loopback URL (127.0.0.1, [::1] or localhost): it is a test hook that never leaves the machine' }];
+  return [
+    {
+      variable: POD_TEST_ENDPOINT_VARIABLE,
+      message:
+        'must be a loopback URL (127.0.0.1, [::1] or localhost): it is a test hook that never leaves the machine',
+    },
+  ];
 }
 
-function queueUrlIssue(env: EndpointEnv, variable: 'SQS_QUEUE_URL' | 'SQS_DLQ_URL', url: string, pod: boolean, appEnv: string): EndpointIssue | undefined {
+function queueUrlIssue(
+  env: EndpointEnv,
+  variable: 'SQS_QUEUE_URL' | 'SQS_DLQ_URL',
+  url: string,
+  pod: boolean,
+  appEnv: string,
+): EndpointIssue | undefined {
   const aws = awsSqsEndpoint(url);
   if (!aws) {
     if (pod) return { variable, message: `must be ${AWS_QUEUE_URL} when APP_ENV is ${appEnv}` };
     if (isParsableHost(url)) return undefined;
-    return { variable: 'SQS_ENDPOINT', message: `${NOT_SET}: expected the local server's endpoint, since the host of ${variable} is neither an AWS SQS endpoint nor one a client can call` };
+    return {
+      variable: 'SQS_ENDPOINT',
+      message: `${NOT_SET}: expected the local server's endpoint, since the host of ${variable} is neither an AWS SQS endpoint nor one a client can call`,
+    };
   }
   const regionVariable = env.AWS_REGION ? 'AWS_REGION' : env.AWS_DEFAULT_REGION ? 'AWS_DEFAULT_REGION' : undefined;
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (!region || region === aws.region) return undefined;
-  return { variable, message: `is in region ${aws.region}, but ${regionVariable} is ${region}: SQS requests are signed for ${regionVariable}` };
+  return {
+    variable,
+    message: `is in region ${aws.region}, but ${regionVariable} is ${region}: SQS requests are signed for ${regionVariable}`,
+  };
 }
 
 function isParsableHost(url: string): boolean {

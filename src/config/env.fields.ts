@@ -1,4 +1,4 @@
-import { isQueueUrl } from '../sqs/queue-url.js';
+import { isQueueUrl } from '../sqs/index.js';
 import { z } from 'zod';
 
 /**
@@ -62,7 +62,10 @@ export function integer(min: number, max: number): [string, Converter<number>] {
 }
 
 export function oneOf<const T extends string>(values: readonly T[]): [string, Converter<T>] {
-  return [`one of ${values.join(', ')}`, (raw) => (values as readonly string[]).includes(raw) ? (raw as T) : undefined];
+  return [
+    `one of ${values.join(', ')}`,
+    (raw) => ((values as readonly string[]).includes(raw) ? (raw as T) : undefined),
+  ];
 }
 
 export function boolean(): [string, Converter<boolean>] {

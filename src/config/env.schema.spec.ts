@@ -55,7 +55,9 @@ describe('environment schema', () => {
   });
 
   it('formats an error as one line naming the variable, what was expected and what it got', () => {
-    assert.deepEqual(errorsFor({ SQS_BATCH_SIZE: '42' }), ['Invalid environment: SQS_BATCH_SIZE must be an integer from 1 to 10 (got "42")']);
+    assert.deepEqual(errorsFor({ SQS_BATCH_SIZE: '42' }), [
+      'Invalid environment: SQS_BATCH_SIZE must be an integer from 1 to 10 (got "42")',
+    ]);
   });
 
   it('reports every bad variable, one line each', () => {
@@ -79,20 +81,36 @@ describe('environment schema', () => {
     const cases: Array<[string, string | undefined, RegExp]> = [
       ['APP_ENV', 'Production', /^Invalid environment: APP_ENV must be a lower-case name .* \(got "Production"\)$/],
       ['HTTP_PORT', '70000', /HTTP_PORT must be an integer from 1 to 65535 \(got "70000"\)/],
-      ['LOG_LEVEL', 'verbose', /LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent \(got "verbose"\)/],
+      [
+        'LOG_LEVEL',
+        'verbose',
+        /LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent \(got "verbose"\)/,
+      ],
       ['OTEL_ENABLED', 'maybe', /OTEL_ENABLED must be true or false \(got "maybe"\)/],
       ['AWS_REGION', 'Europe', /AWS_REGION must be an AWS region such as eu-west-1 \(got "Europe"\)/],
       ['AWS_DEFAULT_REGION', 'eu_west_1', /AWS_DEFAULT_REGION must be an AWS region/],
       ['AWS_ACCESS_KEY_ID', undefined, /AWS_ACCESS_KEY_ID is not set: expected it together with AWS_SECRET_ACCESS_KEY/],
       ['AWS_ROLE_ARN', 'my-role', /AWS_ROLE_ARN must be an IAM role ARN/],
       ['AWS_ROLE_SESSION_NAME', 'a', /AWS_ROLE_SESSION_NAME must be a role session name/],
-      ['AWS_ASSUME_ROLE_ARN', 'arn:aws:iam::123:role/x', /AWS_ASSUME_ROLE_ARN must be an IAM role ARN .* \(got "arn:aws:iam::123:role\/x"\)/],
+      [
+        'AWS_ASSUME_ROLE_ARN',
+        'arn:aws:iam::123:role/x',
+        /AWS_ASSUME_ROLE_ARN must be an IAM role ARN .* \(got "arn:aws:iam::123:role\/x"\)/,
+      ],
       ['AWS_ASSUME_ROLE_SESSION_NAME', 'has spaces', /AWS_ASSUME_ROLE_SESSION_NAME must be a role session name/],
-      ['AWS_ASSUME_ROLE_DURATION_SECONDS', '60', /AWS_ASSUME_ROLE_DURATION_SECONDS must be an integer from 900 to 43200 \(got "60"\)/],
+      [
+        'AWS_ASSUME_ROLE_DURATION_SECONDS',
+        '60',
+        /AWS_ASSUME_ROLE_DURATION_SECONDS must be an integer from 900 to 43200 \(got "60"\)/,
+      ],
       ['AWS_ASSUME_ROLE_EXTERNAL_ID', 'x', /AWS_ASSUME_ROLE_EXTERNAL_ID must be an external id/],
       ['AWS_STS_ENDPOINT', 'localhost:4566', /AWS_STS_ENDPOINT must be an http\(s\) URL/],
       ['SQS_ENDPOINT', 'ftp://x', /SQS_ENDPOINT must be an http\(s\) URL \(got "ftp:\/\/x"\)/],
-      ['SQS_QUEUE_URL', undefined, /^Invalid environment: SQS_QUEUE_URL is not set: expected the http\(s\) URL of the work queue$/],
+      [
+        'SQS_QUEUE_URL',
+        undefined,
+        /^Invalid environment: SQS_QUEUE_URL is not set: expected the http\(s\) URL of the work queue$/,
+      ],
       ['SQS_QUEUE_URL', 'work-queue', /SQS_QUEUE_URL must be the http\(s\) URL of the work queue \(got "work-queue"\)/],
       ['SQS_DLQ_URL', 'dlq', /SQS_DLQ_URL must be the http\(s\) URL of the dead-letter queue/],
       ['SQS_PATTERN_ATTRIBUTE', 'AWS.pattern', /SQS_PATTERN_ATTRIBUTE must be an SQS message attribute name/],
@@ -111,7 +129,11 @@ describe('environment schema', () => {
       ['SQS_BACKOFF_MAX_SECONDS', '99999', /SQS_BACKOFF_MAX_SECONDS must be an integer from 0 to 43200/],
       ['SQS_MAX_RECEIVE_COUNT', '0', /SQS_MAX_RECEIVE_COUNT must be an integer from 1 to 1000/],
       ['SQS_SHUTDOWN_GRACE_SECONDS', '7200', /SQS_SHUTDOWN_GRACE_SECONDS must be an integer from 0 to 3600/],
-      ['SQS_RECEIVE_REQUEST_TIMEOUT_MS', '500', /SQS_RECEIVE_REQUEST_TIMEOUT_MS must be an integer from 1000 to 120000/],
+      [
+        'SQS_RECEIVE_REQUEST_TIMEOUT_MS',
+        '500',
+        /SQS_RECEIVE_REQUEST_TIMEOUT_MS must be an integer from 1000 to 120000/,
+      ],
       ['SQS_CONNECTION_TIMEOUT_MS', '10', /SQS_CONNECTION_TIMEOUT_MS must be an integer from 100 to 60000/],
       ['KEYCLOAK_URL', undefined, /KEYCLOAK_URL is not set: expected the base URL of Keycloak/],
       ['KEYCLOAK_URL', 'keycloak', /KEYCLOAK_URL must be the base URL of Keycloak/],
@@ -129,11 +151,17 @@ describe('environment schema', () => {
     }
 
     it('AWS_SECRET_ACCESS_KEY without AWS_ACCESS_KEY_ID is rejected', () => {
-      assertOneLine({ AWS_ACCESS_KEY_ID: undefined }, /AWS_ACCESS_KEY_ID is not set: expected it together with AWS_SECRET_ACCESS_KEY/);
+      assertOneLine(
+        { AWS_ACCESS_KEY_ID: undefined },
+        /AWS_ACCESS_KEY_ID is not set: expected it together with AWS_SECRET_ACCESS_KEY/,
+      );
     });
 
     it('AWS_WEB_IDENTITY_TOKEN_FILE without AWS_ROLE_ARN is rejected', () => {
-      assertOneLine({ AWS_WEB_IDENTITY_TOKEN_FILE: '/var/run/token' }, /AWS_ROLE_ARN is not set: web identity \(IRSA\) needs both/);
+      assertOneLine(
+        { AWS_WEB_IDENTITY_TOKEN_FILE: '/var/run/token' },
+        /AWS_ROLE_ARN is not set: web identity \(IRSA\) needs both/,
+      );
     });
 
     it('SQS_DEFAULT_PATTERN accepts any non-empty pattern', () => {
@@ -152,31 +180,54 @@ describe('environment schema', () => {
     });
 
     it('rejects a heartbeat interval at or above the visibility timeout', () => {
-      assertOneLine({ SQS_VISIBILITY_TIMEOUT: '30', SQS_HEARTBEAT_INTERVAL_SECONDS: '30' }, /SQS_HEARTBEAT_INTERVAL_SECONDS must be below SQS_VISIBILITY_TIMEOUT \(30 s\)/);
+      assertOneLine(
+        { SQS_VISIBILITY_TIMEOUT: '30', SQS_HEARTBEAT_INTERVAL_SECONDS: '30' },
+        /SQS_HEARTBEAT_INTERVAL_SECONDS must be below SQS_VISIBILITY_TIMEOUT \(30 s\)/,
+      );
     });
 
     it('rejects a maximum visibility below the visibility timeout', () => {
-      assertOneLine({ SQS_VISIBILITY_TIMEOUT: '600', SQS_MAX_VISIBILITY_SECONDS: '300' }, /SQS_MAX_VISIBILITY_SECONDS must be at least SQS_VISIBILITY_TIMEOUT \(600 s\)/);
+      assertOneLine(
+        { SQS_VISIBILITY_TIMEOUT: '600', SQS_MAX_VISIBILITY_SECONDS: '300' },
+        /SQS_MAX_VISIBILITY_SECONDS must be at least SQS_VISIBILITY_TIMEOUT \(600 s\)/,
+      );
     });
 
     it('rejects a backoff cap below the base', () => {
-      assertOneLine({ SQS_BACKOFF_BASE_SECONDS: '60', SQS_BACKOFF_MAX_SECONDS: '30' }, /SQS_BACKOFF_MAX_SECONDS must be at least SQS_BACKOFF_BASE_SECONDS \(60 s\)/);
+      assertOneLine(
+        { SQS_BACKOFF_BASE_SECONDS: '60', SQS_BACKOFF_MAX_SECONDS: '30' },
+        /SQS_BACKOFF_MAX_SECONDS must be at least SQS_BACKOFF_BASE_SECONDS \(60 s\)/,
+      );
     });
 
     it('requires environment keys when APP_ENV is local, saying ~/.aws is never read', () => {
-      assertOneLine({ APP_ENV: 'dev', AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined }, /AWS_ACCESS_KEY_ID is not set: APP_ENV "dev" is local.*~\/\.aws\/credentials and ~\/\.aws\/config are never read/);
+      assertOneLine(
+        { APP_ENV: 'dev', AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined },
+        /AWS_ACCESS_KEY_ID is not set: APP_ENV "dev" is local.*~\/\.aws\/credentials and ~\/\.aws\/config are never read/,
+      );
     });
 
     it('requires a region and forbids endpoint overrides in pod environments', () => {
-      assertOneLine({ ...POD, AWS_REGION: undefined }, /AWS_REGION is not set: expected an AWS region when APP_ENV is production/);
-      assertOneLine({ ...POD, SQS_ENDPOINT: 'http://127.0.0.1:4566' }, /SQS_ENDPOINT must be unset when APP_ENV is production/);
-      assertOneLine({ ...POD, AWS_STS_ENDPOINT: 'http://127.0.0.1:4566' }, /AWS_STS_ENDPOINT must be unset when APP_ENV is production/);
+      assertOneLine(
+        { ...POD, AWS_REGION: undefined },
+        /AWS_REGION is not set: expected an AWS region when APP_ENV is production/,
+      );
+      assertOneLine(
+        { ...POD, SQS_ENDPOINT: 'http://127.0.0.1:4566' },
+        /SQS_ENDPOINT must be unset when APP_ENV is production/,
+      );
+      assertOneLine(
+        { ...POD, AWS_STS_ENDPOINT: 'http://127.0.0.1:4566' },
+        /AWS_STS_ENDPOINT must be unset when APP_ENV is production/,
+      );
       assert.deepEqual(errorsFor({ ...POD, AWS_REGION: undefined, AWS_DEFAULT_REGION: 'eu-west-1' }), []);
     });
 
     for (const variable of ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_SQS', 'AWS_ENDPOINT_URL_STS']) {
       it(`refuses the SDK's ${variable}, in pods and locally, with one line naming it`, () => {
-        const expected = new RegExp(`^Invalid environment: ${variable} must be unset: the service sets its AWS endpoints itself, .*web identity token`);
+        const expected = new RegExp(
+          `^Invalid environment: ${variable} must be unset: the service sets its AWS endpoints itself, .*web identity token`,
+        );
         assertOneLine({ ...POD, [variable]: 'https://sts.example.com' }, expected);
         assertOneLine({ [variable]: 'http://127.0.0.1:4566' }, expected);
       });
@@ -194,7 +245,11 @@ describe('environment schema', () => {
         ['us-iso-east-1', 'https://sqs.us-iso-east-1.c2s.ic.gov/123456789012/orders'],
       ];
       for (const [region, url] of accepted) {
-        assert.deepEqual(errorsFor({ ...POD, AWS_REGION: region, SQS_QUEUE_URL: url, SQS_DLQ_URL: url.replace('orders', 'dlq') }), [], url);
+        assert.deepEqual(
+          errorsFor({ ...POD, AWS_REGION: region, SQS_QUEUE_URL: url, SQS_DLQ_URL: url.replace('orders', 'dlq') }),
+          [],
+          url,
+        );
       }
     });
 
@@ -208,32 +263,78 @@ describe('environment schema', () => {
         'https://sqs.eu-west-1.amazonaws.com/orders',
       ];
       for (const url of rejected) {
-        assertOneLine({ ...POD, SQS_QUEUE_URL: url }, /^Invalid environment: SQS_QUEUE_URL must be an https queue URL on an SQS endpoint of AWS, such as .* when APP_ENV is production/);
-        assertOneLine({ ...POD, SQS_DLQ_URL: url }, /^Invalid environment: SQS_DLQ_URL must be an https queue URL on an SQS endpoint of AWS/);
+        assertOneLine(
+          { ...POD, SQS_QUEUE_URL: url },
+          /^Invalid environment: SQS_QUEUE_URL must be an https queue URL on an SQS endpoint of AWS, such as .* when APP_ENV is production/,
+        );
+        assertOneLine(
+          { ...POD, SQS_DLQ_URL: url },
+          /^Invalid environment: SQS_DLQ_URL must be an https queue URL on an SQS endpoint of AWS/,
+        );
       }
     });
 
     it('rejects a queue URL of another region than the one requests are signed for', () => {
-      assertOneLine({ ...POD, SQS_QUEUE_URL: 'https://sqs.us-west-2.amazonaws.com/123456789012/orders' }, /^Invalid environment: SQS_QUEUE_URL is in region us-west-2, but AWS_REGION is eu-west-1: SQS requests are signed for AWS_REGION/);
-      assertOneLine({ ...POD, SQS_QUEUE_URL: 'https://queue.amazonaws.com/123456789012/orders' }, /SQS_QUEUE_URL is in region us-east-1, but AWS_REGION is eu-west-1/);
+      assertOneLine(
+        { ...POD, SQS_QUEUE_URL: 'https://sqs.us-west-2.amazonaws.com/123456789012/orders' },
+        /^Invalid environment: SQS_QUEUE_URL is in region us-west-2, but AWS_REGION is eu-west-1: SQS requests are signed for AWS_REGION/,
+      );
+      assertOneLine(
+        { ...POD, SQS_QUEUE_URL: 'https://queue.amazonaws.com/123456789012/orders' },
+        /SQS_QUEUE_URL is in region us-east-1, but AWS_REGION is eu-west-1/,
+      );
     });
 
     it('TEST_ONLY_POD_SQS_ENDPOINT: a loopback URL in pods only', () => {
       assert.deepEqual(errorsFor({ ...POD, TEST_ONLY_POD_SQS_ENDPOINT: 'http://127.0.0.1:4566' }), []);
-      assert.equal(loadConfig({ ...LOCAL, ...POD, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', TEST_ONLY_POD_SQS_ENDPOINT: 'http://127.0.0.1:4566' }).aws.sqsEndpointIsTestHook, true);
-      assertOneLine({ ...POD, TEST_ONLY_POD_SQS_ENDPOINT: 'http://10.0.0.5:4566' }, /^Invalid environment: TEST_ONLY_POD_SQS_ENDPOINT must be a loopback URL/);
-      assertOneLine({ TEST_ONLY_POD_SQS_ENDPOINT: 'http://127.0.0.1:4566' }, /^Invalid environment: TEST_ONLY_POD_SQS_ENDPOINT must be unset: it is a test hook for pod mode; local runs set SQS_ENDPOINT/);
+      assert.equal(
+        loadConfig({
+          ...LOCAL,
+          ...POD,
+          AWS_ACCESS_KEY_ID: '',
+          AWS_SECRET_ACCESS_KEY: '',
+          TEST_ONLY_POD_SQS_ENDPOINT: 'http://127.0.0.1:4566',
+        }).aws.sqsEndpointIsTestHook,
+        true,
+      );
+      assertOneLine(
+        { ...POD, TEST_ONLY_POD_SQS_ENDPOINT: 'http://10.0.0.5:4566' },
+        /^Invalid environment: TEST_ONLY_POD_SQS_ENDPOINT must be a loopback URL/,
+      );
+      assertOneLine(
+        { TEST_ONLY_POD_SQS_ENDPOINT: 'http://127.0.0.1:4566' },
+        /^Invalid environment: TEST_ONLY_POD_SQS_ENDPOINT must be unset: it is a test hook for pod mode; local runs set SQS_ENDPOINT/,
+      );
     });
 
     it('locally without SQS_ENDPOINT, asks for it when the queue URL host cannot be called', () => {
-      assertOneLine({ SQS_QUEUE_URL: 'http://sqs.us-east-1.127.0.0.1:4566/000000000000/work' }, /^Invalid environment: SQS_ENDPOINT is not set: expected the local server's endpoint/);
-      assert.deepEqual(errorsFor({ SQS_ENDPOINT: 'http://127.0.0.1:4566', SQS_QUEUE_URL: 'http://sqs.us-east-1.127.0.0.1:4566/000000000000/work' }), []);
-      assert.equal(loadConfig({ ...LOCAL, SQS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/orders' }).aws.region, 'eu-west-1', 'a local run takes the queue\'s region');
+      assertOneLine(
+        { SQS_QUEUE_URL: 'http://sqs.us-east-1.127.0.0.1:4566/000000000000/work' },
+        /^Invalid environment: SQS_ENDPOINT is not set: expected the local server's endpoint/,
+      );
+      assert.deepEqual(
+        errorsFor({
+          SQS_ENDPOINT: 'http://127.0.0.1:4566',
+          SQS_QUEUE_URL: 'http://sqs.us-east-1.127.0.0.1:4566/000000000000/work',
+        }),
+        [],
+      );
+      assert.equal(
+        loadConfig({ ...LOCAL, SQS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/orders' }).aws.region,
+        'eu-west-1',
+        "a local run takes the queue's region",
+      );
     });
 
     it('rejects a delete linger the visibility timeout cannot absorb', () => {
-      assertOneLine({ SQS_VISIBILITY_TIMEOUT: '20', SQS_HEARTBEAT_INTERVAL_SECONDS: '10', SQS_DELETE_LINGER_MS: '5001' }, /^Invalid environment: SQS_DELETE_LINGER_MS must be at most \(SQS_VISIBILITY_TIMEOUT - SQS_HEARTBEAT_INTERVAL_SECONDS\) \* 500 = 5000 ms/);
-      assert.deepEqual(errorsFor({ SQS_VISIBILITY_TIMEOUT: '20', SQS_HEARTBEAT_INTERVAL_SECONDS: '10', SQS_DELETE_LINGER_MS: '5000' }), []);
+      assertOneLine(
+        { SQS_VISIBILITY_TIMEOUT: '20', SQS_HEARTBEAT_INTERVAL_SECONDS: '10', SQS_DELETE_LINGER_MS: '5001' },
+        /^Invalid environment: SQS_DELETE_LINGER_MS must be at most \(SQS_VISIBILITY_TIMEOUT - SQS_HEARTBEAT_INTERVAL_SECONDS\) \* 500 = 5000 ms/,
+      );
+      assert.deepEqual(
+        errorsFor({ SQS_VISIBILITY_TIMEOUT: '20', SQS_HEARTBEAT_INTERVAL_SECONDS: '10', SQS_DELETE_LINGER_MS: '5000' }),
+        [],
+      );
     });
   });
 
@@ -248,7 +349,10 @@ describe('environment schema', () => {
       const match = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
       if (match) example[match[1]!] = match[2]!;
     }
-    const documented = new Set([...Object.keys(example), ...[...text.matchAll(/^#\s*([A-Z0-9_]+)=/gm)].map((m) => m[1]!)]);
+    const documented = new Set([
+      ...Object.keys(example),
+      ...[...text.matchAll(/^#\s*([A-Z0-9_]+)=/gm)].map((m) => m[1]!),
+    ]);
     const missing = ENV_VARIABLES.filter((key) => !documented.has(key));
     assert.deepEqual(missing, []);
     const config = loadConfig(example);

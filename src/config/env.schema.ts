@@ -1,7 +1,18 @@
 import { z } from 'zod';
-import { LONG_POLL_TIMEOUT_MARGIN_MS, receiveRequestTimeoutMs } from '../sqs/sqs.options.js';
+import { LONG_POLL_TIMEOUT_MARGIN_MS, optionRuleViolations, receiveRequestTimeoutMs } from '../sqs/index.js';
 import { endpointIssues } from './env.endpoint-rules.js';
-import { boolean, httpUrl, integer, matching, NOT_SET, oneOf, optional, queueUrl, required, withDefault } from './env.fields.js';
+import {
+  boolean,
+  httpUrl,
+  integer,
+  matching,
+  NOT_SET,
+  oneOf,
+  optional,
+  queueUrl,
+  required,
+  withDefault,
+} from './env.fields.js';
 
 /** `APP_ENV` values that run in a cluster and use the pod credential chain. */
 export const POD_ENVIRONMENTS = ['production', 'staging', 'integration'] as const;
@@ -24,8 +35,14 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 const REGION = matching(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'an AWS region such as eu-west-1');
-const ROLE_ARN = matching(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/, 'an IAM role ARN (arn:aws:iam::123456789012:role/name)');
-const SESSION_NAME = matching(/^[\w+=,.@-]{2,64}$/, 'a role session name of 2 to 64 characters from [A-Za-z0-9+=,.@_-]');
+const ROLE_ARN = matching(
+  /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
+  'an IAM role ARN (arn:aws:iam::123456789012:role/name)',
+);
+const SESSION_NAME = matching(
+  /^[\w+=,.@-]{2,64}$/,
+  'a role session name of 2 to 64 characters from [A-Za-z0-9+=,.@_-]',
+);
 const NON_EMPTY = matching(/^.+$/s, 'a non-empty string');
 const ATTRIBUTE_NAME = matching(
   /^(?!(aws|amazon)\.)(?!\.)(?!.*\.\.)[A-Za-z0-9_.-]{1,256}(?<!\.)$/i,
@@ -45,8 +62,17 @@ export const keycloakEnvShape = {
 
 const envObject = z.object({
   // Runtime
-  APP_ENV: withDefault(...matching(/^[a-z][a-z0-9-]{0,31}$/, 'a lower-case name such as local, production, staging or integration'), 'local'),
+  APP_ENV: withDefault(
+    ...matching(/^[a-z][a-z0-9-]{0,31}$/, 'a lower-case name such as local, production, staging or integration'),
+    'local',
+  ),
   HTTP_PORT: withDefault(...integer(1, 65_535), 3_000),
+  HTTP_HOST: optional(
+    ...matching(
+      /^[\w.:-]{1,253}$/,
+      'an address to bind, such as 127.0.0.1 or 0.0.0.0 (default: 127.0.0.1 locally, 0.0.0.0 in pods)',
+    ),
+  ),
   LOG_LEVEL: withDefault(...oneOf(LOG_LEVELS), 'info'),
   OTEL_ENABLED: withDefault(...boolean(), false),
 
@@ -62,7 +88,9 @@ const envObject = z.object({
   AWS_ASSUME_ROLE_ARN: optional(...ROLE_ARN),
   AWS_ASSUME_ROLE_SESSION_NAME: withDefault(...SESSION_NAME, 'nest-sqs-worker'),
   AWS_ASSUME_ROLE_DURATION_SECONDS: withDefault(...integer(900, 43_200), 3_600),
-  AWS_ASSUME_ROLE_EXTERNAL_ID: optional(...matching(/^[\w+=,.@:\/-]{2,1224}$/, 'an external id of 2 to 1224 characters')),
+  AWS_ASSUME_ROLE_EXTERNAL_ID: optional(
+    ...matching(/^[\w+=,.@:/-]{2,1224}$/, 'an external id of 2 to 1224 characters'),
+  ),
   AWS_STS_ENDPOINT: optional(...httpUrl()),
   // Read only to be refused (see env.endpoint-rules.ts).
   AWS_ENDPOINT_URL: optional(...NON_EMPTY),
@@ -112,44 +140,48 @@ function crossFieldIssues(env: ParsedEnv): Issue[] {
         `(SQS_WAIT_TIME_SECONDS=${env.SQS_WAIT_TIME_SECONDS}): a long poll legitimately lasts that long and must not be cut off`,
     });
   }
-  if (env.SQS_HEARTBEAT_INTERVAL_SECONDS >= env.SQS_VISIBILITY_TIMEOUT) {
-    issues.push({
-      variable: 'SQS_HEARTBEAT_INTERVAL_SECONDS',
-      message: `must be below SQS_VISIBILITY_TIMEOUT (${env.SQS_VISIBILITY_TIMEOUT} s), or a message becomes visible again before its visibility is extended`,
-    });
-  }
-  // The transport's rule: a settled message is no longer extended, so its delete must land
-  // well before its visibility runs out.
-  const lingerLimitMs = ((env.SQS_VISIBILITY_TIMEOUT - env.SQS_HEARTBEAT_INTERVAL_SECONDS) * 1_000) / 2;
-  if (env.SQS_DELETE_LINGER_MS !== undefined && env.SQS_DELETE_LINGER_MS > lingerLimitMs) {
-    issues.push({
-      variable: 'SQS_DELETE_LINGER_MS',
-      message: `must be at most (SQS_VISIBILITY_TIMEOUT - SQS_HEARTBEAT_INTERVAL_SECONDS) * 500 = ${lingerLimitMs} ms, or a handled message may reappear before its delete`,
-    });
-  }
-  if (env.SQS_MAX_VISIBILITY_SECONDS < env.SQS_VISIBILITY_TIMEOUT) {
-    issues.push({
-      variable: 'SQS_MAX_VISIBILITY_SECONDS',
-      message: `must be at least SQS_VISIBILITY_TIMEOUT (${env.SQS_VISIBILITY_TIMEOUT} s)`,
-    });
-  }
-  if (env.SQS_BACKOFF_MAX_SECONDS < env.SQS_BACKOFF_BASE_SECONDS) {
-    issues.push({
-      variable: 'SQS_BACKOFF_MAX_SECONDS',
-      message: `must be at least SQS_BACKOFF_BASE_SECONDS (${env.SQS_BACKOFF_BASE_SECONDS} s)`,
-    });
-  }
+  issues.push(...transportRuleIssues(env));
   if (Boolean(env.AWS_ACCESS_KEY_ID) !== Boolean(env.AWS_SECRET_ACCESS_KEY)) {
     const missing = env.AWS_ACCESS_KEY_ID ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID';
-    issues.push({ variable: missing, message: `${NOT_SET}: expected it together with ${missing === 'AWS_ACCESS_KEY_ID' ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID'}` });
+    issues.push({
+      variable: missing,
+      message: `${NOT_SET}: expected it together with ${missing === 'AWS_ACCESS_KEY_ID' ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID'}`,
+    });
   }
   if (Boolean(env.AWS_WEB_IDENTITY_TOKEN_FILE) !== Boolean(env.AWS_ROLE_ARN)) {
     const missing = env.AWS_ROLE_ARN ? 'AWS_WEB_IDENTITY_TOKEN_FILE' : 'AWS_ROLE_ARN';
-    issues.push({ variable: missing, message: `${NOT_SET}: web identity (IRSA) needs both AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN` });
+    issues.push({
+      variable: missing,
+      message: `${NOT_SET}: web identity (IRSA) needs both AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN`,
+    });
   }
   issues.push(...environmentIssues(env));
   issues.push(...endpointIssues(env, isPodEnvironment(env.APP_ENV), env.APP_ENV));
   return issues;
+}
+
+/** The transport's own rules between its options (one home: src/sqs/option-rules.ts), on the variables. */
+function transportRuleIssues(env: ParsedEnv): Issue[] {
+  const names = {
+    visibilityTimeout: 'SQS_VISIBILITY_TIMEOUT',
+    heartbeatIntervalSeconds: 'SQS_HEARTBEAT_INTERVAL_SECONDS',
+    maxVisibilitySeconds: 'SQS_MAX_VISIBILITY_SECONDS',
+    deleteBatchLingerMs: 'SQS_DELETE_LINGER_MS',
+    backoffBaseSeconds: 'SQS_BACKOFF_BASE_SECONDS',
+    backoffMaxSeconds: 'SQS_BACKOFF_MAX_SECONDS',
+  } as const;
+  const violations = optionRuleViolations(
+    {
+      visibilityTimeout: env.SQS_VISIBILITY_TIMEOUT,
+      heartbeatIntervalSeconds: env.SQS_HEARTBEAT_INTERVAL_SECONDS,
+      maxVisibilitySeconds: env.SQS_MAX_VISIBILITY_SECONDS,
+      deleteBatchLingerMs: env.SQS_DELETE_LINGER_MS,
+      backoffBaseSeconds: env.SQS_BACKOFF_BASE_SECONDS,
+      backoffMaxSeconds: env.SQS_BACKOFF_MAX_SECONDS,
+    },
+    names,
+  );
+  return violations.map((v) => ({ variable: names[v.option], message: v.message }));
 }
 
 /** What `APP_ENV` demands: pods talk to real AWS, local runs bring their own keys. */
@@ -157,7 +189,10 @@ function environmentIssues(env: ParsedEnv): Issue[] {
   const issues: Issue[] = [];
   if (isPodEnvironment(env.APP_ENV)) {
     if (!env.AWS_REGION && !env.AWS_DEFAULT_REGION) {
-      issues.push({ variable: 'AWS_REGION', message: `${NOT_SET}: expected an AWS region when APP_ENV is ${env.APP_ENV}` });
+      issues.push({
+        variable: 'AWS_REGION',
+        message: `${NOT_SET}: expected an AWS region when APP_ENV is ${env.APP_ENV}`,
+      });
     }
     for (const variable of ['SQS_ENDPOINT', 'AWS_STS_ENDPOINT'] as const) {
       if (env[variable]) {

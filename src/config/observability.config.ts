@@ -14,7 +14,6 @@ export function toObservabilityConfig(env: Env): ObservabilityConfig {
   return { logLevel: env.LOG_LEVEL, otelEnabled: env.OTEL_ENABLED };
 }
 
-export const observabilityConfig = registerAs(
-  'observability',
-  (): ObservabilityConfig => toObservabilityConfig(parseEnv(process.env)),
+export const observabilityConfig = registerAs('observability', (): ObservabilityConfig =>
+  toObservabilityConfig(parseEnv(process.env)),
 );

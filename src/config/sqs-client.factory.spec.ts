@@ -5,10 +5,15 @@ import { describe, it } from 'node:test';
 import { Readable } from 'node:stream';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
-import { resolveSqsServerOptions, sqsSocketBudget } from '../sqs/sqs.options.js';
+import { resolveSqsServerOptions, sqsSocketBudget } from '../sqs/index.js';
 import type { CredentialProviderResult } from './aws-credentials.js';
 import { loadConfig } from './configuration.js';
-import { createSqsClientConfig, createSqsHttpHandler, sqsMaxSockets, toSqsServerOptions } from './sqs-client.factory.js';
+import {
+  createSqsClientConfig,
+  createSqsHttpHandler,
+  sqsMaxSockets,
+  toSqsServerOptions,
+} from './sqs-client.factory.js';
 
 const ENV = {
   APP_ENV: 'local',
@@ -53,19 +58,28 @@ describe('SQS client factory', () => {
     assert.equal(config.socketTimeout, 30_000);
     assert.equal(config.throwOnRequestTimeout, true);
     assert.equal(config.connectionTimeout, 3_000);
-    for (const agent of [await (config.httpAgentProvider as () => Promise<HttpAgent>)(), config.httpsAgent as HttpsAgent]) {
+    for (const agent of [
+      await (config.httpAgentProvider as () => Promise<HttpAgent>)(),
+      config.httpsAgent as HttpsAgent,
+    ]) {
       assert.equal((agent as unknown as { keepAlive: boolean }).keepAlive, true);
       assert.equal(agent.maxSockets, sqsMaxSockets(sqs));
     }
     // The transport's own budget for the same options: one home for the rule.
     assert.equal(sqsMaxSockets(sqs), sqsSocketBudget(resolveSqsServerOptions(toSqsServerOptions(sqs, {}))));
     const bigger = loadConfig({ ...ENV, SQS_MAX_RECEIVERS: '40', SQS_PREFETCH: '2000' }).sqs;
-    assert.ok(sqsMaxSockets(bigger) >= 40 + 2_000 / 10, 'every long poll and the batched acknowledgements of every held message get a socket');
+    assert.ok(
+      sqsMaxSockets(bigger) >= 40 + 2_000 / 10,
+      'every long poll and the batched acknowledgements of every held message get a socket',
+    );
   });
 
   it('refuses a hand-built config whose request timeout does not exceed the long poll', () => {
     const { sqs } = loadConfig(ENV);
-    assert.throws(() => createSqsHttpHandler({ ...sqs, receiveRequestTimeoutMs: 20_000 }), /must be at least waitTimeSeconds\*1000 \+ 5000 = 25000 ms/);
+    assert.throws(
+      () => createSqsHttpHandler({ ...sqs, receiveRequestTimeoutMs: 20_000 }),
+      /must be at least waitTimeSeconds\*1000 \+ 5000 = 25000 ms/,
+    );
   });
 
   it('builds the client config: region, local endpoint, credential provider, handler', async () => {
@@ -82,11 +96,22 @@ describe('SQS client factory', () => {
       ['eu-west-1', 'https://sqs.eu-west-1.amazonaws.com/123456789012/work', 'https://sqs.eu-west-1.amazonaws.com'],
       ['us-east-1', 'https://queue.amazonaws.com/123456789012/work', 'https://sqs.us-east-1.amazonaws.com'],
       ['eu-west-1', 'https://eu-west-1.queue.amazonaws.com/123456789012/work', 'https://sqs.eu-west-1.amazonaws.com'],
-      ['eu-west-1', 'https://vpce-0a1b2c3d-abcd.sqs.eu-west-1.vpce.amazonaws.com/123456789012/work', 'https://vpce-0a1b2c3d-abcd.sqs.eu-west-1.vpce.amazonaws.com'],
-      ['cn-north-1', 'https://sqs.cn-north-1.amazonaws.com.cn/123456789012/work', 'https://sqs.cn-north-1.amazonaws.com.cn'],
+      [
+        'eu-west-1',
+        'https://vpce-0a1b2c3d-abcd.sqs.eu-west-1.vpce.amazonaws.com/123456789012/work',
+        'https://vpce-0a1b2c3d-abcd.sqs.eu-west-1.vpce.amazonaws.com',
+      ],
+      [
+        'cn-north-1',
+        'https://sqs.cn-north-1.amazonaws.com.cn/123456789012/work',
+        'https://sqs.cn-north-1.amazonaws.com.cn',
+      ],
     ];
     for (const [region, queueUrl, endpoint] of cases) {
-      const config = createSqsClientConfig(loadConfig({ ...POD_ENV, AWS_REGION: region, SQS_QUEUE_URL: queueUrl }), STATIC_CREDENTIALS);
+      const config = createSqsClientConfig(
+        loadConfig({ ...POD_ENV, AWS_REGION: region, SQS_QUEUE_URL: queueUrl }),
+        STATIC_CREDENTIALS,
+      );
       assert.equal(config.endpoint, endpoint, queueUrl);
       assert.equal(config.region, region);
     }
@@ -116,25 +141,43 @@ describe('SQS client factory', () => {
       }
     };
     // The SDK on its own: it swaps in the queue URL's host and says so on stderr, every call.
-    await send(new SQSClient({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, requestHandler: handler }));
-    assert.match(written.join('\n'), /differs from SQSClient resolved endpoint/, 'the capture sees the warning when there is one');
+    await send(
+      new SQSClient({
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+        requestHandler: handler,
+      }),
+    );
+    assert.match(
+      written.join('\n'),
+      /differs from SQSClient resolved endpoint/,
+      'the capture sees the warning when there is one',
+    );
     written.length = 0;
     hosts.length = 0;
-    const config = createSqsClientConfig(loadConfig({ ...POD_ENV, AWS_REGION: 'us-east-1', SQS_QUEUE_URL: queueUrl }), STATIC_CREDENTIALS);
+    const config = createSqsClientConfig(
+      loadConfig({ ...POD_ENV, AWS_REGION: 'us-east-1', SQS_QUEUE_URL: queueUrl }),
+      STATIC_CREDENTIALS,
+    );
     await send(new SQSClient({ ...config, requestHandler: handler }));
     assert.deepEqual(written, []);
     assert.deepEqual(hosts, ['sqs.us-east-1.amazonaws.com']);
   });
 
   it('the pod-mode test hook sends requests to its loopback server', () => {
-    const config = createSqsClientConfig(loadConfig({ ...POD_ENV, TEST_ONLY_POD_SQS_ENDPOINT: 'http://127.0.0.1:9324' }), STATIC_CREDENTIALS);
+    const config = createSqsClientConfig(
+      loadConfig({ ...POD_ENV, TEST_ONLY_POD_SQS_ENDPOINT: 'http://127.0.0.1:9324' }),
+      STATIC_CREDENTIALS,
+    );
     assert.equal(config.endpoint, 'http://127.0.0.1:9324');
   });
 
   it('maps the sqs namespace onto options the transport accepts', () => {
     const { sqs } = loadConfig({ ...ENV, SQS_DEFAULT_PATTERN: 'user.register', SQS_HEARTBEAT_INTERVAL_SECONDS: '8' });
     const options = toSqsServerOptions(sqs, { region: 'us-east-1' });
-    assert.deepEqual(options.queues, [{ url: ENV.SQS_QUEUE_URL, deadLetterQueueUrl: ENV.SQS_DLQ_URL, defaultPattern: 'user.register' }]);
+    assert.deepEqual(options.queues, [
+      { url: ENV.SQS_QUEUE_URL, deadLetterQueueUrl: ENV.SQS_DLQ_URL, defaultPattern: 'user.register' },
+    ]);
     const resolved = resolveSqsServerOptions(options);
     assert.equal(resolved.concurrency, 25);
     assert.equal(resolved.heartbeatIntervalSeconds, 8);

@@ -1,7 +1,13 @@
 import type { SQSClientConfig } from '@aws-sdk/client-sqs';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
-import { createLongPollHttpHandler } from '../sqs/long-poll-http-handler.js';
-import { LONG_POLL_TIMEOUT_MARGIN_MS, receiveRequestTimeoutMs, resolveSqsServerOptions, sqsSocketBudget, type SqsServerOptions } from '../sqs/sqs.options.js';
+import {
+  createLongPollHttpHandler,
+  LONG_POLL_TIMEOUT_MARGIN_MS,
+  receiveRequestTimeoutMs,
+  resolveSqsServerOptions,
+  type SqsServerOptions,
+  sqsSocketBudget,
+} from '../sqs/index.js';
 import type { AwsConfig } from './aws.config.js';
 import { type CredentialProviderResult, createCredentialProvider } from './aws-credentials.js';
 import { sqsClientEndpoint } from './sqs-endpoint.js';
@@ -21,7 +27,9 @@ export function createSqsHttpHandler(sqs: SqsConfig): NodeHttpHandler {
   const minimum = receiveRequestTimeoutMs(sqs.waitTimeSeconds);
   if (sqs.receiveRequestTimeoutMs < minimum) {
     // The schema already rejects this; the check keeps hand-built configs honest too.
-    throw new Error(`SQS request timeout ${sqs.receiveRequestTimeoutMs} ms must be at least waitTimeSeconds*1000 + ${LONG_POLL_TIMEOUT_MARGIN_MS} = ${minimum} ms`);
+    throw new Error(
+      `SQS request timeout ${sqs.receiveRequestTimeoutMs} ms must be at least waitTimeSeconds*1000 + ${LONG_POLL_TIMEOUT_MARGIN_MS} = ${minimum} ms`,
+    );
   }
   return createLongPollHttpHandler({
     requestTimeoutMs: sqs.receiveRequestTimeoutMs,
@@ -63,7 +71,11 @@ export function createSqsClientConfig(
 }
 
 /** Maps the `sqs` namespace onto the transport's options. */
-export function toSqsServerOptions(sqs: SqsConfig, client: NonNullable<SqsServerOptions['client']>, traceContext = false): SqsServerOptions {
+export function toSqsServerOptions(
+  sqs: SqsConfig,
+  client: NonNullable<SqsServerOptions['client']>,
+  traceContext = false,
+): SqsServerOptions {
   return {
     queues: [{ url: sqs.queueUrl, deadLetterQueueUrl: sqs.deadLetterQueueUrl, defaultPattern: sqs.defaultPattern }],
     client,

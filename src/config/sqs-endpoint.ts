@@ -9,8 +9,24 @@
 
 // Partition DNS suffixes, standard and dual-stack (the SDK's partitions.json): aws and
 // aws-us-gov, aws-cn, aws-eusc, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f.
-const DNS_SUFFIXES = ['amazonaws.com', 'amazonaws.com.cn', 'amazonaws.eu', 'c2s.ic.gov', 'sc2s.sgov.gov', 'cloud.adc-e.uk', 'csp.hci.ic.gov'];
-const DUAL_STACK_SUFFIXES = ['api.aws', 'api.amazonwebservices.com.cn', 'api.amazonwebservices.eu', 'api.aws.ic.gov', 'api.aws.scloud', 'api.cloud-aws.adc-e.uk', 'api.aws.hci.ic.gov'];
+const DNS_SUFFIXES = [
+  'amazonaws.com',
+  'amazonaws.com.cn',
+  'amazonaws.eu',
+  'c2s.ic.gov',
+  'sc2s.sgov.gov',
+  'cloud.adc-e.uk',
+  'csp.hci.ic.gov',
+];
+const DUAL_STACK_SUFFIXES = [
+  'api.aws',
+  'api.amazonwebservices.com.cn',
+  'api.amazonwebservices.eu',
+  'api.aws.ic.gov',
+  'api.aws.scloud',
+  'api.cloud-aws.adc-e.uk',
+  'api.aws.hci.ic.gov',
+];
 
 const REGION = '([a-z]{2,4}(?:-[a-z]+)+-\\d+)';
 const escape = (suffix: string) => suffix.replace(/[.-]/g, '\\$&');
@@ -21,7 +37,9 @@ const REGIONAL = new RegExp(`^sqs(?:-fips)?\\.${REGION}\\.${oneOf([...DNS_SUFFIX
 /** `queue.amazonaws.com` (us-east-1) and `<region>.queue.amazonaws.com[.cn]`. */
 const LEGACY = new RegExp(`^(?:${REGION}\\.)?queue\\.(amazonaws\\.com(?:\\.cn)?)$`);
 /** An interface VPC endpoint: `vpce-<id>-<suffix>[-<az>].sqs.<region>.vpce.<suffix>`. */
-const VPC_ENDPOINT = new RegExp(`^vpce-[0-9a-z]+-[0-9a-z]+(?:-[0-9a-z-]+)?\\.sqs\\.${REGION}\\.vpce\\.${oneOf(DNS_SUFFIXES)}$`);
+const VPC_ENDPOINT = new RegExp(
+  `^vpce-[0-9a-z]+-[0-9a-z]+(?:-[0-9a-z-]+)?\\.sqs\\.${REGION}\\.vpce\\.${oneOf(DNS_SUFFIXES)}$`,
+);
 /** What follows the host in an AWS queue URL: `/<account>/<name>`. */
 const QUEUE_PATH = /^\/\d{12}\/[\w-]{1,80}(?:\.fifo)?$/;
 
@@ -45,7 +63,15 @@ export function awsSqsEndpoint(queueUrl: string): AwsSqsEndpoint | undefined {
   } catch {
     return undefined;
   }
-  if (url.protocol !== 'https:' || url.port !== '' || url.username || url.search || url.hash || !QUEUE_PATH.test(url.pathname)) return undefined;
+  if (
+    url.protocol !== 'https:' ||
+    url.port !== '' ||
+    url.username ||
+    url.search ||
+    url.hash ||
+    !QUEUE_PATH.test(url.pathname)
+  )
+    return undefined;
   const host = url.hostname;
   const direct = REGIONAL.exec(host) ?? VPC_ENDPOINT.exec(host);
   if (direct) return { endpoint: `https://${host}`, region: direct[1]! };

@@ -18,7 +18,9 @@ async function main(): Promise<void> {
     maxReceiveCount: Number(process.env.SQS_MAX_RECEIVE_COUNT ?? 5),
   });
   Object.assign(process.env, { SQS_ENDPOINT: sqs.endpoint, SQS_QUEUE_URL: sqs.queueUrl, SQS_DLQ_URL: sqs.dlqUrl });
-  new Logger('LocalSqs').log(`Embedded SQS (fauxqs) on ${sqs.endpoint}: queue ${sqs.queueUrl}, dead-letter queue ${sqs.dlqUrl}`);
+  new Logger('LocalSqs').log(
+    `Embedded SQS (fauxqs) on ${sqs.endpoint}: queue ${sqs.queueUrl}, dead-letter queue ${sqs.dlqUrl}`,
+  );
   // The service's own shutdown hooks exit the process; the emulator goes with it.
   await bootstrap();
 }

@@ -19,9 +19,14 @@ async function main(): Promise<void> {
       credentials: fromEnv(),
     },
   });
-  const ids = await client.emitBatch(pattern, Array.from({ length: Number(countArg) }, () => data));
+  const ids = await client.emitBatch(
+    pattern,
+    Array.from({ length: Number(countArg) }, () => data),
+  );
   await client.close();
-  process.stdout.write(`sent ${ids.length} message(s) with pattern "${pattern}" to ${process.env.SQS_QUEUE_URL}: ${ids.join(', ')}\n`);
+  process.stdout.write(
+    `sent ${ids.length} message(s) with pattern "${pattern}" to ${process.env.SQS_QUEUE_URL}: ${ids.join(', ')}\n`,
+  );
 }
 
 main().catch((err: unknown) => {

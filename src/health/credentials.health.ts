@@ -3,7 +3,14 @@ import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/term
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { AWS_CREDENTIALS } from '../config/aws.module.js';
 import type { CredentialProviderResult } from '../config/aws-credentials.js';
-import { DEFAULT_CHECK_TIMEOUT_MS, DEFAULT_HEALTH_CACHE_MS, errorMessage, HEALTH_OPTIONS, type HealthOptions, withTimeout } from './health.options.js';
+import {
+  DEFAULT_CHECK_TIMEOUT_MS,
+  DEFAULT_HEALTH_CACHE_MS,
+  errorMessage,
+  HEALTH_OPTIONS,
+  type HealthOptions,
+  withTimeout,
+} from './health.options.js';
 import { TtlCache } from './ttl-cache.js';
 
 /**
@@ -29,8 +36,13 @@ export class CredentialsHealthIndicator {
     if (!credentials) return session.up({ source: 'not checked: no AWS_CREDENTIALS provider bound' });
     const timeoutMs = this.options.checkTimeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
     try {
-      const identity = await this.cache.get(() => withTimeout(Promise.resolve(credentials.provider()), timeoutMs, 'credential resolution'));
-      return session.up({ source: credentials.resolvedSource() ?? credentials.source, expiresAt: identity.expiration?.toISOString() });
+      const identity = await this.cache.get(() =>
+        withTimeout(Promise.resolve(credentials.provider()), timeoutMs, 'credential resolution'),
+      );
+      return session.up({
+        source: credentials.resolvedSource() ?? credentials.source,
+        expiresAt: identity.expiration?.toISOString(),
+      });
     } catch (err) {
       return session.down({ reason: errorMessage(err) });
     }

@@ -1,4 +1,11 @@
-import { type DynamicModule, Global, type InjectionToken, Module, type ModuleMetadata, type Provider } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Global,
+  type InjectionToken,
+  Module,
+  type ModuleMetadata,
+  type Provider,
+} from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { type SqsConfig, sqsConfig } from '../config/sqs.config.js';
 import { CredentialsHealthIndicator } from './credentials.health.js';
@@ -34,12 +41,17 @@ export class HealthModule {
       ReadinessRegistry,
       moduleOptions.options
         ? { provide: HEALTH_OPTIONS, useValue: moduleOptions.options }
-        : { provide: HEALTH_OPTIONS, inject: [sqsConfig.KEY], useFactory: (sqs: SqsConfig): HealthOptions => ({ queueUrl: sqs.queueUrl }) },
+        : {
+            provide: HEALTH_OPTIONS,
+            inject: [sqsConfig.KEY],
+            useFactory: (sqs: SqsConfig): HealthOptions => ({ queueUrl: sqs.queueUrl }),
+          },
     ];
     if (moduleOptions.sqsServer) providers.push({ provide: SQS_SERVER_TOKEN, useExisting: moduleOptions.sqsServer });
     return {
       module: HealthModule,
-      imports: [TerminusModule.forRoot({ errorLogStyle: 'json' }), ...(moduleOptions.imports ?? [])],
+      // Terminus would log every failing probe; HealthService logs changes of state instead.
+      imports: [TerminusModule.forRoot({ logger: false }), ...(moduleOptions.imports ?? [])],
       controllers: [HealthController],
       providers,
       exports: [ReadinessRegistry],

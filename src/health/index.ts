@@ -6,3 +6,4 @@ export * from './health.service.js';
 export * from './readiness-registry.js';
 export * from './sqs-server-like.js';
 export * from './sqs.health.js';
+export * from './probe-state-log.js';

@@ -42,7 +42,10 @@ export class ReadinessRegistry {
     this.register({
       key,
       check: async () => {
-        const { status, ...details } = (await indicator())[key] ?? { status: 'down', reason: `indicator reported no "${key}" key` };
+        const { status, ...details } = (await indicator())[key] ?? {
+          status: 'down',
+          reason: `indicator reported no "${key}" key`,
+        };
         return { status: status === 'up' ? 'up' : 'degraded', details };
       },
     });

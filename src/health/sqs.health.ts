@@ -2,14 +2,14 @@ import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit, Optional } from '@nestjs/common';
 import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import type { Subscription } from 'rxjs';
-import { SqsStatus } from '../sqs/sqs.events.js';
+import { type SqsPausedQueue, SqsStatus } from '../sqs/index.js';
 import {
   DEFAULT_CHECK_TIMEOUT_MS,
   DEFAULT_HEALTH_CACHE_MS,
-  DEFAULT_LIVENESS_SLACK_MS,
   errorMessage,
   HEALTH_OPTIONS,
   type HealthOptions,
+  livenessLimitMs,
   withTimeout,
 } from './health.options.js';
 import { SQS_SERVER_TOKEN, type SqsServerLike } from './sqs-server-like.js';
@@ -33,6 +33,8 @@ export class SqsHealthIndicator implements OnModuleInit, OnModuleDestroy {
   private subscription?: Subscription;
   private lastStatus?: SqsStatus;
   private statusSince: number;
+  /** When intake last resumed after a pause: a resumed receiver starts its silence there. */
+  private resumedAt = 0;
 
   constructor(
     @Inject(SQS_SERVER_TOKEN) private readonly server: SqsServerLike,
@@ -46,13 +48,18 @@ export class SqsHealthIndicator implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.subscription = this.server.status.subscribe((status) => this.track(status));
+    this.server.on('intake_resumed', () => (this.resumedAt = this.now()));
   }
 
   onModuleDestroy(): void {
     this.subscription?.unsubscribe();
   }
 
-  /** Up while the server is Connected, or in Error but its queue still answers. */
+  /**
+   * Up while the server is Connected, or in Error but its queue still answers. Queues whose
+   * intake is paused (a downstream is down) are listed, but a pause never makes the pod unready:
+   * the messages wait in SQS and another pod would fare no better.
+   */
   async isReady(key = 'sqs'): Promise<HealthIndicatorResult> {
     const snapshot = this.server.getSnapshot();
     const status = this.track(snapshot.status);
@@ -62,6 +69,7 @@ export class SqsHealthIndicator implements OnModuleInit, OnModuleDestroy {
       inFlight: snapshot.inFlight,
       buffered: snapshot.buffered,
       lastSuccessAt: iso(snapshot.lastSuccessAt),
+      ...pausedFacts(snapshot.paused),
     };
     if (status === SqsStatus.Connected) return session.up(facts);
     if (status !== SqsStatus.Error) {
@@ -71,27 +79,40 @@ export class SqsHealthIndicator implements OnModuleInit, OnModuleDestroy {
       await this.probeCache.get(() => this.probeQueue());
       return session.up({ ...facts, lastError: snapshot.lastError, probe: 'GetQueueAttributes answered' });
     } catch (err) {
-      return session.down({ ...facts, reason: `last SQS call failed: ${snapshot.lastError ?? 'unknown error'}; GetQueueAttributes: ${errorMessage(err)}` });
+      return session.down({
+        ...facts,
+        reason: `last SQS call failed: ${snapshot.lastError ?? 'unknown error'}; GetQueueAttributes: ${errorMessage(err)}`,
+      });
     }
   }
 
   /**
    * Down only when the receiver loop is stuck: running (Connected or Error) but silent for
-   * longer than twice the long poll plus slack, with room in the worker pool (a full pool
-   * pausing intake is back pressure, not a hang).
+   * longer than {@link livenessLimitMs}, with room in the worker pool (a full pool pausing
+   * intake is back pressure, not a hang) and at least one queue not paused on purpose.
    */
   isLive(key = 'receiver'): HealthIndicatorResult {
     const snapshot = this.server.getSnapshot();
     const status = this.track(snapshot.status);
     const session = this.health.check(key);
     const running = status === SqsStatus.Connected || status === SqsStatus.Error || status === SqsStatus.Connecting;
-    const limitMs = Math.max(2 * snapshot.waitTimeSeconds * 1_000, 1_000) + (this.options.livenessSlackMs ?? DEFAULT_LIVENESS_SLACK_MS);
-    const lastTick = Math.max(snapshot.lastReceiveTickAt ?? 0, this.statusSince);
+    const limitMs = livenessLimitMs(snapshot.waitTimeSeconds, this.options.livenessSlackMs);
+    const lastTick = Math.max(snapshot.lastReceiveTickAt ?? 0, this.statusSince, this.resumedAt);
     const silentMs = this.now() - lastTick;
-    const facts = { server: status, lastReceiveTickAt: iso(snapshot.lastReceiveTickAt), silentMs, limitMs };
+    const facts = {
+      server: status,
+      lastReceiveTickAt: iso(snapshot.lastReceiveTickAt),
+      silentMs,
+      limitMs,
+      ...pausedFacts(snapshot.paused),
+    };
     const poolFull = snapshot.inFlight >= snapshot.concurrency && snapshot.buffered > 0;
-    if (running && silentMs > limitMs && !poolFull) {
-      return session.down({ ...facts, reason: `the receiver loop has not ticked for ${Math.round(silentMs / 1000)} s` });
+    const allPaused = snapshot.paused.length > 0 && snapshot.paused.length >= snapshot.queues;
+    if (running && silentMs > limitMs && !poolFull && !allPaused) {
+      return session.down({
+        ...facts,
+        reason: `the receiver loop has not ticked for ${Math.round(silentMs / 1000)} s`,
+      });
     }
     return session.up(facts);
   }
@@ -111,11 +132,21 @@ export class SqsHealthIndicator implements OnModuleInit, OnModuleDestroy {
     const client = this.server.unwrap<SQSClient>();
     const timeoutMs = this.options.checkTimeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
     await withTimeout(
-      client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }), { abortSignal: AbortSignal.timeout(timeoutMs) }),
+      client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }), {
+        abortSignal: AbortSignal.timeout(timeoutMs),
+      }),
       timeoutMs,
       'GetQueueAttributes',
     );
   }
+}
+
+/** `paused` for the response, only when something is paused (no secrets: URLs and reasons). */
+function pausedFacts(paused: readonly SqsPausedQueue[]): {
+  paused?: Array<Omit<SqsPausedQueue, 'since'> & { since: string }>;
+} {
+  if (paused.length === 0) return {};
+  return { paused: paused.map((p) => ({ ...p, since: new Date(p.since).toISOString() })) };
 }
 
 function iso(epochMs: number | undefined): string | undefined {

@@ -1,20 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import type { ExecutionContext } from '@nestjs/common';
 import { LoggerModule, type Params } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { type ObservabilityConfig, observabilityConfig } from '../config/observability.config.js';
-import { contextLogFields, isSqsContextLike } from './message-fields.js';
 import { createPinoOptions, isProbeRequest } from './pino-options.js';
+import { SqsOutcomeLog } from './sqs-outcome-log.binder.js';
 
 export interface LoggingModuleOptions {
   /** Where the JSON lines go; stdout by default. Tests pass a capturing stream. */
   destination?: DestinationStream;
-}
-
-/** messageId, pattern, queue and receiveCount on every line logged while a handler runs. */
-function messageProps(context: ExecutionContext): object {
-  const rpcContext = context.switchToRpc().getContext();
-  return isSqsContextLike(rpcContext) ? contextLogFields(rpcContext) : {};
 }
 
 /** The nestjs-pino parameters of the service (exported for tests and for `main.ts`). */
@@ -26,17 +19,16 @@ export function createLoggerParams(observability: ObservabilityConfig, options: 
   };
   return {
     pinoHttp: options.destination ? [pinoHttp, options.destination] : pinoHttp,
-    microservice: {
-      customProps: messageProps,
-      quietRpcLogger: true,
-      // The transport logs each outcome with the same fields; this line is for debugging.
-      useLevel: 'debug',
-    },
+    // No nestjs-pino microservice context: its `reqId` is an HTTP-looking counter, and its
+    // "errored" line doubled every failed attempt at error level. The message fields come from
+    // the transport's async context (`mixin`), and SqsOutcomeLog writes one line per outcome.
+    microservice: false,
   };
 }
 
 /**
- * nestjs-pino configured from the `observability` namespace (needs the global ConfigModule).
+ * nestjs-pino configured from the `observability` namespace (needs the global ConfigModule),
+ * and {@link SqsOutcomeLog} on the transport's events when an `SqsServer` is provided.
  * Use with `NestFactory.create(AppModule, { bufferLogs: true })` and
  * `app.useLogger(app.get(Logger))`; connect the microservice with `{ inheritAppConfig: true }`
  * so that handler logs carry the message fields.
@@ -52,6 +44,7 @@ export class LoggingModule {
           useFactory: (observability: ObservabilityConfig) => createLoggerParams(observability, options),
         }),
       ],
+      providers: [SqsOutcomeLog],
       exports: [LoggerModule],
     };
   }

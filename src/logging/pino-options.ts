@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { type LoggerOptions, stdTimeFunctions } from 'pino';
 import type { ObservabilityConfig } from '../config/observability.config.js';
+import { currentSqsMessage } from '../sqs/index.js';
+import { messageLogFields } from './message-fields.js';
 import { CENSOR, REDACT_PATHS, scrubText, scrubValue } from './redaction.js';
 
 export const SERVICE_NAME = 'nest-sqs-worker';
@@ -9,6 +11,16 @@ export const SERVICE_NAME = 'nest-sqs-worker';
 export function isProbeRequest(req: Pick<IncomingMessage, 'url'>): boolean {
   const path = (req.url ?? '').split('?')[0] ?? '';
   return path === '/metrics' || path === '/health' || path.startsWith('/health/');
+}
+
+/**
+ * The running message's fields, for pino's `mixin`: every line logged while a handler runs (its
+ * own `Logger` lines too) carries them, read from the async context, with nothing passed around.
+ * Fields the call itself gives win, so the transport's own lines are not doubled.
+ */
+export function messageMixin(): object {
+  const message = currentSqsMessage();
+  return message ? messageLogFields(message) : {};
 }
 
 /**
@@ -21,6 +33,7 @@ export function createPinoOptions(observability: Pick<ObservabilityConfig, 'logL
     name: SERVICE_NAME,
     level: observability.logLevel,
     timestamp: stdTimeFunctions.isoTime,
+    mixin: messageMixin,
     redact: { paths: REDACT_PATHS, censor: CENSOR },
     formatters: {
       level: (label) => ({ level: label }),
@@ -30,7 +43,9 @@ export function createPinoOptions(observability: Pick<ObservabilityConfig, 'logL
     hooks: {
       logMethod(args, method) {
         // An Error first gives pino the message too, so it is scrubbed here, before pino reads it.
-        const scrubbed = args.map((arg) => (typeof arg === 'string' ? scrubText(arg) : arg instanceof Error ? scrubValue(arg) : arg));
+        const scrubbed = args.map((arg) =>
+          typeof arg === 'string' ? scrubText(arg) : arg instanceof Error ? scrubValue(arg) : arg,
+        );
         return method.apply(this, scrubbed as Parameters<typeof method>);
       },
     },

@@ -5,13 +5,34 @@
  * emails, bearer tokens, JWTs and AWS key ids that turn up inside free text.
  */
 
+import { redactSecretPairs } from './secret-pairs.js';
+
 /** What replaces a censored value. */
 export const CENSOR = '[redacted]';
 
 const SENSITIVE_FIELDS = [
-  'password', 'passwd', 'secret', 'clientSecret', 'client_secret', 'token', 'accessToken', 'access_token',
-  'refreshToken', 'refresh_token', 'idToken', 'sessionToken', 'secretAccessKey', 'accessKeyId',
-  'authorization', 'cookie', 'apiKey', 'credentials', 'email', 'firstName', 'lastName', 'phone',
+  'password',
+  'passwd',
+  'secret',
+  'clientSecret',
+  'client_secret',
+  'token',
+  'accessToken',
+  'access_token',
+  'refreshToken',
+  'refresh_token',
+  'idToken',
+  'sessionToken',
+  'secretAccessKey',
+  'accessKeyId',
+  'authorization',
+  'cookie',
+  'apiKey',
+  'credentials',
+  'email',
+  'firstName',
+  'lastName',
+  'phone',
 ];
 
 /** pino `redact` paths: the fields above at the top level and one or two levels down. */
@@ -23,7 +44,8 @@ export const REDACT_PATHS: string[] = [
 ];
 
 // Compared with case, `_` and `-` ignored: `Client-Secret` and `client_secret` are one key.
-const SENSITIVE_KEY = /pass(word|wd)?$|secret|token$|tokens$|authorization|cookie|apikey|privatekey|accesskey|credential|e?mail(address)?$|firstname|lastname|phone/;
+const SENSITIVE_KEY =
+  /pass(word|wd)?$|secret|token$|tokens$|authorization|cookie|apikey|privatekey|accesskey|credential|e?mail(address)?$|firstname|lastname|phone/;
 
 export function isSensitiveKey(key: string): boolean {
   return SENSITIVE_KEY.test(key.toLowerCase().replace(/[-_]/g, ''));
@@ -37,9 +59,12 @@ const TEXT_RULES: Array<[RegExp, string]> = [
   [/\b(password|passwd|client_secret|secret|token|access_token|refresh_token)=([^&\s"']+)/gi, `$1=${CENSOR}`],
 ];
 
-/** Censors emails, bearer tokens, JWTs, AWS key ids and `password=` pairs inside free text. */
+/**
+ * Censors secret key/value pairs written as text (JSON `"password":"..."`, also escaped, and
+ * `password: '...'`), emails, bearer tokens, JWTs, AWS key ids and `password=` pairs.
+ */
 export function scrubText(text: string): string {
-  let result = text;
+  let result = redactSecretPairs(text, isSensitiveKey, CENSOR);
   for (const [pattern, replacement] of TEXT_RULES) result = result.replace(pattern, replacement);
   return result;
 }
@@ -69,7 +94,13 @@ function scrubbedError(error: Error): Error & Record<string, unknown> {
   const copy = Object.create(Object.getPrototypeOf(error)) as Error & Record<string, unknown>;
   for (const key of ['name', 'message', 'stack'] as const) {
     const own = error[key];
-    if (typeof own === 'string') Object.defineProperty(copy, key, { value: scrubText(own), enumerable: false, writable: true, configurable: true });
+    if (typeof own === 'string')
+      Object.defineProperty(copy, key, {
+        value: scrubText(own),
+        enumerable: false,
+        writable: true,
+        configurable: true,
+      });
   }
   if (error.cause !== undefined) copy.cause = scrubValue(error.cause);
   return copy;

@@ -1,3 +1,6 @@
+export * from './breaker-metrics.js';
+export * from './build-info.js';
+export * from './metric-labels.js';
 export * from './metrics.controller.js';
 export * from './metrics.module.js';
 export * from './metrics.service.js';

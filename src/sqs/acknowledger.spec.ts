@@ -9,7 +9,10 @@ type Answer = (input: { Entries: Array<{ Id: string; ReceiptHandle: string }> })
 
 /** An SQSClient double that records each command and answers with `answer`. */
 function fakeClient(answer: Answer) {
-  const calls: Array<{ name: string; input: { Entries: Array<{ Id: string; ReceiptHandle: string; VisibilityTimeout?: number }> } }> = [];
+  const calls: Array<{
+    name: string;
+    input: { Entries: Array<{ Id: string; ReceiptHandle: string; VisibilityTimeout?: number }> };
+  }> = [];
   const client = {
     send: async (command: { constructor: { name: string }; input: never }) => {
       calls.push({ name: command.constructor.name, input: command.input });
@@ -21,7 +24,11 @@ function fakeClient(answer: Answer) {
 
 function hooks() {
   const deleteErrors: Array<[HeldMessage, Error]> = [];
-  return { deleteErrors, onDeleteError: (m: HeldMessage, e: Error) => deleteErrors.push([m, e]), onVisibilityError: () => undefined };
+  return {
+    deleteErrors,
+    onDeleteError: (m: HeldMessage, e: Error) => deleteErrors.push([m, e]),
+    onVisibilityError: () => undefined,
+  };
 }
 
 describe('Acknowledger', () => {
@@ -65,7 +72,11 @@ describe('Acknowledger', () => {
     const [a, b, c] = [fakeHeld(), fakeHeld(), fakeHeld()];
     await Promise.all([ack.delete(a), ack.delete(b), ack.delete(c)]);
     assert.equal(calls.length, 2);
-    assert.deepEqual(calls[1]!.input.Entries.map((e) => e.ReceiptHandle), [a.receiptHandle], 'only the server-side failure is retried');
+    assert.deepEqual(
+      calls[1]!.input.Entries.map((e) => e.ReceiptHandle),
+      [a.receiptHandle],
+      'only the server-side failure is retried',
+    );
     assert.equal(h.deleteErrors.length, 1);
     assert.equal(h.deleteErrors[0]![0], b);
     assert.match(h.deleteErrors[0]![1].message, /ReceiptHandleIsInvalid/);
@@ -93,11 +104,17 @@ describe('Acknowledger', () => {
   it('changes visibility in batches of ten per queue', async () => {
     const { client, calls } = fakeClient(() => ({}));
     const ack = new Acknowledger(client, 0, hooks());
-    await ack.changeVisibility(Array.from({ length: 12 }, () => fakeHeld()), 0);
-    assert.deepEqual(calls.map((c) => [c.name, c.input.Entries.length]), [
-      ['ChangeMessageVisibilityBatchCommand', 10],
-      ['ChangeMessageVisibilityBatchCommand', 2],
-    ]);
+    await ack.changeVisibility(
+      Array.from({ length: 12 }, () => fakeHeld()),
+      0,
+    );
+    assert.deepEqual(
+      calls.map((c) => [c.name, c.input.Entries.length]),
+      [
+        ['ChangeMessageVisibilityBatchCommand', 10],
+        ['ChangeMessageVisibilityBatchCommand', 2],
+      ],
+    );
     assert.equal(calls[0]!.input.Entries[0]!.VisibilityTimeout, 0);
   });
 });

@@ -48,7 +48,10 @@ export class Acknowledger {
       this.pendingDeletes.set(queueUrl, pending);
       if (pending.length >= MAX_BATCH) this.flushQueue(queueUrl);
       else if (!this.timers.has(queueUrl)) {
-        this.timers.set(queueUrl, setTimeout(() => this.flushQueue(queueUrl), this.lingerMs));
+        this.timers.set(
+          queueUrl,
+          setTimeout(() => this.flushQueue(queueUrl), this.lingerMs),
+        );
       }
     });
   }

@@ -23,12 +23,15 @@ export function retryDelaySeconds(
   return Math.min(MAX_VISIBILITY_SECONDS, Math.round(half + random() * half));
 }
 
+/** The longest a receive loop waits after an SQS error before it tries again. */
+export const RECEIVE_ERROR_BACKOFF_CAP_MS = 10_000;
+
 /**
  * Delay before the receiver retries after an SQS error: exponential from 100 ms to 10 s with
  * full jitter, so many pods losing SQS at once don't come back in lockstep, and never a spin.
  * The ceiling bounds how long processing lags behind SQS coming back.
  */
 export function receiveErrorDelayMs(consecutiveErrors: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(10_000, 100 * 2 ** Math.min(Math.max(consecutiveErrors - 1, 0), 20));
+  const ceiling = Math.min(RECEIVE_ERROR_BACKOFF_CAP_MS, 100 * 2 ** Math.min(Math.max(consecutiveErrors - 1, 0), 20));
   return Math.max(50, Math.round(random() * ceiling));
 }

@@ -3,11 +3,23 @@ import type { HeldMessage } from './held-message.js';
 import { discoverDeadLetterQueueUrl } from './queue-registry.js';
 import type { DeadLetterReason } from './sqs.errors.js';
 
-/** Attributes added to a dead-lettered message. */
+/** Attributes added to a dead-lettered message: why it is there. */
 export const DLQ_REASON_ATTRIBUTE = 'dlq-reason';
 export const DLQ_DETAIL_ATTRIBUTE = 'dlq-detail';
-/** SQS allows ten message attributes; two are ours. */
-const MAX_KEPT_ATTRIBUTES = 8;
+/**
+ * Attributes added to a dead-lettered message: where it came from. The copy is a new message
+ * with a new MessageId, and SQS knows nothing of its source, so the copy has to say it.
+ */
+export const DLQ_SOURCE_QUEUE_ATTRIBUTE = 'dlq-source-queue';
+export const DLQ_MESSAGE_ID_ATTRIBUTE = 'dlq-message-id';
+export const DLQ_RECEIVE_COUNT_ATTRIBUTE = 'dlq-receive-count';
+/** Epoch ms of the first receive (`ApproximateFirstReceiveTimestamp`). */
+export const DLQ_FIRST_RECEIVED_ATTRIBUTE = 'dlq-first-received-at';
+export const DLQ_PATTERN_ATTRIBUTE = 'dlq-pattern';
+/** The prefix of every attribute the transport adds; a redrive strips them. */
+export const DLQ_ATTRIBUTE_PREFIX = 'dlq-';
+/** SQS allows ten message attributes per message. */
+const MAX_ATTRIBUTES = 10;
 const MAX_DETAIL_LENGTH = 1_000;
 
 /**
@@ -26,17 +38,20 @@ export type DeadLetterOutcome = 'moved' | 'moved-without-reason' | 'left-to-redr
 export class DeadLetterForwarder {
   constructor(private readonly client: SQSClient) {}
 
-  async forward(held: HeldMessage, reason: DeadLetterReason, detail: string, patternAttribute: string): Promise<DeadLetterOutcome> {
+  async forward(
+    held: HeldMessage,
+    reason: DeadLetterReason,
+    detail: string,
+    patternAttribute: string,
+  ): Promise<DeadLetterOutcome> {
     const dlqUrl = await this.deadLetterQueueUrl(held);
     if (!dlqUrl) return 'left-to-redrive-policy';
-    const reasonAttributes: Record<string, MessageAttributeValue> = {
-      [DLQ_REASON_ATTRIBUTE]: { DataType: 'String', StringValue: reason },
-      [DLQ_DETAIL_ATTRIBUTE]: { DataType: 'String', StringValue: truncate(detail || reason) },
-    };
+    const reasonAttributes = deadLetterAttributes(held, reason, detail);
+    const room = MAX_ATTRIBUTES - Object.keys(reasonAttributes).length;
     // Attributes count towards the size limit, and the DLQ's limit may be smaller than the work
     // queue's: shed the original attributes first, then ours, rather than fail the move.
     const attempts: Array<[Record<string, MessageAttributeValue>, DeadLetterOutcome]> = [
-      [{ ...keptAttributes(held.message.MessageAttributes, patternAttribute), ...reasonAttributes }, 'moved'],
+      [{ ...keptAttributes(held.message.MessageAttributes, patternAttribute, room), ...reasonAttributes }, 'moved'],
       [reasonAttributes, 'moved'],
       [{}, 'moved-without-reason'],
     ];
@@ -59,7 +74,9 @@ export class DeadLetterForwarder {
         QueueUrl: dlqUrl,
         MessageBody: message.Body || ' ',
         MessageAttributes: Object.keys(attributes).length ? attributes : undefined,
-        MessageGroupId: fifo ? (held.info.groupId ?? 'dead-letter') : undefined,
+        // A standard queue's message has a group id only on a server with fair queues, which
+        // then accepts it on the dead-letter queue too; kept so a redrive keeps the fairness.
+        MessageGroupId: fifo ? (held.info.groupId ?? 'dead-letter') : held.info.groupId,
         MessageDeduplicationId: fifo ? (message.Attributes?.MessageDeduplicationId ?? held.info.messageId) : undefined,
       }),
     );
@@ -73,16 +90,39 @@ export class DeadLetterForwarder {
   }
 }
 
+/** The reason and the origin of a dead-lettered message, as message attributes. */
+export function deadLetterAttributes(
+  held: HeldMessage,
+  reason: DeadLetterReason,
+  detail: string,
+): Record<string, MessageAttributeValue> {
+  const { info, message } = held;
+  const text = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value });
+  const number = (value: number): MessageAttributeValue => ({ DataType: 'Number', StringValue: String(value) });
+  const firstReceived = Number(message.Attributes?.ApproximateFirstReceiveTimestamp);
+  return {
+    [DLQ_REASON_ATTRIBUTE]: text(reason),
+    [DLQ_DETAIL_ATTRIBUTE]: text(truncate(detail || reason)),
+    [DLQ_SOURCE_QUEUE_ATTRIBUTE]: text(info.queueUrl),
+    [DLQ_MESSAGE_ID_ATTRIBUTE]: text(info.messageId),
+    [DLQ_RECEIVE_COUNT_ATTRIBUTE]: number(info.receiveCount),
+    ...(Number.isFinite(firstReceived) && firstReceived > 0
+      ? { [DLQ_FIRST_RECEIVED_ATTRIBUTE]: number(firstReceived) }
+      : {}),
+    ...(info.pattern ? { [DLQ_PATTERN_ATTRIBUTE]: text(info.pattern) } : {}),
+  };
+}
+
 function keptAttributes(
   attributes: Record<string, MessageAttributeValue> | undefined,
   patternAttribute: string,
+  room: number,
 ): Record<string, MessageAttributeValue> {
-  const entries = Object.entries(attributes ?? {}).filter(
-    ([name]) => name !== DLQ_REASON_ATTRIBUTE && name !== DLQ_DETAIL_ATTRIBUTE,
-  );
+  // A message redriven once and dead-lettered again carries our old attributes: the new ones win.
+  const entries = Object.entries(attributes ?? {}).filter(([name]) => !name.startsWith(DLQ_ATTRIBUTE_PREFIX));
   // The pattern first, so a redrive back to the work queue still routes.
   entries.sort(([a], [b]) => Number(b === patternAttribute) - Number(a === patternAttribute));
-  return Object.fromEntries(entries.slice(0, MAX_KEPT_ATTRIBUTES));
+  return Object.fromEntries(entries.slice(0, Math.max(0, room)));
 }
 
 /** SQS's answer to a message over the queue's `MaximumMessageSize` (AWS, ElasticMQ, fauxqs). */

@@ -70,7 +70,10 @@ export class DownstreamGate {
   }
 
   /** The error a handler throws when this dependency made it fail. */
-  unavailable(message = `${this.name} is unavailable`, options?: { cause?: unknown; retryAfterSeconds?: number }): DownstreamUnavailableError {
+  unavailable(
+    message = `${this.name} is unavailable`,
+    options?: { cause?: unknown; retryAfterSeconds?: number },
+  ): DownstreamUnavailableError {
     return new DownstreamUnavailableError(this, message, options);
   }
 

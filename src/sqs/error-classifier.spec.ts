@@ -17,13 +17,22 @@ describe('classifyFailure', () => {
       reason: DeadLetterReason.ValidationFailed,
       detail: 'email must be an email; name is too short',
     });
-    assert.equal((classifyFailure(new ForbiddenException()) as { reason: string }).reason, DeadLetterReason.NonRetryable);
-    assert.equal((classifyFailure(new NotFoundException()) as { reason: string }).reason, DeadLetterReason.NonRetryable);
+    assert.equal(
+      (classifyFailure(new ForbiddenException()) as { reason: string }).reason,
+      DeadLetterReason.NonRetryable,
+    );
+    assert.equal(
+      (classifyFailure(new NotFoundException()) as { reason: string }).reason,
+      DeadLetterReason.NonRetryable,
+    );
     assert.equal(classifyFailure(new RpcException({ message: 'no', retryable: false })).action, 'dead-letter');
   });
 
   it('retries everything else, keeping a minimum delay when one is asked for', () => {
-    assert.deepEqual(classifyFailure(new RetryableError('busy', { retryAfterSeconds: 30 })), { action: 'retry', minDelaySeconds: 30 });
+    assert.deepEqual(classifyFailure(new RetryableError('busy', { retryAfterSeconds: 30 })), {
+      action: 'retry',
+      minDelaySeconds: 30,
+    });
     assert.equal(classifyFailure(new Error('ECONNRESET')).action, 'retry');
     assert.equal(classifyFailure(new HttpException('slow down', 429)).action, 'retry');
     assert.equal(classifyFailure(new HttpException('bad gateway', 502)).action, 'retry');

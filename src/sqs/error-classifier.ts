@@ -4,8 +4,7 @@ import { DeadLetterReason, NonRetryableError, RetryableError } from './sqs.error
 
 /** What to do with a message whose handler failed. */
 export type FailureAction =
-  | { action: 'retry'; minDelaySeconds?: number }
-  | { action: 'dead-letter'; reason: DeadLetterReason; detail: string };
+  { action: 'retry'; minDelaySeconds?: number } | { action: 'dead-letter'; reason: DeadLetterReason; detail: string };
 
 const RETRYABLE_HTTP_STATUSES = new Set([408, 425, 429]);
 
@@ -26,7 +25,8 @@ export function classifyFailure(error: unknown): FailureAction {
   if (error instanceof HttpException) {
     const status = error.getStatus();
     if (status >= 400 && status < 500 && !RETRYABLE_HTTP_STATUSES.has(status)) {
-      const reason = status === 400 || status === 422 ? DeadLetterReason.ValidationFailed : DeadLetterReason.NonRetryable;
+      const reason =
+        status === 400 || status === 422 ? DeadLetterReason.ValidationFailed : DeadLetterReason.NonRetryable;
       return { action: 'dead-letter', reason, detail: httpExceptionDetail(error) };
     }
     return { action: 'retry' };

@@ -1,13 +1,48 @@
 // Public surface of the SQS transport.
 export { SqsServer, SQS_TRANSPORT, messageLogFields } from './sqs.server.js';
 export type { SqsServerOptions, SqsQueueOptions, SqsBackoffOptions, ResolvedSqsServerOptions } from './sqs.options.js';
-export { LONG_POLL_TIMEOUT_MARGIN_MS, receiveRequestTimeoutMs, resolveSqsServerOptions, sqsSocketBudget } from './sqs.options.js';
+export {
+  LONG_POLL_TIMEOUT_MARGIN_MS,
+  receiveRequestTimeoutMs,
+  resolveSqsServerOptions,
+  sqsSocketBudget,
+} from './sqs.options.js';
 export { SqsClient, SqsClientStatus, type SqsClientOptions } from './sqs.client.js';
 export { SqsRecord, type SqsRecordOptions } from './sqs.record.js';
 export { SqsContext } from './sqs.context.js';
 export { SqsExceptionFilter } from './sqs-exception.filter.js';
-export { SqsStatus, type SqsEvents, type SqsMessageInfo, type SqsPausedQueue, type SqsServerSnapshot } from './sqs.events.js';
+export {
+  SqsStatus,
+  type SqsEvents,
+  type SqsMessageInfo,
+  type SqsPausedQueue,
+  type SqsServerSnapshot,
+} from './sqs.events.js';
 export { DeadLetterReason, NonRetryableError, RetryableError, SqsOptionsError } from './sqs.errors.js';
 export { DownstreamGate, DownstreamUnavailableError } from './downstream-gate.js';
-export { DLQ_REASON_ATTRIBUTE, DLQ_DETAIL_ATTRIBUTE } from './dead-letter-forwarder.js';
+export {
+  DLQ_ATTRIBUTE_PREFIX,
+  DLQ_DETAIL_ATTRIBUTE,
+  DLQ_FIRST_RECEIVED_ATTRIBUTE,
+  DLQ_MESSAGE_ID_ATTRIBUTE,
+  DLQ_PATTERN_ATTRIBUTE,
+  DLQ_REASON_ATTRIBUTE,
+  DLQ_RECEIVE_COUNT_ATTRIBUTE,
+  DLQ_SOURCE_QUEUE_ATTRIBUTE,
+} from './dead-letter-forwarder.js';
 export { currentSqsMessage } from './message-context.js';
+export { RECEIVE_ERROR_BACKOFF_CAP_MS } from './backoff.js';
+export { displayPattern } from './pattern-display.js';
+export { createLongPollHttpHandler, type LongPollHttpHandlerOptions } from './long-poll-http-handler.js';
+export { isQueueUrl, QUEUE_URL_PATTERN } from './queue-url.js';
+export { discoverDeadLetterQueueUrl, readRedrivePolicy } from './queue-registry.js';
+export { runWithSqsMessage } from './message-context.js';
+export { SQS_SERVER_TOKEN, type SqsServerLike } from './sqs-server-like.js';
+export {
+  deleteLingerLimitMs,
+  OPTION_NAMES,
+  optionRuleViolations,
+  type RuleNames,
+  type RuleValues,
+  type RuleViolation,
+} from './option-rules.js';

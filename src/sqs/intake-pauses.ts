@@ -17,10 +17,23 @@ export interface IntakePauseHooks {
 export class IntakePauses {
   private readonly ties = new Map<DownstreamGate, { queues: Set<QueueIntake>; unsubscribe: () => void }>();
 
-  constructor(private readonly hooks: IntakePauseHooks) {}
+  constructor(
+    private readonly intakes: readonly QueueIntake[],
+    private readonly hooks: IntakePauseHooks,
+  ) {}
 
-  /** Ties `intake` to `gate`, and pauses it now if the gate is down. */
-  tie(intake: QueueIntake, gate: DownstreamGate): void {
+  /** Ties the queue at `queueUrl` to `gate`, and pauses it now if the gate is down. */
+  tie(queueUrl: string, gate: DownstreamGate): void {
+    const intake = this.intakes.find((i) => i.queue.url === queueUrl);
+    if (intake) this.tieIntake(intake, gate);
+  }
+
+  /** True while the queue at `queueUrl` receives nothing. */
+  isPaused(queueUrl: string): boolean {
+    return this.intakes.some((i) => i.queue.url === queueUrl && i.isPaused);
+  }
+
+  private tieIntake(intake: QueueIntake, gate: DownstreamGate): void {
     let tie = this.ties.get(gate);
     if (!tie) {
       const queues = new Set<QueueIntake>();
@@ -37,7 +50,8 @@ export class IntakePauses {
     for (const [gate, { queues }] of this.ties) {
       for (const intake of queues) {
         const pause = intake.pausedBy.get(gate.name);
-        if (pause) paused.push({ queueUrl: intake.queue.url, dependency: gate.name, reason: pause.reason, since: pause.since });
+        if (pause)
+          paused.push({ queueUrl: intake.queue.url, dependency: gate.name, reason: pause.reason, since: pause.since });
       }
     }
     return paused;

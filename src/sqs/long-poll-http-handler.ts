@@ -17,7 +17,12 @@ export interface LongPollHttpHandlerOptions {
  * and sockets are kept alive.
  */
 export function createLongPollHttpHandler(options: LongPollHttpHandlerOptions): NodeHttpHandler {
-  const agent = { keepAlive: true, keepAliveMsecs: 1_000, maxSockets: options.maxSockets, maxFreeSockets: options.maxSockets };
+  const agent = {
+    keepAlive: true,
+    keepAliveMsecs: 1_000,
+    maxSockets: options.maxSockets,
+    maxFreeSockets: options.maxSockets,
+  };
   return new NodeHttpHandler({
     httpAgent: new HttpAgent(agent),
     httpsAgent: new HttpsAgent(agent),

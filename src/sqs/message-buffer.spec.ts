@@ -10,7 +10,10 @@ describe('MessageBuffer', () => {
     assert.equal(buffer.room, 0);
     let granted = false;
     const second = buffer.reserve(10).then((ok) => (granted = ok));
-    buffer.push(Array.from({ length: 10 }, () => fakeHeld()), 10);
+    buffer.push(
+      Array.from({ length: 10 }, () => fakeHeld()),
+      10,
+    );
     await new Promise((r) => setImmediate(r));
     assert.equal(granted, false, 'full buffer: no room for another batch');
     for (let i = 0; i < 10; i++) await buffer.take();
@@ -84,7 +87,12 @@ describe('MessageBuffer', () => {
 
   it('removes the buffered rest of a group in order (to release it after a failure)', () => {
     const buffer = new MessageBuffer(10);
-    const [a1, b1, a2, a3] = [fakeHeld({ group: 'a' }), fakeHeld({ group: 'b' }), fakeHeld({ group: 'a' }), fakeHeld({ group: 'a' })];
+    const [a1, b1, a2, a3] = [
+      fakeHeld({ group: 'a' }),
+      fakeHeld({ group: 'b' }),
+      fakeHeld({ group: 'a' }),
+      fakeHeld({ group: 'a' }),
+    ];
     buffer.push([a1, b1, a2, a3], 0);
     assert.deepEqual(buffer.removeGroup(a1.orderingKey!), [a1, a2, a3]);
     assert.equal(buffer.size, 1);

@@ -53,12 +53,27 @@ describe('decodeMessage', () => {
   });
 
   it('names the reason for messages that can never be routed', () => {
-    assert.equal(reasonOf(() => decodeMessage(message('{oops', pattern('x')), 'pattern')), DeadLetterReason.MalformedBody);
-    assert.equal(reasonOf(() => decodeMessage(message('{"a":1}'), 'pattern')), DeadLetterReason.NoPattern);
-    assert.equal(reasonOf(() => decodeMessage(message('{"a":1}', pattern('7', 'Number')), 'pattern')), DeadLetterReason.MalformedAttribute);
-    assert.equal(reasonOf(() => decodeMessage(message('{"pattern":"","data":1}'), 'pattern')), DeadLetterReason.NoPattern);
+    assert.equal(
+      reasonOf(() => decodeMessage(message('{oops', pattern('x')), 'pattern')),
+      DeadLetterReason.MalformedBody,
+    );
+    assert.equal(
+      reasonOf(() => decodeMessage(message('{"a":1}'), 'pattern')),
+      DeadLetterReason.NoPattern,
+    );
+    assert.equal(
+      reasonOf(() => decodeMessage(message('{"a":1}', pattern('7', 'Number')), 'pattern')),
+      DeadLetterReason.MalformedAttribute,
+    );
+    assert.equal(
+      reasonOf(() => decodeMessage(message('{"pattern":"","data":1}'), 'pattern')),
+      DeadLetterReason.NoPattern,
+    );
     const badSns = JSON.stringify({ Type: 'Notification', TopicArn: 'arn', Message: 'not json' });
-    assert.equal(reasonOf(() => decodeMessage(message(badSns, pattern('x')), 'pattern')), DeadLetterReason.MalformedBody);
+    assert.equal(
+      reasonOf(() => decodeMessage(message(badSns, pattern('x')), 'pattern')),
+      DeadLetterReason.MalformedBody,
+    );
   });
 
   it('never echoes the body in the reason', () => {

@@ -27,7 +27,10 @@ class FakeSqs {
   ) {}
 
   get client(): SQSClient {
-    return { send: (command: { input: { MaxNumberOfMessages: number } }, options: { abortSignal: AbortSignal }) => this.receive(command.input.MaxNumberOfMessages, options.abortSignal) } as unknown as SQSClient;
+    return {
+      send: (command: { input: { MaxNumberOfMessages: number } }, options: { abortSignal: AbortSignal }) =>
+        this.receive(command.input.MaxNumberOfMessages, options.abortSignal),
+    } as unknown as SQSClient;
   }
 
   private async receive(max: number, signal: AbortSignal): Promise<{ Messages: Message[] }> {
@@ -39,27 +42,50 @@ class FakeSqs {
       await sleep(this.depth > 0 ? this.latencyMs : this.emptyWaitMs, undefined, { signal });
       const count = Math.min(max, this.depth);
       this.depth -= count;
-      return { Messages: Array.from({ length: count }, () => ({ MessageId: `m${++this.sequence}`, ReceiptHandle: 'rh', Body: '{}' })) };
+      return {
+        Messages: Array.from({ length: count }, () => ({
+          MessageId: `m${++this.sequence}`,
+          ReceiptHandle: 'rh',
+          Body: '{}',
+        })),
+      };
     } finally {
       this.inFlight -= 1;
     }
   }
 }
 
-const options: IntakeOptions = { batchSize: 10, waitTimeSeconds: 20, visibilityTimeout: 30, minReceivers: 1, maxReceivers: 8, receiveDeadlineMs: 25_000 };
+const options: IntakeOptions = {
+  batchSize: 10,
+  waitTimeSeconds: 20,
+  visibilityTimeout: 30,
+  minReceivers: 1,
+  maxReceivers: 8,
+  receiveDeadlineMs: 25_000,
+};
 
 /** An intake, its sizer and a pool of instant workers, as the server wires them. */
 function pipeline(sqs: FakeSqs, intakeOptions: Partial<IntakeOptions> = {}, prefetch = 1_000) {
   const errors: Error[] = [];
   let handled = 0;
-  let sizer: IntakeSizer | undefined;
-  const buffer = new MessageBuffer(prefetch, () => sizer?.onStarved());
-  const intake = new QueueIntake(sqs.client, standardQueue, buffer, { ...options, ...intakeOptions }, {
-    onReceived: (queue, messages, reserved) => buffer.push(messages.map((m) => toHeldMessage(m, queue, Date.now())), reserved),
-    onError: (_queue, error) => errors.push(error),
-    onResized: () => sizer?.resize(),
-  });
-  sizer = new IntakeSizer([intake], buffer, { batchSize: options.batchSize, staleAfterMs: 5_000 });
+  const late: { sizer?: IntakeSizer } = {};
+  const buffer = new MessageBuffer(prefetch, () => late.sizer?.onStarved());
+  const intake = new QueueIntake(
+    sqs.client,
+    standardQueue,
+    buffer,
+    { ...options, ...intakeOptions },
+    {
+      onReceived: (queue, messages, reserved) =>
+        buffer.push(
+          messages.map((m) => toHeldMessage(m, queue, Date.now())),
+          reserved,
+        ),
+      onError: (_queue, error) => errors.push(error),
+      onResized: () => late.sizer?.resize(),
+    },
+  );
+  const sizer = (late.sizer = new IntakeSizer([intake], buffer, { batchSize: options.batchSize, staleAfterMs: 5_000 }));
   const abort = new AbortController();
   const workers = Array.from({ length: 10 }, async () => {
     for (;;) {
@@ -107,7 +133,10 @@ describe('QueueIntake', () => {
     assert.ok(peak >= 4, `receives in flight grew to ${peak}`);
     assert.ok(peak <= options.maxReceivers, `never above the bound (${peak})`);
     // Full batches: 200 receives for 2,000 messages, plus the empty answers that retire receivers.
-    assert.ok(receivesForMessages <= 200 + options.maxReceivers + 1, `${receivesForMessages} receives for 2,000 messages`);
+    assert.ok(
+      receivesForMessages <= 200 + options.maxReceivers + 1,
+      `${receivesForMessages} receives for 2,000 messages`,
+    );
   });
 
   it('shrinks back to one long poll when the queue is idle', async () => {

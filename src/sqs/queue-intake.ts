@@ -55,7 +55,7 @@ export class QueueIntake {
   private cycle = new AbortController();
   private resumed?: PromiseWithResolvers<void>;
   private fullBatchRttMs = 0;
-  private lastReceiveFull = false;
+  private queueHasMore = false;
   private lastGrowAt = 0;
   private runSignal?: AbortSignal;
   private readonly loops = new Set<Promise<void>>();
@@ -101,7 +101,7 @@ export class QueueIntake {
    * paused, the bound allows it, and the last growth had a round trip to show its effect.
    */
   grow(now = Date.now()): boolean {
-    if (!this.runSignal || this.runSignal.aborted || this.isPaused || !this.lastReceiveFull) return false;
+    if (!this.runSignal || this.runSignal.aborted || this.isPaused || !this.queueHasMore) return false;
     if (this.target >= this.options.maxReceivers || now - this.lastGrowAt < this.fullBatchRttMs) return false;
     this.lastGrowAt = now;
     this.target += 1;
@@ -135,7 +135,7 @@ export class QueueIntake {
     this.pauses.delete(key);
     if (this.pauses.size === 0) {
       this.cycle = new AbortController();
-      this.lastReceiveFull = false;
+      this.queueHasMore = false;
       this.resumed?.resolve();
     }
     return now - pause.since;
@@ -191,17 +191,14 @@ export class QueueIntake {
       this.buffer.unreserve(wanted);
       if (signal.aborted || cycle.aborted) return 'interrupted';
       this.hooks.onError(this.queue, err instanceof Error ? err : new Error(String(err)));
-      return 'error';
+      // While SQS fails, one receive (backing off) is enough to notice it is back.
+      return this.retireIfExtra() ? 'retire' : 'error';
     }
     this.observe(messages.length, wanted, performance.now() - startedAt);
     this.hooks.onReceived(this.queue, messages, wanted);
     if (messages.length > 0) return 'ok';
-    if (this.target > this.options.minReceivers) {
-      // An empty answer: the queue is idle, one long poll per queue is enough.
-      this.target -= 1;
-      this.hooks.onResized();
-      return 'retire';
-    }
+    // An empty answer: the queue is idle, one long poll per queue is enough.
+    if (this.retireIfExtra()) return 'retire';
     if (this.options.waitTimeSeconds === 0) {
       // Short polling an empty queue would otherwise be a hot loop.
       await sleep(1_000, undefined, { signal }).catch(() => undefined);
@@ -209,10 +206,21 @@ export class QueueIntake {
     return 'ok';
   }
 
+  /** Retires the calling loop if there are more than the minimum. */
+  private retireIfExtra(): boolean {
+    if (this.target <= this.options.minReceivers) return false;
+    this.target -= 1;
+    this.hooks.onResized();
+    return true;
+  }
+
   private observe(count: number, wanted: number, elapsedMs: number): void {
-    this.lastReceiveFull = count >= wanted;
+    const full = count >= wanted;
+    // "The queue has more": a full batch; on a FIFO queue any message, since SQS hands out one
+    // group's messages per receive and the next receive may bring another group.
+    this.queueHasMore = full || (this.queue.fifo && count > 0);
     // Only a full batch measures the network: a partial one may have waited in the long poll.
-    if (this.lastReceiveFull) {
+    if (full) {
       this.fullBatchRttMs = this.fullBatchRttMs === 0 ? elapsedMs : 0.8 * this.fullBatchRttMs + 0.2 * elapsedMs;
     }
   }
@@ -235,7 +243,9 @@ export class QueueIntake {
       return Messages ?? [];
     } catch (err) {
       if (deadline.signal.aborted && !signal.aborted && !cycle.aborted) {
-        throw new ReceiveTimeoutError(`ReceiveMessage got no answer within ${this.options.receiveDeadlineMs} ms`, { cause: err });
+        throw new ReceiveTimeoutError(`ReceiveMessage got no answer within ${this.options.receiveDeadlineMs} ms`, {
+          cause: err,
+        });
       }
       throw err;
     } finally {

@@ -43,7 +43,11 @@ export async function discoverDeadLetterQueueUrl(client: SQSClient, queueUrl: st
  * as the start-up check that the queue exists and the credentials may read it.
  * Throws when SQS cannot be asked.
  */
-export async function readRedrivePolicy(client: SQSClient, queueUrl: string, resolveUrl: boolean): Promise<RedriveFacts> {
+export async function readRedrivePolicy(
+  client: SQSClient,
+  queueUrl: string,
+  resolveUrl: boolean,
+): Promise<RedriveFacts> {
   const { Attributes } = await client.send(
     new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }),
   );
@@ -51,7 +55,10 @@ export async function readRedrivePolicy(client: SQSClient, queueUrl: string, res
   if (!policy) return { deadLetterQueueUrl: null, maxReceiveCount: null };
   const parsed = JSON.parse(policy) as { deadLetterTargetArn?: string; maxReceiveCount?: number | string };
   const maxReceiveCount = Number(parsed.maxReceiveCount);
-  const facts = { deadLetterQueueUrl: null, maxReceiveCount: Number.isInteger(maxReceiveCount) && maxReceiveCount > 0 ? maxReceiveCount : null };
+  const facts = {
+    deadLetterQueueUrl: null,
+    maxReceiveCount: Number.isInteger(maxReceiveCount) && maxReceiveCount > 0 ? maxReceiveCount : null,
+  };
   // arn:aws:sqs:<region>:<account>:<name>
   const [, , , , account, name] = (parsed.deadLetterTargetArn ?? '').split(':');
   if (!resolveUrl || !name) return facts;

@@ -50,7 +50,7 @@ const MAX_BATCH_BYTES = 256 * 1024;
  *
  * SQS has no replies, so `send()` (request/response) is not supported and errors clearly.
  */
-export class SqsClient extends ClientProxy<Record<never, Function>, SqsClientStatus> {
+export class SqsClient extends ClientProxy<Record<never, (...args: unknown[]) => unknown>, SqsClientStatus> {
   private client?: SQSClient;
   private ownsClient = false;
   private pending: PendingSend[] = [];
@@ -173,7 +173,9 @@ export class SqsClient extends ClientProxy<Record<never, Function>, SqsClientSta
       );
       for (const ok of result.Successful ?? []) batch[Number(ok.Id)]!.resolve(ok.MessageId ?? '');
       for (const failed of result.Failed ?? []) {
-        batch[Number(failed.Id)]!.reject(new Error(`SQS send failed: ${failed.Code ?? 'unknown'} ${failed.Message ?? ''}`.trim()));
+        batch[Number(failed.Id)]!.reject(
+          new Error(`SQS send failed: ${failed.Code ?? 'unknown'} ${failed.Message ?? ''}`.trim()),
+        );
       }
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
@@ -185,7 +187,8 @@ export class SqsClient extends ClientProxy<Record<never, Function>, SqsClientSta
 function entrySize(entry: PendingSend['entry']): number {
   let size = Buffer.byteLength(entry.MessageBody ?? '');
   for (const [name, value] of Object.entries(entry.MessageAttributes ?? {})) {
-    size += Buffer.byteLength(name) + Buffer.byteLength(value.DataType ?? '') + Buffer.byteLength(value.StringValue ?? '');
+    size +=
+      Buffer.byteLength(name) + Buffer.byteLength(value.DataType ?? '') + Buffer.byteLength(value.StringValue ?? '');
     size += value.BinaryValue?.byteLength ?? 0;
   }
   return size;

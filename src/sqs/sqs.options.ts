@@ -1,6 +1,7 @@
 import type { SQSClient, SQSClientConfig } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { QUEUE_URL_PATTERN } from './queue-url.js';
+import { deleteLingerLimitMs, OPTION_NAMES, optionRuleViolations } from './option-rules.js';
 import { SqsOptionsError } from './sqs.errors.js';
 
 /** One queue the server consumes. */
@@ -78,7 +79,9 @@ export interface SqsServerOptions {
   traceContext?: boolean;
 }
 
-const queueUrl = z.string().regex(QUEUE_URL_PATTERN, 'must be an http(s) queue URL such as https://sqs.<region>.amazonaws.com/<account>/<name>');
+const queueUrl = z
+  .string()
+  .regex(QUEUE_URL_PATTERN, 'must be an http(s) queue URL such as https://sqs.<region>.amazonaws.com/<account>/<name>');
 
 const queueSchema = z.object({
   url: queueUrl,
@@ -143,19 +146,21 @@ export function resolveSqsServerOptions(options: SqsServerOptions): ResolvedSqsS
   const maxReceiversPerQueue = fixed ?? o.maxReceiversPerQueue ?? Math.max(10, Math.ceil(o.concurrency / o.batchSize));
   const prefetch = o.prefetch ?? maxReceiversPerQueue * o.batchSize * o.queues.length;
   const heartbeatIntervalSeconds = o.heartbeatIntervalSeconds ?? Math.max(1, Math.floor(o.visibilityTimeout / 3));
-  if (heartbeatIntervalSeconds >= o.visibilityTimeout) {
-    throw new SqsOptionsError(
-      `Invalid SqsServer options: heartbeatIntervalSeconds (${heartbeatIntervalSeconds}) must be below visibilityTimeout (${o.visibilityTimeout}), or messages reappear between heartbeats`,
-    );
+  const violations = optionRuleViolations({
+    visibilityTimeout: o.visibilityTimeout,
+    heartbeatIntervalSeconds,
+    maxVisibilitySeconds: o.maxVisibilitySeconds,
+    deleteBatchLingerMs: o.deleteBatchLingerMs,
+    backoffBaseSeconds: o.backoff.baseSeconds,
+    backoffMaxSeconds: o.backoff.maxSeconds,
+  });
+  if (violations.length) {
+    const lines = violations.map((v) => `${OPTION_NAMES[v.option]} ${v.message}`);
+    throw new SqsOptionsError(`Invalid SqsServer options: ${lines.join('; ')}`);
   }
-  // A settled message is no longer extended; its delete must land before its visibility runs out.
-  const lingerLimitMs = ((o.visibilityTimeout - heartbeatIntervalSeconds) * 1_000) / 2;
-  const deleteBatchLingerMs = o.deleteBatchLingerMs ?? Math.min(DEFAULT_DELETE_LINGER_MS, lingerLimitMs);
-  if (deleteBatchLingerMs > lingerLimitMs) {
-    throw new SqsOptionsError(
-      `Invalid SqsServer options: deleteBatchLingerMs (${deleteBatchLingerMs}) must be at most half of (visibilityTimeout - heartbeatIntervalSeconds) = ${lingerLimitMs} ms, or a handled message may reappear before its delete`,
-    );
-  }
+  const deleteBatchLingerMs =
+    o.deleteBatchLingerMs ??
+    Math.min(DEFAULT_DELETE_LINGER_MS, deleteLingerLimitMs(o.visibilityTimeout, heartbeatIntervalSeconds));
   const { receiversPerQueue: _fixed, ...rest } = o;
   return {
     ...rest,
@@ -173,7 +178,9 @@ export function resolveSqsServerOptions(options: SqsServerOptions): ResolvedSqsS
  * in flight, plus the batched deletes and visibility changes of every held message, plus spare
  * for the odd `GetQueueAttributes` or dead-letter send.
  */
-export function sqsSocketBudget(o: Pick<ResolvedSqsServerOptions, 'queues' | 'maxReceiversPerQueue' | 'concurrency' | 'prefetch'>): number {
+export function sqsSocketBudget(
+  o: Pick<ResolvedSqsServerOptions, 'queues' | 'maxReceiversPerQueue' | 'concurrency' | 'prefetch'>,
+): number {
   return o.queues.length * o.maxReceiversPerQueue + Math.ceil((o.concurrency + o.prefetch) / 10) + 8;
 }
 

@@ -13,7 +13,9 @@ export async function loadTraceContext(): Promise<TraceContext> {
   try {
     return new TraceContext(await import('@opentelemetry/api'));
   } catch {
-    throw new SqsOptionsError('traceContext is enabled but @opentelemetry/api is not installed: npm install @opentelemetry/api');
+    throw new SqsOptionsError(
+      'traceContext is enabled but @opentelemetry/api is not installed: npm install @opentelemetry/api',
+    );
   }
 }
 

@@ -14,7 +14,12 @@ function setup(options = { visibilityTimeout: 30, intervalSeconds: 10, maxVisibi
       extended.push([messages.length, seconds]);
     },
   } as unknown as Acknowledger;
-  const heartbeat = new VisibilityHeartbeat(acknowledger, options, { onExtended: () => undefined, onGivenUp: (m) => givenUp.push(m) }, () => now);
+  const heartbeat = new VisibilityHeartbeat(
+    acknowledger,
+    options,
+    { onExtended: () => undefined, onGivenUp: (m) => givenUp.push(m) },
+    () => now,
+  );
   const held = (): HeldMessage => Object.assign(fakeHeld(), { receivedAt: now, visibleFromAt: now });
   return { heartbeat, extended, givenUp, held, advance: (s: number) => (now += s * 1_000) };
 }

@@ -11,3 +11,13 @@ export { KeycloakAdminClient } from './keycloak-admin.client.js';
 export { KeycloakTokenProvider } from './keycloak-token.provider.js';
 export { KeycloakBreaker, type BreakerState, type KeycloakBreakerSnapshot } from './keycloak.breaker.js';
 export { KeycloakHealthIndicator } from './keycloak.health.js';
+export {
+  REGISTRATION_STAMP_ATTRIBUTE,
+  registrationStamp,
+  refuseExisting,
+  type RegistrationIdentity,
+  type ExistingUser,
+} from './registration-stamp.js';
+export { toKeycloakUser } from './keycloak-user.js';
+export { pingRealm } from './keycloak-ping.js';
+export type { BreakerView } from './keycloak.errors.js';

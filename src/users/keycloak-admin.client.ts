@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { KeycloakBreaker } from './keycloak.breaker.js';
 import { KeycloakHttpError, KeycloakUnavailableError, parseRetryAfter } from './keycloak.errors.js';
 import { KEYCLOAK_OPTIONS, type KeycloakOptions } from './keycloak.options.js';
+import type { ExistingUser } from './registration-stamp.js';
 import { KeycloakTokenProvider } from './keycloak-token.provider.js';
 
 /** The subset of Keycloak's UserRepresentation this service writes. */
@@ -54,11 +55,19 @@ export class KeycloakAdminClient {
     return id;
   }
 
-  /** The user with exactly this username (Keycloak stores usernames in lower case). */
-  async findUserByUsername(username: string): Promise<{ id: string; email?: string } | undefined> {
-    const query = new URLSearchParams({ username: username.toLowerCase(), exact: 'true', briefRepresentation: 'true' });
-    const users = await this.json<Array<{ id: string; username: string; email?: string }>>('find user', `/users?${query}`);
-    return users.find((u) => u.username === username.toLowerCase());
+  /**
+   * The user with exactly this username (Keycloak stores usernames in lower case), with its
+   * attributes: the full representation, since the brief one leaves them out.
+   */
+  async findUserByUsername(username: string): Promise<ExistingUser | undefined> {
+    const query = new URLSearchParams({
+      username: username.toLowerCase(),
+      exact: 'true',
+      briefRepresentation: 'false',
+    });
+    const users = await this.json<Array<ExistingUser & { username: string }>>('find user', `/users?${query}`);
+    const user = users.find((u) => u.username === username.toLowerCase());
+    return user && { id: user.id, email: user.email, attributes: user.attributes };
   }
 
   /** A group by path (`/parent/child`) or top-level name; `undefined` if there is none. */
@@ -70,12 +79,17 @@ export class KeycloakAdminClient {
 
   /** Adds the user to a group; Keycloak treats an existing membership as success. */
   async joinGroup(userId: string, groupId: string): Promise<void> {
-    await this.request('join group', `/users/${encodeURIComponent(userId)}/groups/${encodeURIComponent(groupId)}`, { method: 'PUT' });
+    await this.request('join group', `/users/${encodeURIComponent(userId)}/groups/${encodeURIComponent(groupId)}`, {
+      method: 'PUT',
+    });
   }
 
   /** Group ids the user belongs to. */
   async userGroupIds(userId: string): Promise<Set<string>> {
-    const groups = await this.json<KeycloakRef[]>('list user groups', `/users/${encodeURIComponent(userId)}/groups?briefRepresentation=true&max=1000`);
+    const groups = await this.json<KeycloakRef[]>(
+      'list user groups',
+      `/users/${encodeURIComponent(userId)}/groups?briefRepresentation=true&max=1000`,
+    );
     return new Set(groups.map((g) => g.id));
   }
 
@@ -87,12 +101,18 @@ export class KeycloakAdminClient {
 
   /** Names of the realm roles mapped directly to the user. */
   async userRealmRoleNames(userId: string): Promise<Set<string>> {
-    const roles = await this.json<KeycloakRef[]>('list user roles', `/users/${encodeURIComponent(userId)}/role-mappings/realm`);
+    const roles = await this.json<KeycloakRef[]>(
+      'list user roles',
+      `/users/${encodeURIComponent(userId)}/role-mappings/realm`,
+    );
     return new Set(roles.map((r) => r.name));
   }
 
   async addRealmRoles(userId: string, roles: KeycloakRef[]): Promise<void> {
-    await this.request('map realm roles', `/users/${encodeURIComponent(userId)}/role-mappings/realm`, { method: 'POST', body: roles });
+    await this.request('map realm roles', `/users/${encodeURIComponent(userId)}/role-mappings/realm`, {
+      method: 'POST',
+      body: roles,
+    });
   }
 
   private async json<T>(operation: string, path: string): Promise<T> {
@@ -135,11 +155,21 @@ export class KeycloakAdminClient {
     try {
       // `errorMessage` is a message key or fixed text; `params` would echo submitted values.
       const body = (await response.json()) as { errorMessage?: unknown; error?: unknown; field?: unknown };
-      const message = typeof body.errorMessage === 'string' ? body.errorMessage : typeof body.error === 'string' ? body.error : undefined;
+      const message =
+        typeof body.errorMessage === 'string'
+          ? body.errorMessage
+          : typeof body.error === 'string'
+            ? body.error
+            : undefined;
       code = message && typeof body.field === 'string' ? `${body.field}: ${message}` : message;
     } catch {
       code = undefined;
     }
-    return new KeycloakHttpError(operation, response.status, code?.slice(0, 200), parseRetryAfter(response.headers.get('retry-after')));
+    return new KeycloakHttpError(
+      operation,
+      response.status,
+      code?.slice(0, 200),
+      parseRetryAfter(response.headers.get('retry-after')),
+    );
   }
 }

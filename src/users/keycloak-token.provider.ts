@@ -46,7 +46,11 @@ export class KeycloakTokenProvider {
   private async requestToken(): Promise<CachedToken> {
     const { url, realm, clientId, clientSecret, timeoutMs } = this.options;
     const endpoint = `${url}/realms/${encodeURIComponent(realm)}/protocol/openid-connect/token`;
-    const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret });
+    const body = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: clientSecret,
+    });
     this.requests += 1;
     const startedAt = Date.now();
     let response: Response;
@@ -61,7 +65,8 @@ export class KeycloakTokenProvider {
       throw new KeycloakTokenError(`Keycloak token request answered ${response.status}${error ? ` (${error})` : ''}`);
     }
     const json = (await response.json()) as { access_token?: unknown; expires_in?: unknown };
-    if (typeof json.access_token !== 'string') throw new KeycloakTokenError('Keycloak token response has no access_token');
+    if (typeof json.access_token !== 'string')
+      throw new KeycloakTokenError('Keycloak token response has no access_token');
     const lifetimeMs = (typeof json.expires_in === 'number' ? json.expires_in : 60) * 1000;
     const margin = Math.min(MAX_REFRESH_MARGIN_MS, lifetimeMs / 5);
     this.cached = { value: json.access_token, refreshAt: startedAt + lifetimeMs - margin };

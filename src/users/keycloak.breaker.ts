@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
+import { DownstreamGate } from '../sqs/index.js';
 import { isKeycloakOutage } from './keycloak.errors.js';
+import { pingRealm } from './keycloak-ping.js';
 import { KEYCLOAK_OPTIONS, type KeycloakOptions } from './keycloak.options.js';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -24,28 +26,42 @@ const STATE_NAMES: Record<CircuitState, BreakerState> = {
 /**
  * Circuit breaker around every Keycloak call. Only outages count (network errors, timeouts,
  * 5xx, 429, token failures): a 400 or 409 proves Keycloak is answering. After
- * `breaker.failures` consecutive outages it opens for `breaker.openMs`, during which calls
- * fail at once with `BrokenCircuitError`; then one trial call decides whether it closes.
+ * `breaker.failures` consecutive outages it opens, and calls fail at once with
+ * `BrokenCircuitError`.
+ *
+ * While open, the breaker does not wait for a message to find out whether Keycloak is back:
+ * every `breaker.openMs` it runs its own probe (`GET /realms/{realm}`, see `pingRealm`) as the
+ * half-open trial call. A probe that answers closes the breaker; one that fails keeps it open
+ * for another `openMs`.
+ *
+ * The breaker owns the {@link gate} the SQS transport watches: down while the breaker is open
+ * or half-open, so intake from the queues whose handlers hit it pauses, and up the moment it
+ * closes, so intake resumes without spending a message on the check.
  */
 @Injectable()
 export class KeycloakBreaker implements OnModuleDestroy {
+  /** Keycloak's availability as the transport sees it (see `DownstreamGate`). */
+  readonly gate = new DownstreamGate('keycloak');
+  /** How long the breaker stays open between probes, in ms. */
+  readonly openMs: number;
   private readonly logger = new Logger(KeycloakBreaker.name);
   private readonly policy: CircuitBreakerPolicy;
   private readonly subscriptions: Array<{ dispose(): void }> = [];
   private openedAt?: number;
+  private outageStartedAt?: number;
+  private probeTimer?: NodeJS.Timeout;
+  private destroyed = false;
 
-  constructor(@Inject(KEYCLOAK_OPTIONS) options: KeycloakOptions) {
+  constructor(@Inject(KEYCLOAK_OPTIONS) private readonly options: KeycloakOptions) {
+    this.openMs = options.breaker.openMs;
     this.policy = circuitBreaker(handleWhen(isKeycloakOutage), {
       halfOpenAfter: options.breaker.openMs,
       breaker: new ConsecutiveBreaker(options.breaker.failures),
     });
     this.subscriptions.push(
-      this.policy.onBreak(() => {
-        this.openedAt = Date.now();
-        this.logger.warn(`Keycloak circuit breaker opened: ${this.lastFailure() ?? 'repeated failures'}`);
-      }),
-      this.policy.onHalfOpen(() => this.logger.log('Keycloak circuit breaker half-open: trying one call')),
-      this.policy.onReset(() => this.logger.log('Keycloak circuit breaker closed: Keycloak answers again')),
+      this.policy.onBreak(() => this.opened()),
+      this.policy.onHalfOpen(() => this.logger.debug('Keycloak circuit breaker half-open: trying one call')),
+      this.policy.onReset(() => this.closed()),
     );
   }
 
@@ -60,7 +76,7 @@ export class KeycloakBreaker implements OnModuleDestroy {
 
   snapshot(): KeycloakBreakerSnapshot {
     const state = this.state;
-    return state === 'closed' ? { state } : { state, openedAt: this.openedAt, lastFailure: this.lastFailure() };
+    return state === 'closed' ? { state } : { state, openedAt: this.outageStartedAt, lastFailure: this.lastFailure() };
   }
 
   /** Subscribes to state changes (tests, metrics). Returns the unsubscribe function. */
@@ -70,7 +86,61 @@ export class KeycloakBreaker implements OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
+    this.destroyed = true;
+    clearTimeout(this.probeTimer);
     for (const subscription of this.subscriptions) subscription.dispose();
+  }
+
+  private opened(): void {
+    this.openedAt = Date.now();
+    const reason = `Keycloak circuit breaker open: ${this.lastFailure() ?? 'repeated failures'}`;
+    if (this.outageStartedAt === undefined) {
+      this.outageStartedAt = this.openedAt;
+      this.logger.warn(`${reason}; probing Keycloak every ${this.openMs} ms`);
+    } else {
+      // A failed trial re-opens it every openMs for as long as the outage lasts: once is enough at warn.
+      this.logger.debug(`${reason} (trial failed)`);
+    }
+    this.gate.markDown(reason);
+    this.scheduleProbe(this.openMs);
+  }
+
+  private closed(): void {
+    clearTimeout(this.probeTimer);
+    this.probeTimer = undefined;
+    const downMs = this.outageStartedAt === undefined ? 0 : Date.now() - this.outageStartedAt;
+    this.outageStartedAt = undefined;
+    this.logger.log(`Keycloak circuit breaker closed: Keycloak answers again after ${Math.round(downMs / 1000)} s`);
+    this.gate.markUp();
+  }
+
+  private scheduleProbe(delayMs: number): void {
+    clearTimeout(this.probeTimer);
+    if (this.destroyed) return;
+    // A few ms late rather than early: before openMs has passed, cockatiel refuses the trial.
+    this.probeTimer = setTimeout(() => void this.probe(), Math.max(0, delayMs) + 5);
+    this.probeTimer.unref();
+  }
+
+  /** The half-open trial, run by the breaker itself: success closes it, an outage re-opens it. */
+  private async probe(): Promise<void> {
+    this.probeTimer = undefined;
+    if (this.destroyed || this.isClosed()) return;
+    try {
+      await this.policy.execute(() => pingRealm(this.options));
+    } catch {
+      // The outcome is the breaker's new state; its events do the rest.
+    }
+    if (!this.destroyed && !this.probeTimer && !this.isClosed()) {
+      // Still open without a trial of ours (refused as too early, or a handler's trial took the
+      // slot): try again when the current open period ends.
+      this.scheduleProbe((this.openedAt ?? Date.now()) + this.openMs - Date.now());
+    }
+  }
+
+  /** A call, not a property read: TypeScript would keep the narrowing across the probe's await. */
+  private isClosed(): boolean {
+    return this.policy.state === CircuitState.Closed;
   }
 
   private lastFailure(): string | undefined {

@@ -1,9 +1,29 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BrokenCircuitError } from 'cockatiel';
-import { DeadLetterReason, NonRetryableError, RetryableError } from '../sqs/sqs.errors.js';
-import { KeycloakHttpError, KeycloakTokenError, KeycloakUnavailableError, isKeycloakOutage, parseRetryAfter, toHandlerError } from './keycloak.errors.js';
+import {
+  DeadLetterReason,
+  DownstreamGate,
+  DownstreamUnavailableError,
+  NonRetryableError,
+  RetryableError,
+} from '../sqs/index.js';
+import {
+  KeycloakHttpError,
+  KeycloakTokenError,
+  KeycloakUnavailableError,
+  isKeycloakOutage,
+  parseRetryAfter,
+  toHandlerError,
+} from './keycloak.errors.js';
 import { redact, subjectRef } from './redact.js';
+
+/** A breaker view whose gate is up (breaker closed), or down when `down` is given. */
+function breaker(openMs = 10_000, down?: string) {
+  const gate = new DownstreamGate('keycloak');
+  if (down) gate.markDown(down);
+  return { gate, openMs };
+}
 
 describe('Keycloak error classes', () => {
   it('retries outages and counts them for the breaker', () => {
@@ -14,30 +34,59 @@ describe('Keycloak error classes', () => {
       new KeycloakHttpError('create user', 429, undefined, 7),
     ]) {
       assert.ok(isKeycloakOutage(error), error.message);
-      assert.ok(toHandlerError(error, [], 10_000) instanceof RetryableError, error.message);
+      assert.ok(toHandlerError(error, [], breaker()) instanceof RetryableError, error.message);
+      assert.ok(
+        !(toHandlerError(error, [], breaker()) instanceof DownstreamUnavailableError),
+        'breaker closed: an ordinary retry',
+      );
     }
-    assert.equal((toHandlerError(new KeycloakHttpError('x', 429, undefined, 7), [], 0) as RetryableError).retryAfterSeconds, 7);
+    assert.equal(
+      (toHandlerError(new KeycloakHttpError('x', 429, undefined, 7), [], breaker(0)) as RetryableError)
+        .retryAfterSeconds,
+      7,
+    );
   });
 
   it('dead-letters answers that retrying cannot change, without counting them as outages', () => {
     for (const status of [400, 403, 404, 422]) {
       const error = new KeycloakHttpError('create user', status, 'error-invalid-email');
       assert.equal(isKeycloakOutage(error), false);
-      const mapped = toHandlerError(error, [], 10_000);
+      const mapped = toHandlerError(error, [], breaker());
       assert.ok(mapped instanceof NonRetryableError);
       assert.equal(mapped.reason, DeadLetterReason.NonRetryable);
     }
   });
 
-  it('retries a 401 (token revoked between refresh and use) and an open breaker, with a delay', () => {
-    assert.ok(toHandlerError(new KeycloakHttpError('x', 401), [], 0) instanceof RetryableError);
-    const open = toHandlerError(new BrokenCircuitError(), [], 2_500);
-    assert.ok(open instanceof RetryableError);
-    assert.equal(open.retryAfterSeconds, 3);
+  it('retries a 401 (token revoked between refresh and use) as an ordinary retry', () => {
+    const mapped = toHandlerError(new KeycloakHttpError('x', 401), [], breaker());
+    assert.ok(mapped instanceof RetryableError);
+    assert.ok(!(mapped instanceof DownstreamUnavailableError));
+  });
+
+  it("turns an open breaker, and an outage while it is open, into the gate's unavailable error", () => {
+    const open = breaker(2_500, 'Keycloak circuit breaker open');
+    const fast = toHandlerError(new BrokenCircuitError(), [], open);
+    assert.ok(fast instanceof DownstreamUnavailableError);
+    assert.equal(fast.gate, open.gate);
+    assert.equal(fast.retryAfterSeconds, 3);
+    assert.equal(fast.message, 'Keycloak circuit breaker is open');
+    const outage = toHandlerError(
+      new KeycloakUnavailableError('create user', new Error('mail alice@example.com')),
+      [],
+      open,
+    );
+    assert.ok(outage instanceof DownstreamUnavailableError);
+    assert.equal(outage.message, 'Keycloak create user failed: mail [email]');
+    // A 400 while the breaker is open is still this message's fault.
+    assert.ok(toHandlerError(new KeycloakHttpError('create user', 400), [], open) instanceof NonRetryableError);
   });
 
   it('removes the given values and anything email-shaped from messages', () => {
-    const mapped = toHandlerError(new Error('user alice@example.com with pw Secret-123 failed'), ['Secret-123'], 0);
+    const mapped = toHandlerError(
+      new Error('user alice@example.com with pw Secret-123 failed'),
+      ['Secret-123'],
+      breaker(0),
+    );
     assert.equal(mapped.message, 'user [email] with pw [redacted] failed');
     assert.equal(redact('short ab stays', ['ab']), 'short ab stays');
   });

@@ -1,5 +1,5 @@
 import { BrokenCircuitError, IsolatedCircuitError } from 'cockatiel';
-import { DeadLetterReason, NonRetryableError, RetryableError } from '../sqs/sqs.errors.js';
+import { DeadLetterReason, type DownstreamGate, NonRetryableError, RetryableError } from '../sqs/index.js';
 import { redact } from './redact.js';
 
 /**
@@ -43,27 +43,44 @@ export function isKeycloakOutage(error: unknown): boolean {
   return error instanceof KeycloakHttpError && (error.status >= 500 || error.status === 429 || error.status === 408);
 }
 
+/** What {@link toHandlerError} needs to know about the circuit breaker (`KeycloakBreaker`). */
+export interface BreakerView {
+  /** Down while the breaker is open or half-open. */
+  readonly gate: DownstreamGate;
+  readonly openMs: number;
+}
+
 /**
  * Turns any failure of a Keycloak call into what the SQS transport understands:
- * `RetryableError` (outage, open breaker, 401 after a fresh token) or `NonRetryableError`
- * (400, 403, 404 and other answers that retrying cannot change). `sensitive` values are
- * removed from the message, which becomes a log line or a dead-letter reason.
+ * - `gate.unavailable(...)` (a `DownstreamUnavailableError`) when the breaker is open, or an
+ *   outage leaves it open: the transport pauses the queue until the breaker closes;
+ * - `RetryableError` for an outage while the breaker is still closed, and a 401 after a fresh token;
+ * - `NonRetryableError` for 400, 403, 404 and other answers that retrying cannot change.
+ * `sensitive` values are removed from the message, which becomes a log line or a dead-letter reason.
  */
-export function toHandlerError(error: unknown, sensitive: ReadonlyArray<string | undefined>, openMs: number): Error {
+export function toHandlerError(
+  error: unknown,
+  sensitive: ReadonlyArray<string | undefined>,
+  breaker: BreakerView,
+): Error {
   if (error instanceof NonRetryableError || error instanceof RetryableError) return error;
+  const retryAfterSeconds = Math.max(1, Math.ceil(breaker.openMs / 1000));
   if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
-    return new RetryableError('Keycloak circuit breaker is open', { retryAfterSeconds: Math.max(1, Math.ceil(openMs / 1000)) });
+    return breaker.gate.unavailable('Keycloak circuit breaker is open', { retryAfterSeconds });
   }
   const message = redact(error instanceof Error ? error.message : String(error), sensitive);
+  if (isKeycloakOutage(error) && breaker.gate.isDown) return breaker.gate.unavailable(message, { retryAfterSeconds });
   if (error instanceof KeycloakHttpError && !isKeycloakOutage(error) && error.status !== 401) {
     return new NonRetryableError(message, { reason: DeadLetterReason.NonRetryable });
   }
-  const retryAfterSeconds = error instanceof KeycloakHttpError ? error.retryAfterSeconds : undefined;
-  return new RetryableError(message, { retryAfterSeconds });
+  return new RetryableError(message, {
+    retryAfterSeconds: error instanceof KeycloakHttpError ? error.retryAfterSeconds : undefined,
+  });
 }
 
 function describeNetworkError(error: unknown): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'request timed out';
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
+    return 'request timed out';
   const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
   if (cause && typeof cause.code === 'string') return cause.code;
   return error instanceof Error ? error.message : String(error);

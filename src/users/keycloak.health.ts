@@ -4,9 +4,9 @@ import { KeycloakBreaker } from './keycloak.breaker.js';
 
 /**
  * Readiness view of Keycloak, from the circuit breaker's state: no request to Keycloak per
- * probe. An open (or half-open) breaker reports `degraded`, not `down`: the pod must keep
- * running and receiving, since the transport already releases messages with backoff, and
- * failing readiness would only take every pod out of the Service at once.
+ * readiness check (the breaker probes Keycloak itself while open). An open (or half-open)
+ * breaker reports `degraded`, not `down`: the transport already pauses intake from the queues
+ * that need Keycloak, and failing readiness would only take every pod out of the Service at once.
  */
 @Injectable()
 export class KeycloakHealthIndicator {

@@ -16,7 +16,13 @@ import { KeycloakTokenProvider } from './keycloak-token.provider.js';
  * ```
  */
 @Module({
-  providers: [KeycloakTokenProvider, KeycloakBreaker, KeycloakAdminClient, KeycloakHealthIndicator, HealthIndicatorService],
+  providers: [
+    KeycloakTokenProvider,
+    KeycloakBreaker,
+    KeycloakAdminClient,
+    KeycloakHealthIndicator,
+    HealthIndicatorService,
+  ],
   exports: [KEYCLOAK_OPTIONS, KeycloakTokenProvider, KeycloakBreaker, KeycloakAdminClient, KeycloakHealthIndicator],
 })
 export class KeycloakModule extends KeycloakConfigurableModule {}

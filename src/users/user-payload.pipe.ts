@@ -13,7 +13,12 @@ export function userPayloadValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     transform: true,
     validationError: { target: false, value: false },
-    exceptionFactory: (errors) => new BadRequestException(flatten(errors).map((m) => redact(m)).slice(0, 20)),
+    exceptionFactory: (errors) =>
+      new BadRequestException(
+        flatten(errors)
+          .map((m) => redact(m))
+          .slice(0, 20),
+      ),
   });
 }
 

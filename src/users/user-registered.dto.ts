@@ -12,6 +12,7 @@ import {
   registerDecorator,
   type ValidationOptions,
 } from 'class-validator';
+import { REGISTRATION_STAMP_ATTRIBUTE } from './registration-stamp.js';
 
 /** Initial password of the new user. Never logged; ignored when the user already exists. */
 export class InitialCredentialsDto {
@@ -58,9 +59,14 @@ export class UserRegisteredDto {
   @IsBoolean()
   emailVerified?: boolean;
 
-  /** Custom attributes: a name to a string or a list of strings, as Keycloak stores them. */
+  /**
+   * Custom attributes: a name to a string or a list of strings, as Keycloak stores them. The
+   * handler's own stamp (`nsw-registration`) is refused: a message that could write it could
+   * pass for an earlier registration.
+   */
   @IsOptional()
   @IsAttributeMap()
+  @HasNoStampAttribute()
   attributes?: Record<string, string | string[]>;
 
   /** Group paths (`/parent/child`) or top-level group names; they must exist in the realm. */
@@ -94,15 +100,39 @@ function IsAttributeMap(options?: ValidationOptions): PropertyDecorator {
       name: 'isAttributeMap',
       target: target.constructor,
       propertyName: String(propertyName),
-      options: { message: 'attributes must map names (letters, digits, . _ : -) to strings or arrays of strings', ...options },
+      options: {
+        message: 'attributes must map names (letters, digits, . _ : -) to strings or arrays of strings',
+        ...options,
+      },
       validator: {
         validate(value: unknown) {
           if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
           const entries = Object.entries(value);
           return (
             entries.length <= 50 &&
-            entries.every(([name, v]) => ATTRIBUTE_NAME.test(name) && (isShortString(v) || (Array.isArray(v) && v.length <= 50 && v.every(isShortString))))
+            entries.every(
+              ([name, v]) =>
+                ATTRIBUTE_NAME.test(name) &&
+                (isShortString(v) || (Array.isArray(v) && v.length <= 50 && v.every(isShortString))),
+            )
           );
+        },
+      },
+    });
+}
+
+/** The map does not name the registration stamp (in any letter case). */
+function HasNoStampAttribute(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'hasNoStampAttribute',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: { message: `attributes must not set ${REGISTRATION_STAMP_ATTRIBUTE}: the handler writes it` },
+      validator: {
+        validate(value: unknown) {
+          if (typeof value !== 'object' || value === null) return true;
+          return !Object.keys(value).some((name) => name.toLowerCase() === REGISTRATION_STAMP_ATTRIBUTE);
         },
       },
     });

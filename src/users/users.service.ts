@@ -1,9 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DeadLetterReason, NonRetryableError } from '../sqs/sqs.errors.js';
-import { KeycloakAdminClient, type KeycloakRef, type NewKeycloakUser } from './keycloak-admin.client.js';
+import { DeadLetterReason, NonRetryableError } from '../sqs/index.js';
+import { KeycloakAdminClient, type KeycloakRef } from './keycloak-admin.client.js';
+import { KeycloakBreaker } from './keycloak.breaker.js';
 import { toHandlerError } from './keycloak.errors.js';
 import { KEYCLOAK_OPTIONS, type KeycloakOptions } from './keycloak.options.js';
+import { toKeycloakUser } from './keycloak-user.js';
 import { redact, subjectRef } from './redact.js';
+import { refuseExisting, registrationStamp } from './registration-stamp.js';
 import type { UserRegisteredDto } from './user-registered.dto.js';
 
 export interface RegistrationResult {
@@ -15,9 +18,15 @@ export interface RegistrationResult {
 }
 
 /**
- * Registers users in Keycloak, idempotently: delivery is at least once, so an existing user
- * is success and group/role assignments only add what is missing. Failures leave as
- * `RetryableError` / `NonRetryableError` for the SQS transport, with no personal data.
+ * Registers users in Keycloak, idempotently: delivery is at least once, so the same
+ * registration again is success and group/role assignments only add what is missing.
+ *
+ * "The same registration" is decided by a stamp the handler writes on the user it creates
+ * (see `registrationStamp`): a 409 is success only when the existing user carries the stamp of
+ * this message. Anything else (the username or the email belongs to someone else, an account
+ * this handler did not create, or a message asking for other grants) is dead-lettered, and no
+ * group or role is ever added to it. Failures leave as `RetryableError`, the breaker's
+ * `DownstreamUnavailableError` or `NonRetryableError` for the SQS transport, with no personal data.
  */
 @Injectable()
 export class UsersService {
@@ -25,6 +34,7 @@ export class UsersService {
 
   constructor(
     private readonly keycloak: KeycloakAdminClient,
+    private readonly breaker: KeycloakBreaker,
     @Inject(KEYCLOAK_OPTIONS) private readonly options: KeycloakOptions,
   ) {}
 
@@ -42,21 +52,20 @@ export class UsersService {
       );
       return { userId, created, groupsAdded, rolesAdded };
     } catch (err) {
-      const error = toHandlerError(err, [dto.email, dto.username, dto.credentials?.password], this.options.breaker.openMs);
+      const error = toHandlerError(err, [dto.email, dto.username, dto.credentials?.password], this.breaker);
       this.logger.warn(`registering subject ${ref} failed: ${error.message}`);
       throw error;
     }
   }
 
   private async createOrFind(dto: UserRegisteredDto): Promise<{ userId: string; created: boolean }> {
-    const createdId = await this.keycloak.createUser(toKeycloakUser(dto));
+    const stamp = registrationStamp(dto);
+    const createdId = await this.keycloak.createUser(toKeycloakUser(dto, stamp));
     if (createdId) return { userId: createdId, created: true };
     const existing = await this.keycloak.findUserByUsername(dto.username);
-    if (!existing) {
-      // 409 without a user of that name: the email belongs to someone else.
-      throw new NonRetryableError('Keycloak refused the user: the email address is registered to a different user', {
-        reason: DeadLetterReason.NonRetryable,
-      });
+    const refusal = refuseExisting(existing, dto, stamp);
+    if (refusal || !existing) {
+      throw new NonRetryableError(`Keycloak refused the user: ${refusal}`, { reason: DeadLetterReason.NonRetryable });
     }
     return { userId: existing.id, created: false };
   }
@@ -69,7 +78,10 @@ export class UsersService {
     const found: KeycloakRef[] = [];
     for (const name of new Set(names ?? [])) {
       const item = await find(name);
-      if (!item) throw new NonRetryableError(`unknown ${what} "${redact(name)}" in realm ${this.options.realm}`, { reason: DeadLetterReason.NonRetryable });
+      if (!item)
+        throw new NonRetryableError(`unknown ${what} "${redact(name)}" in realm ${this.options.realm}`, {
+          reason: DeadLetterReason.NonRetryable,
+        });
       found.push(item);
     }
     return found;
@@ -90,22 +102,4 @@ export class UsersService {
     if (missing.length) await this.keycloak.addRealmRoles(userId, missing);
     return missing.length;
   }
-}
-
-function toKeycloakUser(dto: UserRegisteredDto): NewKeycloakUser {
-  const attributes = dto.attributes
-    ? Object.fromEntries(Object.entries(dto.attributes).map(([k, v]) => [k, Array.isArray(v) ? v : [v]]))
-    : undefined;
-  return {
-    username: dto.username,
-    email: dto.email,
-    firstName: dto.firstName,
-    lastName: dto.lastName,
-    enabled: dto.enabled ?? true,
-    emailVerified: dto.emailVerified ?? false,
-    attributes,
-    credentials: dto.credentials
-      ? [{ type: 'password', value: dto.credentials.password, temporary: dto.credentials.temporary ?? false }]
-      : undefined,
-  };
 }

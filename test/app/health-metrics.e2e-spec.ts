@@ -14,7 +14,7 @@ import { HealthModule, ReadinessRegistry } from '../../src/health/index.js';
 import { LoggingModule } from '../../src/logging/logging.module.js';
 import { MetricsModule } from '../../src/metrics/metrics.module.js';
 import { NonRetryableError, SqsExceptionFilter, SqsServer } from '../../src/sqs/index.js';
-import { SqsTransportModule } from '../../src/sqs/sqs-transport.module.js';
+import { SqsTransportModule } from '../../src/sqs-transport.module.js';
 import { eventually } from '../support/eventually.js';
 
 const QUEUE = 'app-e2e';
@@ -33,7 +33,6 @@ class PingController {
     throw new NonRetryableError('rejected on purpose');
   }
 }
-
 
 describe('health and metrics endpoints against a real SQS server', () => {
   let fauxqs: FauxqsServer;
@@ -56,7 +55,14 @@ describe('health and metrics endpoints against a real SQS server', () => {
   };
   const json = async (path: string) => {
     const { status, text } = await get(path);
-    return { status, body: JSON.parse(text) as { status: string; error?: Record<string, { reason?: string }>; details: Record<string, { status: string; reason?: string }> } };
+    return {
+      status,
+      body: JSON.parse(text) as {
+        status: string;
+        error?: Record<string, { reason?: string }>;
+        details: Record<string, { status: string; reason?: string }>;
+      },
+    };
   };
 
   before(async () => {
@@ -84,18 +90,31 @@ describe('health and metrics endpoints against a real SQS server', () => {
       KEYCLOAK_CLIENT_SECRET: 'test',
     });
     @Module({
-      imports: [await createConfigModule(), LoggingModule.forRoot(), AwsModule, SqsTransportModule, HealthModule.forRoot(), MetricsModule.forRoot()],
+      imports: [
+        await createConfigModule(),
+        LoggingModule.forRoot(),
+        AwsModule,
+        SqsTransportModule,
+        HealthModule.forRoot(),
+        MetricsModule.forRoot(),
+      ],
       controllers: [PingController],
     })
     class TestAppModule {}
     app = await NestFactory.create(TestAppModule, { logger: process.env.TEST_LOGS ? undefined : false });
-    app.get(ReadinessRegistry).register({ key: 'keycloak', check: () => ({ status: 'degraded', details: { breaker: 'open' } }) });
+    app
+      .get(ReadinessRegistry)
+      .register({ key: 'keycloak', check: () => ({ status: 'degraded', details: { breaker: 'open' } }) });
     app.connectMicroservice({ strategy: app.get(SqsServer) }, { inheritAppConfig: true });
     await app.startAllMicroservices();
     await app.listen(0, '127.0.0.1');
     baseUrl = await app.getUrl();
     baseUrl = baseUrl.replace('[::1]', '127.0.0.1');
-    producer = new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    producer = new SQSClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
   });
 
   after(async () => {
@@ -121,19 +140,36 @@ describe('health and metrics endpoints against a real SQS server', () => {
   it('/metrics counts real messages', async () => {
     const queueUrl = process.env.SQS_QUEUE_URL!;
     const send = (pattern: string) =>
-      producer.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: '{}', MessageAttributes: { pattern: { DataType: 'String', StringValue: pattern } } }));
+      producer.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: '{}',
+          MessageAttributes: { pattern: { DataType: 'String', StringValue: pattern } },
+        }),
+      );
     await Promise.all([send('test.ping'), send('test.ping'), send('test.ping'), send('test.reject')]);
     const text = await eventually(async () => {
       const { text } = await get('/metrics');
-      return /sqs_messages_succeeded_total\{pattern="test.ping"\} 3/.test(text) && /sqs_messages_dead_lettered_total\{reason="non-retryable"\} 1/.test(text) ? text : false;
+      return /sqs_messages_succeeded_total\{queue="app-e2e",pattern="test.ping"\} 3/.test(text) &&
+        /sqs_messages_dead_lettered_total\{queue="app-e2e",pattern="test.reject",reason="non-retryable"\} 1/.test(text)
+        ? text
+        : false;
     }, 'metrics to count the messages').catch(async (err: Error) => {
       const { text } = await get('/metrics');
-      throw new Error(`${err.message}\n${text.split('\n').filter((line) => line.startsWith('sqs_') && !line.includes('_bucket')).join('\n')}`);
+      throw new Error(
+        `${err.message}\n${text
+          .split('\n')
+          .filter((line) => line.startsWith('sqs_') && !line.includes('_bucket'))
+          .join('\n')}`,
+      );
     });
     assert.match(text, /sqs_messages_received_total\{queue="app-e2e"\} 4/);
-    assert.match(text, /sqs_messages_failed_total\{pattern="test.reject"\} 1/);
-    assert.match(text, /sqs_handler_duration_seconds_count\{pattern="test.ping"\} 3/);
-    assert.match(text, /sqs_message_age_seconds_count 4/);
+    assert.match(text, /sqs_messages_failed_total\{queue="app-e2e",pattern="test.reject"\} 1/);
+    assert.match(
+      text,
+      /sqs_handler_duration_seconds_count\{queue="app-e2e",pattern="test.ping",outcome="succeeded"\} 3/,
+    );
+    assert.match(text, /sqs_message_age_seconds_count\{queue="app-e2e"\} 4/);
     assert.match(text, /sqs_messages_in_flight 0/);
     assert.match(text, /process_cpu_user_seconds_total/);
     assert.match((await get('/metrics')).type, /^text\/plain/);
@@ -150,14 +186,20 @@ describe('health and metrics endpoints against a real SQS server', () => {
     assert.match(down.body.error!.sqs!.reason ?? '', /last SQS call failed/);
     assert.equal(down.body.details.credentials!.status, 'up');
     assert.equal((await json('/health/live')).status, 200, 'an SQS outage is not a stuck process');
-    const receiveErrors = Number(/sqs_receive_errors_total\{queue="app-e2e"\} (\d+)/.exec((await get('/metrics')).text)?.[1] ?? 0);
+    const receiveErrors = Number(
+      /sqs_receive_errors_total\{queue="app-e2e"\} (\d+)/.exec((await get('/metrics')).text)?.[1] ?? 0,
+    );
     assert.ok(receiveErrors >= 1);
 
     await startSqs();
-    const up = await eventually(async () => {
-      const response = await json('/health/ready');
-      return response.status === 200 ? response : false;
-    }, 'readiness to come back', 45_000);
+    const up = await eventually(
+      async () => {
+        const response = await json('/health/ready');
+        return response.status === 200 ? response : false;
+      },
+      'readiness to come back',
+      45_000,
+    );
     assert.equal(up.body.details.sqs!.status, 'up');
   });
 

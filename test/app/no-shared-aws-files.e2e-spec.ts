@@ -12,7 +12,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { eventually } from '../support/eventually.js';
-import { startContainerCredentials, startSqsForwarder, startSts, startThief, type StandIn } from './support/aws-stand-ins.js';
+import {
+  startContainerCredentials,
+  startSqsForwarder,
+  startSts,
+  startThief,
+  type StandIn,
+} from './support/aws-stand-ins.js';
 import { straceUnavailable, TracedService } from './support/traced-service.js';
 
 const QUEUE = 'trace-work';
@@ -87,32 +93,51 @@ describe('~/.aws is never read, in local or pod mode (file-access trace)', { ski
   });
 
   /** Runs the service until it is ready and has received from the queue, then stops it. */
-  async function traced(name: string, env: Record<string, string>, options: { namedFiles: boolean }): Promise<TracedService> {
+  async function traced(
+    name: string,
+    env: Record<string, string>,
+    options: { namedFiles: boolean },
+  ): Promise<TracedService> {
     const httpPort = await freePort();
     // Without the two variables the SDK would read $HOME/.aws; with them, the files they name.
-    const namedFiles: Record<string, string> = options.namedFiles ? { AWS_CONFIG_FILE: fixture.userFiles[0]!, AWS_SHARED_CREDENTIALS_FILE: fixture.userFiles[1]! } : {};
-    const service = new TracedService(join(fixture.home, `${name}.strace`), {
-      HOME: fixture.home,
-      AWS_PROFILE: 'default',
-      ...namedFiles,
-      HTTP_PORT: String(httpPort),
-      LOG_LEVEL: 'info',
-      SQS_WAIT_TIME_SECONDS: '1',
-      SQS_RECEIVE_REQUEST_TIMEOUT_MS: '6000',
-      SQS_SHUTDOWN_GRACE_SECONDS: '1',
-      KEYCLOAK_URL: 'http://127.0.0.1:9',
-      KEYCLOAK_REALM: 'r',
-      KEYCLOAK_CLIENT_ID: 'c',
-      KEYCLOAK_CLIENT_SECRET: 's',
-      ...env,
-    }, fixture.home);
+    const namedFiles: Record<string, string> = options.namedFiles
+      ? { AWS_CONFIG_FILE: fixture.userFiles[0]!, AWS_SHARED_CREDENTIALS_FILE: fixture.userFiles[1]! }
+      : {};
+    const service = new TracedService(
+      join(fixture.home, `${name}.strace`),
+      {
+        HOME: fixture.home,
+        AWS_PROFILE: 'default',
+        ...namedFiles,
+        HTTP_PORT: String(httpPort),
+        LOG_LEVEL: 'info',
+        SQS_WAIT_TIME_SECONDS: '1',
+        SQS_RECEIVE_REQUEST_TIMEOUT_MS: '6000',
+        SQS_SHUTDOWN_GRACE_SECONDS: '1',
+        KEYCLOAK_URL: 'http://127.0.0.1:9',
+        KEYCLOAK_REALM: 'r',
+        KEYCLOAK_CLIENT_ID: 'c',
+        KEYCLOAK_CLIENT_SECRET: 's',
+        ...env,
+      },
+      fixture.home,
+    );
     const receivesBefore = forwarder.requests.filter((r) => r.target === 'AmazonSQS.ReceiveMessage').length;
     try {
-      await eventually(async () => (await fetch(`http://127.0.0.1:${httpPort}/health/ready`)).status === 200, `${name}: /health/ready`, 90_000, 250);
-      await eventually(() => forwarder.requests.filter((r) => r.target === 'AmazonSQS.ReceiveMessage').length > receivesBefore, `${name}: a ReceiveMessage`, 30_000);
+      await eventually(
+        async () => (await fetch(`http://127.0.0.1:${httpPort}/health/ready`)).status === 200,
+        `${name}: /health/ready`,
+        90_000,
+        250,
+      );
+      await eventually(
+        () => forwarder.requests.filter((r) => r.target === 'AmazonSQS.ReceiveMessage').length > receivesBefore,
+        `${name}: a ReceiveMessage`,
+        30_000,
+      );
     } catch (err) {
       await service.stop(5_000);
-      throw new Error(`${(err as Error).message}\n${service.tail()}`);
+      throw new Error(`${(err as Error).message}\n${service.tail()}`, { cause: err });
     }
     await service.stop();
     return service;
@@ -120,7 +145,10 @@ describe('~/.aws is never read, in local or pod mode (file-access trace)', { ski
 
   function assertNothingRead(service: TracedService): void {
     const trace = service.trace();
-    assert.ok(trace.some((line) => line.includes('@aws-sdk/client-sqs')), 'the trace saw the SDK load: it is not empty by mistake');
+    assert.ok(
+      trace.some((line) => line.includes('@aws-sdk/client-sqs')),
+      'the trace saw the SDK load: it is not empty by mistake',
+    );
     const forbidden = [join(fixture.home, '.aws'), ...fixture.userFiles];
     const touched = trace.filter((line) => forbidden.some((path) => line.includes(path)));
     assert.deepEqual(touched, [], 'no system call names a shared AWS file');
@@ -131,18 +159,26 @@ describe('~/.aws is never read, in local or pod mode (file-access trace)', { ski
 
   it('local: environment keys and an assumed role through a local STS; neither the files AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE name nor ~/.aws are opened', async () => {
     const endpoint = `http://127.0.0.1:${fauxqs.port}`;
-    const service = await traced('local', {
-      APP_ENV: 'local',
-      AWS_ACCESS_KEY_ID: 'AKIALOCALENVKEY00001',
-      AWS_SECRET_ACCESS_KEY: 'local-secret',
-      AWS_ASSUME_ROLE_ARN: 'arn:aws:iam::123456789012:role/cross',
-      AWS_STS_ENDPOINT: sts.url,
-      SQS_ENDPOINT: forwarder.url,
-      SQS_QUEUE_URL: `${endpoint}/000000000000/${QUEUE}`,
-      SQS_DLQ_URL: `${endpoint}/000000000000/${DLQ}`,
-    }, { namedFiles: true });
+    const service = await traced(
+      'local',
+      {
+        APP_ENV: 'local',
+        AWS_ACCESS_KEY_ID: 'AKIALOCALENVKEY00001',
+        AWS_SECRET_ACCESS_KEY: 'local-secret',
+        AWS_ASSUME_ROLE_ARN: 'arn:aws:iam::123456789012:role/cross',
+        AWS_STS_ENDPOINT: sts.url,
+        SQS_ENDPOINT: forwarder.url,
+        SQS_QUEUE_URL: `${endpoint}/000000000000/${QUEUE}`,
+        SQS_DLQ_URL: `${endpoint}/000000000000/${DLQ}`,
+      },
+      { namedFiles: true },
+    );
     assertNothingRead(service);
-    assert.match(sts.requests[0]?.authorization ?? '', /Credential=AKIALOCALENVKEY00001\//, 'STS was called with the environment keys');
+    assert.match(
+      sts.requests[0]?.authorization ?? '',
+      /Credential=AKIALOCALENVKEY00001\//,
+      'STS was called with the environment keys',
+    );
     const signedWith = new Set(forwarder.requests.map((r) => r.signedWith));
     assert.deepEqual([...signedWith], [ASSUMED_KEY], 'every SQS call was signed with the assumed role');
   });
@@ -151,19 +187,30 @@ describe('~/.aws is never read, in local or pod mode (file-access trace)', { ski
     const tokenFile = join(fixture.home, 'pod-identity-token');
     writeFileSync(tokenFile, 'pod-identity-token');
     forwarder.requests.length = 0;
-    const service = await traced('pod', {
-      APP_ENV: 'production',
-      AWS_REGION: 'us-east-1',
-      AWS_CONTAINER_CREDENTIALS_FULL_URI: `${podCredentials.url}/v1/credentials`,
-      AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: tokenFile,
-      AWS_EC2_METADATA_DISABLED: 'true',
-      SQS_QUEUE_URL: `https://sqs.us-east-1.amazonaws.com/000000000000/${QUEUE}`,
-      SQS_DLQ_URL: `https://sqs.us-east-1.amazonaws.com/000000000000/${DLQ}`,
-      TEST_ONLY_POD_SQS_ENDPOINT: forwarder.url,
-    }, { namedFiles: false });
+    const service = await traced(
+      'pod',
+      {
+        APP_ENV: 'production',
+        AWS_REGION: 'us-east-1',
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: `${podCredentials.url}/v1/credentials`,
+        AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: tokenFile,
+        AWS_EC2_METADATA_DISABLED: 'true',
+        SQS_QUEUE_URL: `https://sqs.us-east-1.amazonaws.com/000000000000/${QUEUE}`,
+        SQS_DLQ_URL: `https://sqs.us-east-1.amazonaws.com/000000000000/${DLQ}`,
+        TEST_ONLY_POD_SQS_ENDPOINT: forwarder.url,
+      },
+      { namedFiles: false },
+    );
     assertNothingRead(service);
     assert.ok(podCredentials.requests.length >= 1, 'credentials came from the container credentials endpoint');
-    assert.deepEqual([...new Set(forwarder.requests.map((r) => r.signedWith))], [POD_KEY], 'every SQS call was signed with the pod credentials');
-    assert.ok(service.lines.some(({ line }) => line.includes('TEST_ONLY_POD_SQS_ENDPOINT')), 'the test hook announces itself');
+    assert.deepEqual(
+      [...new Set(forwarder.requests.map((r) => r.signedWith))],
+      [POD_KEY],
+      'every SQS call was signed with the pod credentials',
+    );
+    assert.ok(
+      service.lines.some(({ line }) => line.includes('TEST_ONLY_POD_SQS_ENDPOINT')),
+      'the test hook announces itself',
+    );
   });
 });

@@ -22,8 +22,15 @@ const IS_CI = process.env.CI === 'true' || process.env.CI === '1';
 if (!HELM && IS_CI) throw new Error('HELM_BIN is not set under CI: the chart suite needs the helm server module');
 const skip = HELM ? false : 'HELM_BIN not set (run through `npm test chart`)';
 
-type Manifest = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [key: string]: any };
-interface Validatable { validate(): void }
+type Manifest = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [key: string]: any;
+};
+interface Validatable {
+  validate(): void;
+}
 const MODELS: Record<string, new (data: any) => Validatable> = {
   'apps/v1/Deployment': apps.Deployment,
   'v1/ConfigMap': core.ConfigMap,
@@ -48,7 +55,9 @@ function render(valueFiles: string[], sets: string[] = []): Manifest[] {
   for (const set of sets) args.push('--set', set);
   const res = helm(...args);
   assert.equal(res.code, 0, res.out);
-  return parseAllDocuments(res.out).map((d) => d.toJSON()).filter(Boolean);
+  return parseAllDocuments(res.out)
+    .map((d) => d.toJSON())
+    .filter(Boolean);
 }
 
 function one(manifests: Manifest[], kind: string): Manifest {
@@ -77,7 +86,7 @@ const VALUE_SETS: Record<string, string[]> = {
 };
 
 describe('helm chart', { skip }, () => {
-  it('Chart.yaml is apiVersion v2 and its appVersion is package.json\'s version', () => {
+  it("Chart.yaml is apiVersion v2 and its appVersion is package.json's version", () => {
     const chart = readFileSync(join(CHART, 'Chart.yaml'), 'utf8');
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     assert.match(chart, /^apiVersion: v2$/m);
@@ -124,19 +133,31 @@ describe('helm chart', { skip }, () => {
   it('refuses to render values the app would reject at boot (rules between values)', () => {
     const res = helm('template', 'rel', CHART, '-f', join(VALUES, 'bad-timeout.yaml'));
     assert.notEqual(res.code, 0);
-    assert.match(res.out, /sqs.receiveRequestTimeoutMs \(20000\) must be at least sqs.waitTimeSeconds\*1000 \+ 5000 \(25000\)/);
+    assert.match(
+      res.out,
+      /sqs.receiveRequestTimeoutMs \(20000\) must be at least sqs.waitTimeSeconds\*1000 \+ 5000 \(25000\)/,
+    );
     const heartbeat = helm('template', 'rel', CHART, '--set', 'sqs.heartbeatIntervalSeconds=30');
     assert.match(heartbeat.out, /heartbeatIntervalSeconds \(30\) must be below sqs.visibilityTimeout \(30\)/);
   });
 
-  it('sqs.prefetch and sqs.maxReceivers reach the app only when set, within the app\'s ranges', () => {
+  it("sqs.prefetch and sqs.maxReceivers reach the app only when set, within the app's ranges", () => {
     const defaults = one(render([]), 'ConfigMap').data;
-    assert.ok(!('SQS_PREFETCH' in defaults) && !('SQS_MAX_RECEIVERS' in defaults), 'unset values leave the app its defaults');
+    assert.ok(
+      !('SQS_PREFETCH' in defaults) && !('SQS_MAX_RECEIVERS' in defaults),
+      'unset values leave the app its defaults',
+    );
     const set = one(render([], ['sqs.prefetch=500', 'sqs.maxReceivers=4']), 'ConfigMap').data;
     assert.equal(set.SQS_PREFETCH, '500');
     assert.equal(set.SQS_MAX_RECEIVERS, '4');
-    assert.match(helm('lint', '--strict', CHART, '--set', 'sqs.prefetch=0').out, /at '\/sqs\/prefetch': minimum: got 0, want 1/);
-    assert.match(helm('lint', '--strict', CHART, '--set', 'sqs.maxReceivers=1001').out, /at '\/sqs\/maxReceivers': maximum: got 1,001, want 1,000/);
+    assert.match(
+      helm('lint', '--strict', CHART, '--set', 'sqs.prefetch=0').out,
+      /at '\/sqs\/prefetch': minimum: got 0, want 1/,
+    );
+    assert.match(
+      helm('lint', '--strict', CHART, '--set', 'sqs.maxReceivers=1001').out,
+      /at '\/sqs\/maxReceivers': maximum: got 1,001, want 1,000/,
+    );
   });
 
   it('rejects image tag "latest", an unknown key, and keda without a queue URL', () => {
@@ -176,13 +197,15 @@ describe('helm chart', { skip }, () => {
         assert.equal(container.startupProbe.httpGet.path, '/health/live');
       });
 
-      it('the grace period covers the preStop pause plus the app\'s drain time, with margin', () => {
+      it("the grace period covers the preStop pause plus the app's drain time, with margin", () => {
         const grace = Number(config.SQS_SHUTDOWN_GRACE_SECONDS);
         const [cmd, seconds] = container.lifecycle.preStop.exec.command;
         assert.equal(cmd, 'sleep');
         assert.ok(Number(seconds) > 0, 'preStop pause');
-        assert.ok(pod.spec.terminationGracePeriodSeconds > grace + Number(seconds),
-          `terminationGracePeriodSeconds ${pod.spec.terminationGracePeriodSeconds} <= ${grace} + ${seconds}`);
+        assert.ok(
+          pod.spec.terminationGracePeriodSeconds > grace + Number(seconds),
+          `terminationGracePeriodSeconds ${pod.spec.terminationGracePeriodSeconds} <= ${grace} + ${seconds}`,
+        );
       });
 
       it('runs non-root, read-only, unprivileged, with no capabilities and RuntimeDefault seccomp', () => {
@@ -228,7 +251,8 @@ describe('helm chart', { skip }, () => {
         const secretEnv = container.env.filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => e.name);
         const plainEnv = container.env.filter((e: any) => !e.valueFrom).map((e: any) => e.name);
         const { set, all } = envExample();
-        for (const key of [...Object.keys(config), ...secretEnv]) assert.ok(all.has(key), `${key} is not in .env.example`);
+        for (const key of [...Object.keys(config), ...secretEnv])
+          assert.ok(all.has(key), `${key} is not in .env.example`);
         assert.ok(secretEnv.includes('KEYCLOAK_CLIENT_SECRET'));
         for (const key of ['KEYCLOAK_CLIENT_SECRET', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) {
           assert.ok(!(key in config) && !plainEnv.includes(key), `${key} must come from the Secret`);
@@ -245,7 +269,10 @@ describe('helm chart', { skip }, () => {
       it('rolls the pods when the config changes', () => {
         assert.match(pod.metadata.annotations['checksum/config'], /^[a-f0-9]{64}$/);
         const changed = one(render(files, ['logLevel=debug']), 'Deployment');
-        assert.notEqual(changed.spec.template.metadata.annotations['checksum/config'], pod.metadata.annotations['checksum/config']);
+        assert.notEqual(
+          changed.spec.template.metadata.annotations['checksum/config'],
+          pod.metadata.annotations['checksum/config'],
+        );
       });
     });
   }
@@ -256,7 +283,13 @@ describe('helm chart', { skip }, () => {
     assert.equal(sa.metadata.annotations?.['eks.amazonaws.com/role-arn'], undefined);
     const container = one(manifests, 'Deployment').spec.template.spec.containers[0];
     const names = container.env.map((e: any) => e.name);
-    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_CREDENTIALS_FULL_URI']) {
+    for (const name of [
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_ROLE_ARN',
+      'AWS_WEB_IDENTITY_TOKEN_FILE',
+      'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+    ]) {
       assert.ok(!names.includes(name), `${name} must not be set by default`);
     }
     assert.equal(one(manifests, 'Deployment').spec.template.spec.serviceAccountName, sa.metadata.name);
@@ -267,7 +300,10 @@ describe('helm chart', { skip }, () => {
 
   it('IRSA + KEDA: role annotation, aws-sqs-queue trigger with identityOwner operator, scale to zero', () => {
     const manifests = render(['irsa-keda.yaml']);
-    assert.equal(one(manifests, 'ServiceAccount').metadata.annotations?.['eks.amazonaws.com/role-arn'], 'arn:aws:iam::123456789012:role/nest-sqs-worker');
+    assert.equal(
+      one(manifests, 'ServiceAccount').metadata.annotations?.['eks.amazonaws.com/role-arn'],
+      'arn:aws:iam::123456789012:role/nest-sqs-worker',
+    );
     const so = one(manifests, 'ScaledObject');
     assert.equal(so.spec.minReplicaCount, 0);
     assert.equal(so.spec.maxReplicaCount, 20);
@@ -297,7 +333,11 @@ describe('helm chart', { skip }, () => {
     const hpa = one(manifests, 'HorizontalPodAutoscaler');
     assert.equal(hpa.spec.minReplicas, 2);
     assert.equal(hpa.spec.metrics[0].resource.target.averageUtilization, 60);
-    assert.deepEqual(Object.keys(one(manifests, 'Secret').data).sort(), ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'KEYCLOAK_CLIENT_SECRET']);
+    assert.deepEqual(Object.keys(one(manifests, 'Secret').data).sort(), [
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'KEYCLOAK_CLIENT_SECRET',
+    ]);
     assert.equal(manifests.filter((m) => m.kind === 'ScaledObject').length, 0);
   });
 

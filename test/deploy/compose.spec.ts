@@ -24,7 +24,11 @@ describe('compose.yaml', () => {
     assert.equal(worker.build.target, 'runtime');
     assert.match(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'), /^FROM \S+ AS runtime$/m);
     assert.ok(compose.services.elasticmq && compose.services.keycloak);
-    assert.ok(Object.values(compose.services).every((s: any) => typeof s.image === 'string' ? !s.image.endsWith(':latest') : true));
+    assert.ok(
+      Object.values(compose.services).every((s: any) =>
+        typeof s.image === 'string' ? !s.image.endsWith(':latest') : true,
+      ),
+    );
   });
 
   it('sets every variable .env.example sets, and none it does not know', () => {

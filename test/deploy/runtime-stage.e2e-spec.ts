@@ -38,10 +38,17 @@ function envExample(): Record<string, string> {
   return env;
 }
 
-async function waitFor(what: string, ms: number, probe: () => Promise<boolean>, child?: ChildProcess, log?: () => string) {
+async function waitFor(
+  what: string,
+  ms: number,
+  probe: () => Promise<boolean>,
+  child?: ChildProcess,
+  log?: () => string,
+) {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) assert.fail(`${what}: process exited with ${child.exitCode}\n${log?.() ?? ''}`);
+    if (child && child.exitCode !== null)
+      assert.fail(`${what}: process exited with ${child.exitCode}\n${log?.() ?? ''}`);
     if (await probe().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -53,7 +60,10 @@ function exited(child: ChildProcess, ms: number): Promise<number | NodeJS.Signal
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode ?? child.signalCode);
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve('timeout'), ms);
-    child.once('exit', (code, signal) => { clearTimeout(timer); resolve(code ?? signal); });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve(code ?? signal);
+    });
   });
 }
 
@@ -67,8 +77,19 @@ describe('Dockerfile runtime stage (replayed)', () => {
   before(async () => {
     assert.ok(existsSync(join(ROOT, 'src', 'main.ts')), 'src/main.ts does not exist yet');
     // Build stage: `npm run build`, written straight into the runtime directory.
-    run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'),
-      '--outDir', join(dir, 'dist'), '--tsBuildInfoFile', join(dir, 'build.tsbuildinfo')], ROOT);
+    run(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
+        '-p',
+        join(ROOT, 'tsconfig.build.json'),
+        '--outDir',
+        join(dir, 'dist'),
+        '--tsBuildInfoFile',
+        join(dir, 'build.tsbuildinfo'),
+      ],
+      ROOT,
+    );
     // Runtime stage: manifests, production-only install from the lockfile (npm cache reused).
     copyFileSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
     copyFileSync(join(ROOT, 'package-lock.json'), join(dir, 'package-lock.json'));
@@ -82,14 +103,31 @@ describe('Dockerfile runtime stage (replayed)', () => {
       env: { ...process.env, FAUXQS_PORT: String(sqsPort), FAUXQS_HOST: '127.0.0.1', FAUXQS_LOGGER: 'false' },
       stdio: 'ignore',
     });
-    const sqs = new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    await waitFor('fauxqs', 30_000, async () => { await sqs.send(new CreateQueueCommand({ QueueName: 'nest-sqs-worker-dlq' })); return true; }, fauxqs);
+    const sqs = new SQSClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    await waitFor(
+      'fauxqs',
+      30_000,
+      async () => {
+        await sqs.send(new CreateQueueCommand({ QueueName: 'nest-sqs-worker-dlq' }));
+        return true;
+      },
+      fauxqs,
+    );
     const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'nest-sqs-worker-dlq' }))).QueueUrl!;
-    const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
-    const queueUrl = (await sqs.send(new CreateQueueCommand({
-      QueueName: 'nest-sqs-worker',
-      Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 5 }) },
-    }))).QueueUrl!;
+    const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] })))
+      .Attributes!.QueueArn!;
+    const queueUrl = (
+      await sqs.send(
+        new CreateQueueCommand({
+          QueueName: 'nest-sqs-worker',
+          Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 5 }) },
+        }),
+      )
+    ).QueueUrl!;
     sqs.destroy();
 
     env = {
@@ -119,10 +157,20 @@ describe('Dockerfile runtime stage (replayed)', () => {
 
   it('starts with `node dist/main.js`, answers /health/ready, and exits on SIGTERM within the grace period', async () => {
     app = spawn(process.execPath, ['dist/main.js'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    app.stdout!.on('data', (b) => { appLog = (appLog + b).slice(-8_000); });
-    app.stderr!.on('data', (b) => { appLog = (appLog + b).slice(-8_000); });
+    app.stdout!.on('data', (b) => {
+      appLog = (appLog + b).slice(-8_000);
+    });
+    app.stderr!.on('data', (b) => {
+      appLog = (appLog + b).slice(-8_000);
+    });
     const base = `http://127.0.0.1:${env.HTTP_PORT}`;
-    await waitFor('/health/ready', 60_000, async () => (await fetch(`${base}/health/ready`)).status === 200, app, () => appLog);
+    await waitFor(
+      '/health/ready',
+      60_000,
+      async () => (await fetch(`${base}/health/ready`)).status === 200,
+      app,
+      () => appLog,
+    );
     assert.equal((await fetch(`${base}/health/live`)).status, 200);
 
     const graceMs = Number(env.SQS_SHUTDOWN_GRACE_SECONDS) * 1000;

@@ -39,7 +39,10 @@ describe('fault: kill -9 with 500 messages in flight or buffered', () => {
     );
     assert.equal(new Set(ids).size, MESSAGES);
 
-    const first = await fc.recordingConsumer('first', queue, consumerOptions, { FAULT_HANDLER_MS: '50-250', FAULT_SNAP_MS: '100' });
+    const first = await fc.recordingConsumer('first', queue, consumerOptions, {
+      FAULT_HANDLER_MS: '50-250',
+      FAULT_SNAP_MS: '100',
+    });
     // Wait for a full house: the buffer at its prefetch and the workers busy, some work done.
     const atKill = await eventually(
       () => {
@@ -61,7 +64,10 @@ describe('fault: kill -9 with 500 messages in flight or buffered', () => {
         `server: ${afterKill.inFlight} in flight, ${afterKill.visible} visible`,
     );
     // (The sample is up to 100 ms old; the buffer refills as fast as workers drain it.)
-    assert.ok(afterKill.inFlight >= HELD_AT_KILL * 0.9, `messages in flight on the server after the kill: ${afterKill.inFlight}`);
+    assert.ok(
+      afterKill.inFlight >= HELD_AT_KILL * 0.9,
+      `messages in flight on the server after the kill: ${afterKill.inFlight}`,
+    );
 
     await fc.recordingConsumer('second', queue, consumerOptions, { FAULT_HANDLER_MS: '5-20' });
     await eventually(
@@ -76,7 +82,12 @@ describe('fault: kill -9 with 500 messages in flight or buffered', () => {
 
     const records = fc.records();
     const dlq = await fc.sqs.takeAll(queue.dlqUrl);
-    const result = account({ sentIds: ids, records, queueEmpty: true, deadLetteredIds: new Set(dlq.map((m) => m.MessageId!)) });
+    const result = account({
+      sentIds: ids,
+      records,
+      queueEmpty: true,
+      deadLetteredIds: new Set(dlq.map((m) => m.MessageId!)),
+    });
     const doneFirst = records.countBy('done', 'first');
     const doneSecond = records.countBy('done', 'second');
     const startedFirstOnly = [...records.countBy('start', 'first').keys()].filter((id) => !doneFirst.has(id));
@@ -89,8 +100,12 @@ describe('fault: kill -9 with 500 messages in flight or buffered', () => {
     assert.equal(result.deadLettered, 0);
     assert.equal(result.deleted, MESSAGES);
     // Every message the first consumer held but had not finished came back to the second.
-    for (const id of startedFirstOnly) assert.ok(doneSecond.has(id), `${id} cut short by the kill was not handled again`);
+    for (const id of startedFirstOnly)
+      assert.ok(doneSecond.has(id), `${id} cut short by the kill was not handled again`);
     // A duplicate is only ever a message completed just before the kill: bounded by what was held.
-    assert.ok(result.duplicates <= consumerOptions.concurrency + consumerOptions.prefetch, `duplicates: ${result.duplicates}`);
+    assert.ok(
+      result.duplicates <= consumerOptions.concurrency + consumerOptions.prefetch,
+      `duplicates: ${result.duplicates}`,
+    );
   });
 });

@@ -38,22 +38,49 @@ function plan(kind: string, count: number, make: (cid: string) => Omit<Planned, 
 
 /** Pads a body so that body + attributes are exactly MAX_MESSAGE_SIZE bytes. */
 function fill(prefix: string, suffix: string, attributes: Record<string, MessageAttributeValue>): string {
-  const attributeBytes = Object.entries(attributes).reduce((n, [name, a]) => n + name.length + a.DataType!.length + (a.StringValue?.length ?? 0), 0);
+  const attributeBytes = Object.entries(attributes).reduce(
+    (n, [name, a]) => n + name.length + a.DataType!.length + (a.StringValue?.length ?? 0),
+    0,
+  );
   return prefix + 'x'.repeat(MAX_MESSAGE_SIZE - attributeBytes - prefix.length - suffix.length) + suffix;
 }
 
-const pattern = (p: string): Record<string, MessageAttributeValue> => ({ pattern: { DataType: 'String', StringValue: p } });
+const pattern = (p: string): Record<string, MessageAttributeValue> => ({
+  pattern: { DataType: 'String', StringValue: p },
+});
 
 function messages(): Planned[] {
   const all = [
     ...plan('good work', 300, (cid) => ({ body: JSON.stringify({ cid, ms: 10 }), pattern: 'fault.work' })),
-    ...plan('good validated', 100, (cid) => ({ body: JSON.stringify({ cid, name: 'ok', n: 7 }), pattern: 'fault.validated' })),
-    ...plan('good 256 KiB', 5, (cid) => ({ body: fill(`{"cid":"${cid}","pad":"`, '"}', pattern('fault.work')), attributes: pattern('fault.work') })),
-    ...plan('malformed JSON', 40, (cid) => ({ body: `{"cid":"${cid}", "name": oops`, pattern: 'fault.work', reason: DeadLetterReason.MalformedBody })),
-    ...plan('unknown pattern', 40, (cid) => ({ body: JSON.stringify({ cid }), pattern: 'fault.nope', reason: DeadLetterReason.NoHandler })),
+    ...plan('good validated', 100, (cid) => ({
+      body: JSON.stringify({ cid, name: 'ok', n: 7 }),
+      pattern: 'fault.validated',
+    })),
+    ...plan('good 256 KiB', 5, (cid) => ({
+      body: fill(`{"cid":"${cid}","pad":"`, '"}', pattern('fault.work')),
+      attributes: pattern('fault.work'),
+    })),
+    ...plan('malformed JSON', 40, (cid) => ({
+      body: `{"cid":"${cid}", "name": oops`,
+      pattern: 'fault.work',
+      reason: DeadLetterReason.MalformedBody,
+    })),
+    ...plan('unknown pattern', 40, (cid) => ({
+      body: JSON.stringify({ cid }),
+      pattern: 'fault.nope',
+      reason: DeadLetterReason.NoHandler,
+    })),
     ...plan('no pattern', 10, (cid) => ({ body: JSON.stringify({ cid }), reason: DeadLetterReason.NoPattern })),
-    ...plan('failing validation', 20, (cid) => ({ body: JSON.stringify({ cid, name: '', n: -1 }), pattern: 'fault.validated', reason: DeadLetterReason.ValidationFailed })),
-    ...plan('wrong payload types', 20, (cid) => ({ body: JSON.stringify({ cid, name: 42, n: 'seven', admin: true }), pattern: 'fault.validated', reason: DeadLetterReason.ValidationFailed })),
+    ...plan('failing validation', 20, (cid) => ({
+      body: JSON.stringify({ cid, name: '', n: -1 }),
+      pattern: 'fault.validated',
+      reason: DeadLetterReason.ValidationFailed,
+    })),
+    ...plan('wrong payload types', 20, (cid) => ({
+      body: JSON.stringify({ cid, name: 42, n: 'seven', admin: true }),
+      pattern: 'fault.validated',
+      reason: DeadLetterReason.ValidationFailed,
+    })),
     ...plan('Number pattern attribute', 20, (cid) => ({
       body: JSON.stringify({ cid }),
       attributes: { pattern: { DataType: 'Number', StringValue: '7' } },
@@ -64,7 +91,11 @@ function messages(): Planned[] {
       attributes: { pattern: { DataType: 'Binary', BinaryValue: Buffer.from('fault.work') } },
       reason: DeadLetterReason.MalformedAttribute,
     })),
-    ...plan('256 KiB malformed JSON', 5, (cid) => ({ body: fill(`{"cid":"${cid}","pad":`, '', pattern('fault.work')), attributes: pattern('fault.work'), reason: DeadLetterReason.MalformedBody })),
+    ...plan('256 KiB malformed JSON', 5, (cid) => ({
+      body: fill(`{"cid":"${cid}","pad":`, '', pattern('fault.work')),
+      attributes: pattern('fault.work'),
+      reason: DeadLetterReason.MalformedBody,
+    })),
     ...plan('256 KiB failing validation', 5, (cid) => ({
       body: fill(`{"cid":"${cid}","n":1,"name":"`, '"}', pattern('fault.validated')),
       attributes: pattern('fault.validated'),
@@ -73,7 +104,7 @@ function messages(): Planned[] {
   ];
   // Shuffled (deterministically), so that poison and good messages arrive interleaved.
   let seed = 42;
-  const random = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const random = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   for (let i = all.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [all[i], all[j]] = [all[j]!, all[i]!];
@@ -87,7 +118,11 @@ describe('fault: a flood of poison messages mixed with good ones', () => {
 
   before(async () => {
     fc = await FaultCase.start('poison');
-    queue = await fc.sqs.createQueue('poison', { maxReceiveCount: MAX_RECEIVE_COUNT, maximumMessageSize: MAX_MESSAGE_SIZE, dlqMaximumMessageSize: 1_048_576 });
+    queue = await fc.sqs.createQueue('poison', {
+      maxReceiveCount: MAX_RECEIVE_COUNT,
+      maximumMessageSize: MAX_MESSAGE_SIZE,
+      dlqMaximumMessageSize: 1_048_576,
+    });
   });
 
   after(async () => {
@@ -113,10 +148,17 @@ describe('fault: a flood of poison messages mixed with good ones', () => {
     await eventually(
       async () => {
         for (const m of await fc.sqs.takeAll(queue.dlqUrl)) {
-          dead.push({ cid: /"cid":"(c\d{5})"/.exec(m.Body ?? '')?.[1] ?? `unmatched:${(m.Body ?? '').slice(0, 40)}`, reason: m.MessageAttributes?.[DLQ_REASON_ATTRIBUTE]?.StringValue });
+          dead.push({
+            cid: /"cid":"(c\d{5})"/.exec(m.Body ?? '')?.[1] ?? `unmatched:${(m.Body ?? '').slice(0, 40)}`,
+            reason: m.MessageAttributes?.[DLQ_REASON_ATTRIBUTE]?.StringValue,
+          });
         }
         const done = fc.records().countBy('done');
-        return dead.length >= poison.length && good.every((g) => done.has(byCid.get(g.cid)!)) && (await fc.queueEmpty(queue.url));
+        return (
+          dead.length >= poison.length &&
+          good.every((g) => done.has(byCid.get(g.cid)!)) &&
+          (await fc.queueEmpty(queue.url))
+        );
       },
       'every good message handled, every poison message in the dead-letter queue, the queue empty',
       120_000,
@@ -132,7 +174,8 @@ describe('fault: a flood of poison messages mixed with good ones', () => {
     const wrong: string[] = [];
     for (const p of poison) {
       const copies = deadByCid.get(p.cid) ?? [];
-      if (copies.length !== 1 || copies[0]!.reason !== p.reason) wrong.push(`${p.kind} ${p.cid}: ${JSON.stringify(copies)} (expected ${p.reason})`);
+      if (copies.length !== 1 || copies[0]!.reason !== p.reason)
+        wrong.push(`${p.kind} ${p.cid}: ${JSON.stringify(copies)} (expected ${p.reason})`);
     }
     assert.deepEqual(wrong, [], 'poison messages not in the DLQ exactly once with their reason');
     const dlqEvents = records.of('dlq');
@@ -146,7 +189,10 @@ describe('fault: a flood of poison messages mixed with good ones', () => {
     const starts = records.of('start');
     const goodStarts = starts.filter((r) => byId.get(r.id!) && !byId.get(r.id!)!.reason);
     assert.equal(goodStarts.length, good.length, 'good messages started exactly once each');
-    assert.ok(goodStarts.every((r) => r.rc === 1), 'a good message was received more than once');
+    assert.ok(
+      goodStarts.every((r) => r.rc === 1),
+      'a good message was received more than once',
+    );
     const doneAt = new Map(records.of('done').map((r) => [r.id!, r.t]));
     const latencies = goodIds.map((id) => doneAt.get(id)! - sentAt);
     t.diagnostic(
@@ -159,7 +205,9 @@ describe('fault: a flood of poison messages mixed with good ones', () => {
 
     const deadIds = new Set(dead.map((d) => byCid.get(d.cid)).filter((id): id is string => !!id));
     const result = account({ sentIds: ids, records, queueEmpty: true, deadLetteredIds: deadIds });
-    t.diagnostic(`sent ${result.sent}, deleted ${result.deleted}, dead-lettered ${result.deadLettered}, lost ${result.lost.length}, duplicates ${result.duplicates}`);
+    t.diagnostic(
+      `sent ${result.sent}, deleted ${result.deleted}, dead-lettered ${result.deadLettered}, lost ${result.lost.length}, duplicates ${result.duplicates}`,
+    );
     assert.deepEqual(result.lost, [], 'lost messages');
     assert.equal(result.deadLettered, poison.length);
     assert.equal(result.deleted, good.length);
@@ -168,11 +216,24 @@ describe('fault: a flood of poison messages mixed with good ones', () => {
   // A poison message that fills the dead-letter queue's own size limit leaves no room for the
   // reason attributes: the transport sheds them and copies the body bare, on the first receive,
   // with the reason in its log line and its dead_lettered event (not via the redrive policy).
-  it('a poison message that fills the dead-letter queue\'s own limit is moved on its first receive, reason in the event', async (t) => {
-    const full = await fc.sqs.createQueue('poison-full', { maxReceiveCount: 3, maximumMessageSize: MAX_MESSAGE_SIZE, dlqMaximumMessageSize: MAX_MESSAGE_SIZE });
-    await fc.recordingConsumer('full', full, { concurrency: 4, waitTimeSeconds: 1, visibilityTimeout: 10, backoff: { baseSeconds: 1, maxSeconds: 2 } });
+  it("a poison message that fills the dead-letter queue's own limit is moved on its first receive, reason in the event", async (t) => {
+    const full = await fc.sqs.createQueue('poison-full', {
+      maxReceiveCount: 3,
+      maximumMessageSize: MAX_MESSAGE_SIZE,
+      dlqMaximumMessageSize: MAX_MESSAGE_SIZE,
+    });
+    await fc.recordingConsumer('full', full, {
+      concurrency: 4,
+      waitTimeSeconds: 1,
+      visibilityTimeout: 10,
+      backoff: { baseSeconds: 1, maxSeconds: 2 },
+    });
     const planned = [
-      ...plan('256 KiB malformed JSON', 2, (cid) => ({ body: fill(`{"cid":"${cid}","pad":`, '', pattern('fault.work')), attributes: pattern('fault.work'), reason: DeadLetterReason.MalformedBody })),
+      ...plan('256 KiB malformed JSON', 2, (cid) => ({
+        body: fill(`{"cid":"${cid}","pad":`, '', pattern('fault.work')),
+        attributes: pattern('fault.work'),
+        reason: DeadLetterReason.MalformedBody,
+      })),
       ...plan('256 KiB failing validation', 2, (cid) => ({
         body: fill(`{"cid":"${cid}","n":1,"name":"`, '"}', pattern('fault.validated')),
         attributes: pattern('fault.validated'),
@@ -184,7 +245,11 @@ describe('fault: a flood of poison messages mixed with good ones', () => {
     await eventually(
       async () => {
         for (const m of await fc.sqs.takeAll(full.dlqUrl)) {
-          dead.push({ cid: /"cid":"(c\d{5})"/.exec(m.Body ?? '')?.[1], reason: m.MessageAttributes?.[DLQ_REASON_ATTRIBUTE]?.StringValue, id: m.MessageId });
+          dead.push({
+            cid: /"cid":"(c\d{5})"/.exec(m.Body ?? '')?.[1],
+            reason: m.MessageAttributes?.[DLQ_REASON_ATTRIBUTE]?.StringValue,
+            id: m.MessageId,
+          });
         }
         return dead.length >= planned.length && (await fc.queueEmpty(full.url));
       },
@@ -192,10 +257,14 @@ describe('fault: a flood of poison messages mixed with good ones', () => {
       90_000,
       500,
     );
-    const deadIds = new Set(dead.map((d) => ids[planned.findIndex((p) => p.cid === d.cid)]).filter((id): id is string => !!id));
+    const deadIds = new Set(
+      dead.map((d) => ids[planned.findIndex((p) => p.cid === d.cid)]).filter((id): id is string => !!id),
+    );
     const result = account({ sentIds: ids, records: fc.records(), queueEmpty: true, deadLetteredIds: deadIds });
     const events = fc.records().of('dlq', 'full');
-    t.diagnostic(`full-size poison: ${result.deadLettered}/${planned.length} in the DLQ, ${events.length} dead_lettered events, lost ${result.lost.length}`);
+    t.diagnostic(
+      `full-size poison: ${result.deadLettered}/${planned.length} in the DLQ, ${events.length} dead_lettered events, lost ${result.lost.length}`,
+    );
     assert.equal(events.length, planned.length, 'moved by the transport, not by the redrive policy');
     for (const event of events) assert.equal(event.rc, 1, 'moved on the first receive');
     assert.deepEqual(events.map((e) => e.reason).sort(), planned.map((p) => p.reason).sort(), 'each reason reported');

@@ -46,7 +46,10 @@ describe('fault: SIGTERM under steady load', () => {
       }
     })();
 
-    const first = await fc.recordingConsumer('first', queue, consumerOptions, { FAULT_HANDLER_MS: '300-1500', FAULT_SNAP_MS: '100' });
+    const first = await fc.recordingConsumer('first', queue, consumerOptions, {
+      FAULT_HANDLER_MS: '300-1500',
+      FAULT_SNAP_MS: '100',
+    });
     await eventually(
       () => {
         const snap = fc.records().snaps('first').at(-1);
@@ -77,7 +80,11 @@ describe('fault: SIGTERM under steady load', () => {
     assert.ok(exitMs < GRACE * 1_000, `exited ${exitMs} ms after SIGTERM; grace period ${GRACE} s`);
     assert.deepEqual(statuses.slice(-2), ['draining', 'closed']);
     // Every handler that was running when SIGTERM came finished (and nothing new started).
-    assert.deepEqual([...startedFirst.keys()].filter((id) => !doneFirst.has(id)), [], 'handlers cut short');
+    assert.deepEqual(
+      [...startedFirst.keys()].filter((id) => !doneFirst.has(id)),
+      [],
+      'handlers cut short',
+    );
     assert.ok(released.length >= 20, `buffered messages released: ${released.length}`);
     assert.equal(records.of('delerr', 'first').length, 0, 'delete errors');
 
@@ -97,17 +104,25 @@ describe('fault: SIGTERM under steady load', () => {
 
     records = fc.records();
     const firstStartOfSecond = new Map<string, number>();
-    for (const r of records.of('start', 'second')) if (!firstStartOfSecond.has(r.id!)) firstStartOfSecond.set(r.id!, r.t);
+    for (const r of records.of('start', 'second'))
+      if (!firstStartOfSecond.has(r.id!)) firstStartOfSecond.set(r.id!, r.t);
     const releasedLatency = released.map((id) => (firstStartOfSecond.get(id) ?? Infinity) - sigtermAt);
-    t.diagnostic(`released messages picked up by the second consumer ${Math.min(...releasedLatency)}-${Math.max(...releasedLatency)} ms after SIGTERM`);
+    t.diagnostic(
+      `released messages picked up by the second consumer ${Math.min(...releasedLatency)}-${Math.max(...releasedLatency)} ms after SIGTERM`,
+    );
     for (const [i, id] of released.entries()) {
-      assert.ok(releasedLatency[i]! < VISIBILITY * 1_000, `released ${id} came back only ${releasedLatency[i]} ms after SIGTERM`);
+      assert.ok(
+        releasedLatency[i]! < VISIBILITY * 1_000,
+        `released ${id} came back only ${releasedLatency[i]} ms after SIGTERM`,
+      );
     }
 
     const started = records.countBy('start');
     const twice = [...started].filter(([, n]) => n > 1).map(([id]) => id);
     const result = account({ sentIds: ids, records, queueEmpty: true });
-    t.diagnostic(`sent ${result.sent}, deleted ${result.deleted}, lost ${result.lost.length}, handled twice ${twice.length}`);
+    t.diagnostic(
+      `sent ${result.sent}, deleted ${result.deleted}, lost ${result.lost.length}, handled twice ${twice.length}`,
+    );
     assert.deepEqual(twice, [], 'messages run twice because of the shutdown');
     assert.deepEqual(result.lost, [], 'lost messages');
     assert.equal(await fc.sqs.depth(queue.dlqUrl), 0);

@@ -12,7 +12,13 @@ const VISIBILITY = 4;
 const HANDLER_MS = 3 * VISIBILITY * 1_000;
 const MESSAGES = 8;
 // Each consumer holds at most four messages and runs them all at once.
-const consumerOptions = { concurrency: 4, prefetch: 4, batchSize: 2, waitTimeSeconds: 1, visibilityTimeout: VISIBILITY };
+const consumerOptions = {
+  concurrency: 4,
+  prefetch: 4,
+  batchSize: 2,
+  waitTimeSeconds: 1,
+  visibilityTimeout: VISIBILITY,
+};
 
 describe('fault: a handler slower than the visibility timeout (3 x visibility)', () => {
   let fc: FaultCase;
@@ -28,10 +34,16 @@ describe('fault: a handler slower than the visibility timeout (3 x visibility)',
   });
 
   it('runs each message exactly once, kept invisible by the heartbeat', async (t) => {
-    await Promise.all([fc.recordingConsumer('a', queue, consumerOptions), fc.recordingConsumer('b', queue, consumerOptions)]);
+    await Promise.all([
+      fc.recordingConsumer('a', queue, consumerOptions),
+      fc.recordingConsumer('b', queue, consumerOptions),
+    ]);
     const ids = await fc.sqs.sendAll(
       queue.url,
-      Array.from({ length: MESSAGES }, (_, i) => ({ body: JSON.stringify({ i, ms: HANDLER_MS }), pattern: 'fault.work' })),
+      Array.from({ length: MESSAGES }, (_, i) => ({
+        body: JSON.stringify({ i, ms: HANDLER_MS }),
+        pattern: 'fault.work',
+      })),
     );
     await eventually(
       async () => {
@@ -47,7 +59,8 @@ describe('fault: a handler slower than the visibility timeout (3 x visibility)',
     const starts = records.of('start');
     const byRun = Object.groupBy(starts, (r) => r.run);
     const durations = records.of('done').map((r) => r.ms as number);
-    const extended = Math.max(...records.snaps('a').map((s) => s.extended)) + Math.max(...records.snaps('b').map((s) => s.extended));
+    const extended =
+      Math.max(...records.snaps('a').map((s) => s.extended)) + Math.max(...records.snaps('b').map((s) => s.extended));
     t.diagnostic(
       `${MESSAGES} messages of ${HANDLER_MS} ms on a ${VISIBILITY} s visibility: run by a ${byRun.a?.length ?? 0}, b ${byRun.b?.length ?? 0}; ` +
         `handler time ${Math.min(...durations)}-${Math.max(...durations)} ms; visibility extensions ${extended}; ` +
@@ -56,9 +69,19 @@ describe('fault: a handler slower than the visibility timeout (3 x visibility)',
     const result = account({ sentIds: ids, records, queueEmpty: true });
     assert.deepEqual(result.lost, [], 'lost messages');
     assert.equal(starts.length, MESSAGES, 'handler runs');
-    assert.deepEqual([...records.countBy('start').values()].filter((n) => n !== 1), [], 'messages run more than once');
-    assert.ok(starts.every((r) => r.rc === 1), `receive counts: ${starts.map((r) => r.rc).join(',')}`);
-    assert.ok(durations.every((ms) => ms >= HANDLER_MS), 'every handler really outlasted the visibility timeout');
+    assert.deepEqual(
+      [...records.countBy('start').values()].filter((n) => n !== 1),
+      [],
+      'messages run more than once',
+    );
+    assert.ok(
+      starts.every((r) => r.rc === 1),
+      `receive counts: ${starts.map((r) => r.rc).join(',')}`,
+    );
+    assert.ok(
+      durations.every((ms) => ms >= HANDLER_MS),
+      'every handler really outlasted the visibility timeout',
+    );
     assert.equal(records.of('dupsup').length, 0, 'SQS redelivered a held message: its visibility lapsed');
     assert.equal(await fc.sqs.depth(queue.dlqUrl), 0);
   });

@@ -40,12 +40,20 @@ describe(`fault: soak, ${MESSAGES.toLocaleString('en')} no-op messages through o
 
   // Its own timeout, sized by the count (at least 2,000 messages/s), over the suite's default.
   it('deletes every message with flat RSS, handles and listeners', { timeout: 120_000 + MESSAGES / 2 }, async (t) => {
-    await fc.recordingConsumer('soak', queue, consumerOptions, { FAULT_RECORD: 'count', FAULT_SOAK_TOTAL: String(MESSAGES) });
+    await fc.recordingConsumer('soak', queue, consumerOptions, {
+      FAULT_RECORD: 'count',
+      FAULT_SOAK_TOTAL: String(MESSAGES),
+    });
     // Idle baseline: a few samples of the listening consumer.
-    const baseline = await eventually(() => {
-      const snaps = fc.records().snaps('soak').filter(idle);
-      return snaps.length >= 3 ? snaps.slice(-3) : false;
-    }, 'three idle samples', 30_000, 200);
+    const baseline = await eventually(
+      () => {
+        const snaps = fc.records().snaps('soak').filter(idle);
+        return snaps.length >= 3 ? snaps.slice(-3) : false;
+      },
+      'three idle samples',
+      30_000,
+      200,
+    );
 
     const startedAt = Date.now();
     producer = spawnNode('producer', supportScript('producer.js'), {
@@ -55,7 +63,11 @@ describe(`fault: soak, ${MESSAGES.toLocaleString('en')} no-op messages through o
       FAULT_PARALLEL: '4',
       FAULT_MAX_DEPTH: String(MAX_DEPTH),
     });
-    const producerDone = producer.waitForLine((l) => l.startsWith('{"done":true'), 'the producer to finish', 60_000 + MESSAGES * 2);
+    const producerDone = producer.waitForLine(
+      (l) => l.startsWith('{"done":true'),
+      'the producer to finish',
+      60_000 + MESSAGES * 2,
+    );
     const last = await eventually(
       () => {
         if (producer!.exit && producer!.exit.code !== 0) throw new Error(`producer failed: ${producer!.tail()}`);
@@ -72,14 +84,26 @@ describe(`fault: soak, ${MESSAGES.toLocaleString('en')} no-op messages through o
     await eventually(() => fc.queueEmpty(queue.url), 'the queue empty', 60_000, 500);
     // Idle again: let the last deletes and sockets settle, then sample as for the baseline.
     const settledFrom = Date.now() + 3_000;
-    const final = await eventually(() => {
-      const snaps = fc.records().snaps('soak').filter((s) => s.t >= settledFrom && idle(s));
-      return snaps.length >= 3 ? snaps.slice(-3) : false;
-    }, 'three idle samples after the run', 30_000, 200);
+    const final = await eventually(
+      () => {
+        const snaps = fc
+          .records()
+          .snaps('soak')
+          .filter((s) => s.t >= settledFrom && idle(s));
+        return snaps.length >= 3 ? snaps.slice(-3) : false;
+      },
+      'three idle samples after the run',
+      30_000,
+      200,
+    );
 
     const seconds = (doneAt - startedAt) / 1_000;
-    const running = fc.records().snaps('soak').filter((s) => s.t >= startedAt && s.t <= doneAt);
-    const quarter = (i: number) => running.slice(Math.floor((i * running.length) / 4), Math.floor(((i + 1) * running.length) / 4));
+    const running = fc
+      .records()
+      .snaps('soak')
+      .filter((s) => s.t >= startedAt && s.t <= doneAt);
+    const quarter = (i: number) =>
+      running.slice(Math.floor((i * running.length) / 4), Math.floor(((i + 1) * running.length) / 4));
     const rss = (snaps: SnapLine[]) => median(snaps.map((s) => s.rss));
     const heap = (snaps: SnapLine[]) => median(snaps.map((s) => s.heap));
     const [q2, q4] = [quarter(1), quarter(3)];
@@ -114,9 +138,14 @@ describe(`fault: soak, ${MESSAGES.toLocaleString('en')} no-op messages through o
     // The heap settles (V8 sizes its young generation, JIT warms up) over the first ~30 s at
     // full load, so the comparison needs a run of a minute or more (the CI count gives ~2 min).
     if (seconds >= MIN_SECONDS_FOR_RSS) {
-      assert.ok(rss(q4) <= rss(q2) * 1.2 + 10 * MB, `RSS grew from ${(rss(q2) / MB).toFixed(0)} MB to ${(rss(q4) / MB).toFixed(0)} MB`);
+      assert.ok(
+        rss(q4) <= rss(q2) * 1.2 + 10 * MB,
+        `RSS grew from ${(rss(q2) / MB).toFixed(0)} MB to ${(rss(q4) / MB).toFixed(0)} MB`,
+      );
     } else {
-      t.diagnostic(`RSS flatness NOT ASSERTED: the run lasted ${seconds.toFixed(0)} s, under ${MIN_SECONDS_FOR_RSS} s (still warming up)`);
+      t.diagnostic(
+        `RSS flatness NOT ASSERTED: the run lasted ${seconds.toFixed(0)} s, under ${MIN_SECONDS_FOR_RSS} s (still warming up)`,
+      );
     }
     // No growth in handles or listeners between two idle moments.
     assert.ok(handlesAfter <= handlesBefore + 4, `active handles ${handlesBefore} -> ${handlesAfter}`);

@@ -34,7 +34,7 @@ describe('fault: the SQS server stops for 30 s and returns', () => {
     queue = await fc.sqs.createQueue('outage', { maxReceiveCount: 5 });
     proxy = await TcpProxy.forUrl(fc.endpoint).start();
     // fauxqs names its queues http://sqs.<region>.127.0.0.1:<port>/<account>/<name>: keep the path.
-    const viaProxy = (url: string) => `${proxy.url}${url.slice(url.indexOf("/", "http://".length))}`;
+    const viaProxy = (url: string) => `${proxy.url}${url.slice(url.indexOf('/', 'http://'.length))}`;
     httpPort = await freePort();
     service = await fc.service('service', {
       HTTP_PORT: String(httpPort),
@@ -56,7 +56,12 @@ describe('fault: the SQS server stops for 30 s and returns', () => {
     });
     poller = (async () => {
       while (polling) {
-        const status = await fetch(`http://127.0.0.1:${httpPort}/health/ready`, { signal: AbortSignal.timeout(5_000) }).then((r) => r.status, () => 0);
+        const status = await fetch(`http://127.0.0.1:${httpPort}/health/ready`, {
+          signal: AbortSignal.timeout(5_000),
+        }).then(
+          (r) => r.status,
+          () => 0,
+        );
         readiness.push({ t: Date.now(), status });
         await sleep(250);
       }
@@ -74,7 +79,10 @@ describe('fault: the SQS server stops for 30 s and returns', () => {
   async function sendUsers(tag: string, count: number) {
     const users = Array.from({ length: count }, () => newUser(tag));
     // Straight to fauxqs, not through the proxy: producers elsewhere keep sending during the outage.
-    const ids = await fc.sqs.sendAll(queue.url, users.map((u) => ({ body: JSON.stringify(u), pattern: USER_REGISTERED_PATTERN })));
+    const ids = await fc.sqs.sendAll(
+      queue.url,
+      users.map((u) => ({ body: JSON.stringify(u), pattern: USER_REGISTERED_PATTERN })),
+    );
     return { users, ids };
   }
 
@@ -82,7 +90,12 @@ describe('fault: the SQS server stops for 30 s and returns', () => {
 
   it('backs off without a hot loop, goes unready and ready again, and resumes by itself', async (t) => {
     const before = await sendUsers('sqs-before', 10);
-    await eventually(() => before.ids.every((id) => fc.records().countBy('done').has(id)), 'the first users registered', 60_000, 200);
+    await eventually(
+      () => before.ids.every((id) => fc.records().countBy('done').has(id)),
+      'the first users registered',
+      60_000,
+      200,
+    );
     await eventually(() => lastReadiness() === 200, 'ready before the outage', 30_000);
 
     await proxy.cut();
@@ -93,7 +106,11 @@ describe('fault: the SQS server stops for 30 s and returns', () => {
     await proxy.resume();
     const resumedAt = Date.now();
 
-    await eventually(() => readiness.some((r) => r.t > resumedAt && r.status === 200), 'ready again after the outage', 60_000);
+    await eventually(
+      () => readiness.some((r) => r.t > resumedAt && r.status === 200),
+      'ready again after the outage',
+      60_000,
+    );
     await eventually(
       async () => {
         const done = fc.records().countBy('done');
@@ -103,12 +120,21 @@ describe('fault: the SQS server stops for 30 s and returns', () => {
       90_000,
       500,
     );
-    const doneAt = Math.max(...fc.records().of('done').filter((r) => during.ids.includes(r.id!)).map((r) => r.t));
+    const doneAt = Math.max(
+      ...fc
+        .records()
+        .of('done')
+        .filter((r) => during.ids.includes(r.id!))
+        .map((r) => r.t),
+    );
 
     const records = fc.records();
     const errors = records.of('rerr').filter((r) => r.t >= cutAt && r.t <= resumedAt + 1_000);
     const gaps = errors.slice(1).map((e, i) => e.t - errors[i]!.t);
-    const statuses = records.of('status').filter((r) => r.t >= cutAt).map((r) => r.s);
+    const statuses = records
+      .of('status')
+      .filter((r) => r.t >= cutAt)
+      .map((r) => r.s);
     const firstDown = readiness.find((r) => r.t >= cutAt && r.status === 503)!;
     const upAgain = readiness.find((r) => r.t >= resumedAt && r.status === 200)!;
     const snap = records.snaps().at(-1)!;
@@ -127,9 +153,12 @@ describe('fault: the SQS server stops for 30 s and returns', () => {
     assert.ok(service.running, 'the service is still the same process');
 
     const result = account({ sentIds: [...before.ids, ...during.ids], records, queueEmpty: true });
-    t.diagnostic(`sent ${result.sent}, deleted ${result.deleted}, lost ${result.lost.length}, completed twice ${result.duplicates}`);
+    t.diagnostic(
+      `sent ${result.sent}, deleted ${result.deleted}, lost ${result.lost.length}, completed twice ${result.duplicates}`,
+    );
     assert.deepEqual(result.lost, [], 'lost messages');
     assert.equal(await fc.sqs.depth(queue.dlqUrl), 0);
-    for (const u of [...before.users, ...during.users]) assert.equal((await probe.usersNamed(u.username)).length, 1, `${u.username} in Keycloak`);
+    for (const u of [...before.users, ...during.users])
+      assert.equal((await probe.usersNamed(u.username)).length, 1, `${u.username} in Keycloak`);
   });
 });

@@ -52,7 +52,10 @@ describe(`SqsClient and server status (${process.env.SQS_TEST_BACKEND ?? 'fauxqs
   });
 
   it('emitBatch() sends bursts in SendMessageBatch calls of up to ten', async () => {
-    const ids = await client.emitBatch('echo', Array.from({ length: 25 }, (_, i) => ({ i })));
+    const ids = await client.emitBatch(
+      'echo',
+      Array.from({ length: 25 }, (_, i) => ({ i })),
+    );
     assert.equal(new Set(ids).size, 25);
     await eventually(() => ids.every((id) => recorder.callsFor(id).length === 1), 'all 25 handled');
   });
@@ -60,13 +63,19 @@ describe(`SqsClient and server status (${process.env.SQS_TEST_BACKEND ?? 'fauxqs
   it('SqsRecord carries FIFO group and deduplication ids and extra attributes', async () => {
     const ordered = new SqsClient({ queueUrl: fifo.url, client: sqs.clientConfig() });
     try {
-      const record = new SqsRecord({ step: 1 }, {
-        groupId: 'order-42',
-        deduplicationId: 'step-1',
-        attributes: { tenant: { DataType: 'String', StringValue: 'acme' } },
-      });
+      const record = new SqsRecord(
+        { step: 1 },
+        {
+          groupId: 'order-42',
+          deduplicationId: 'step-1',
+          attributes: { tenant: { DataType: 'String', StringValue: 'acme' } },
+        },
+      );
       const id = await lastValueFrom(ordered.emit('echo', record));
-      const [call] = await eventually(() => recorder.callsFor(id).length > 0 && recorder.callsFor(id), 'FIFO echo handled');
+      const [call] = await eventually(
+        () => recorder.callsFor(id).length > 0 && recorder.callsFor(id),
+        'FIFO echo handled',
+      );
       assert.deepEqual(call!.data, { step: 1 });
       assert.equal((call!.attributes.tenant as { StringValue: string }).StringValue, 'acme');
     } finally {
@@ -91,7 +100,10 @@ describe(`SqsClient and server status (${process.env.SQS_TEST_BACKEND ?? 'fauxqs
     server.on('receive_error', (_url, error) => errors.push(error));
     await new Promise<void>((resolve, reject) => server.listen((err?: unknown) => (err ? reject(err) : resolve())));
     try {
-      await eventually(() => server.getSnapshot().status === SqsStatus.Error && errors.length >= 2, 'error status and repeated receive errors');
+      await eventually(
+        () => server.getSnapshot().status === SqsStatus.Error && errors.length >= 2,
+        'error status and repeated receive errors',
+      );
       assert.match(server.getSnapshot().lastError ?? '', /does-not-exist/);
       assert.ok(statuses.includes(SqsStatus.Connecting));
       assert.ok(!statuses.includes(SqsStatus.Connected), 'never reported healthy');

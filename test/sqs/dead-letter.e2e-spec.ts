@@ -5,7 +5,13 @@ import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservice
 import { IsEmail, IsString, MinLength } from 'class-validator';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DeadLetterReason, DLQ_DETAIL_ATTRIBUTE, DLQ_REASON_ATTRIBUTE, NonRetryableError, SqsContext } from '../../src/sqs/index.js';
+import {
+  DeadLetterReason,
+  DLQ_DETAIL_ATTRIBUTE,
+  DLQ_REASON_ATTRIBUTE,
+  NonRetryableError,
+  SqsContext,
+} from '../../src/sqs/index.js';
 import { eventually } from '../support/eventually.js';
 import { Recorder } from '../support/recorder.js';
 import { SqsTestBackend, type TestQueue } from '../support/sqs-backend.js';
@@ -76,13 +82,23 @@ describe(`dead-letter handling (${process.env.SQS_TEST_BACKEND ?? 'fauxqs'})`, (
       ['{not json', { pattern: 'signup' }, DeadLetterReason.MalformedBody],
       [JSON.stringify({ x: 1 }), {}, DeadLetterReason.NoPattern],
       [JSON.stringify({ x: 1 }), { pattern: 'nobody.listens' }, DeadLetterReason.NoHandler],
-      [JSON.stringify({ username: 'x', email: 'not-an-email' }), { pattern: 'signup' }, DeadLetterReason.ValidationFailed],
+      [
+        JSON.stringify({ username: 'x', email: 'not-an-email' }),
+        { pattern: 'signup' },
+        DeadLetterReason.ValidationFailed,
+      ],
       [JSON.stringify({ id: 1 }), { pattern: 'refuse' }, DeadLetterReason.NonRetryable],
-      [JSON.stringify({ id: 2 }), { attributes: { pattern: { DataType: 'Number', StringValue: '42' } } }, DeadLetterReason.MalformedAttribute],
+      [
+        JSON.stringify({ id: 2 }),
+        { attributes: { pattern: { DataType: 'Number', StringValue: '42' } } },
+        DeadLetterReason.MalformedAttribute,
+      ],
     ];
     const ids = new Map<string, DeadLetterReason>();
     for (const [body, options, reason] of poison) ids.set(await sqs.send(queue.url, body, options), reason);
-    const good = await sqs.send(queue.url, JSON.stringify({ username: 'alice', email: 'alice@example.com' }), { pattern: 'signup' });
+    const good = await sqs.send(queue.url, JSON.stringify({ username: 'alice', email: 'alice@example.com' }), {
+      pattern: 'signup',
+    });
 
     await eventually(() => recorder.callsFor(good).length === 1, 'the good message handled');
     const moved = await sqs.drain(queue.dlqUrl!, poison.length);
@@ -90,14 +106,14 @@ describe(`dead-letter handling (${process.env.SQS_TEST_BACKEND ?? 'fauxqs'})`, (
     for (const message of moved) {
       // The copy in the DLQ has a new id; match it to the original by body and attributes.
       const { reason, detail } = reasonOf(message);
-      assert.ok(reason && Object.values(DeadLetterReason).includes(reason as DeadLetterReason), `reason attribute on ${message.Body}`);
+      assert.ok(
+        reason && Object.values(DeadLetterReason).includes(reason as DeadLetterReason),
+        `reason attribute on ${message.Body}`,
+      );
       assert.ok(detail.length > 0, 'a detail is stored');
       assert.ok(!detail.includes('not-an-email'), 'the detail does not echo payload values');
     }
-    assert.deepEqual(
-      moved.map((m) => reasonOf(m).reason).sort(),
-      [...ids.values()].sort(),
-    );
+    assert.deepEqual(moved.map((m) => reasonOf(m).reason).sort(), [...ids.values()].sort());
     await eventually(() => sqs.isEmpty(queue.url), 'originals deleted from the work queue');
     assert.equal(deadLettered.length, poison.length);
     // Handlers ran at most once for the poison that reached them: no retries.
@@ -106,12 +122,20 @@ describe(`dead-letter handling (${process.env.SQS_TEST_BACKEND ?? 'fauxqs'})`, (
 
   it('retries a failing message with growing delays, and moves it itself on its last receive, with the reason', async () => {
     const id = await sqs.send(queue.url, JSON.stringify({ n: 1 }), { pattern: 'always.fails' });
-    const moved = await eventually(async () => {
-      const found = await sqs.drain(queue.dlqUrl!, 1, 1_000);
-      return found.find((m) => m.Body === JSON.stringify({ n: 1 }));
-    }, 'redriven to the DLQ', 60_000);
+    const moved = await eventually(
+      async () => {
+        const found = await sqs.drain(queue.dlqUrl!, 1, 1_000);
+        return found.find((m) => m.Body === JSON.stringify({ n: 1 }));
+      },
+      'redriven to the DLQ',
+      60_000,
+    );
     const calls = recorder.callsFor(id);
-    assert.deepEqual(calls.map((c) => c.receiveCount), [1, 2, 3], 'handled maxReceiveCount times, each with a new receive');
+    assert.deepEqual(
+      calls.map((c) => c.receiveCount),
+      [1, 2, 3],
+      'handled maxReceiveCount times, each with a new receive',
+    );
     assert.ok(calls[1]!.startedAt - calls[0]!.startedAt >= 400, 'first retry waited');
     // The transport read maxReceiveCount (3) from the redrive policy: the third failure is the
     // last, so it moves the message itself and the copy says why (the policy's move would not).

@@ -70,10 +70,19 @@ describe(`FIFO ordering (${process.env.SQS_TEST_BACKEND ?? 'fauxqs'})`, () => {
     // group: the rest of the group then reaches idle workers only as each one finishes.
     service = await startTestMicroservice({
       controllers: [FifoController],
-      server: { client: sqs.clientConfig(), queues: [{ url: queue.url }], waitTimeSeconds: 1, backoff: { baseSeconds: 1, maxSeconds: 1 } },
+      server: {
+        client: sqs.clientConfig(),
+        queues: [{ url: queue.url }],
+        waitTimeSeconds: 1,
+        backoff: { baseSeconds: 1, maxSeconds: 1 },
+      },
     });
 
-    await eventually(() => groups.every((g) => completed.get(g)?.length === perGroup), 'all groups complete', 60_000).catch(async (err: Error) => {
+    await eventually(
+      () => groups.every((g) => completed.get(g)?.length === perGroup),
+      'all groups complete',
+      60_000,
+    ).catch(async (err: Error) => {
       const counts = await sqs.counts(queue.url);
       throw new Error(
         `${err.message}; completed: ${JSON.stringify(Object.fromEntries(completed))}; ` +

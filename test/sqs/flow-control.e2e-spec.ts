@@ -41,10 +41,20 @@ describe(`worker pool and back pressure (${process.env.SQS_TEST_BACKEND ?? 'faux
   });
 
   it('keeps at most `concurrency` handlers running and at most `prefetch` messages buffered', async () => {
-    await producer.emitBatch('work', Array.from({ length: 120 }, () => ({ ms: 40 })));
+    await producer.emitBatch(
+      'work',
+      Array.from({ length: 120 }, () => ({ ms: 40 })),
+    );
     service = await startTestMicroservice({
       controllers: [WorkController],
-      server: { client: sqs.clientConfig(), queues: [{ url: queue.url }], waitTimeSeconds: 1, concurrency: 4, batchSize: 5, prefetch: 5 },
+      server: {
+        client: sqs.clientConfig(),
+        queues: [{ url: queue.url }],
+        waitTimeSeconds: 1,
+        concurrency: 4,
+        batchSize: 5,
+        prefetch: 5,
+      },
     });
     let maxBuffered = 0;
     let maxInFlightAtSqs = 0;
@@ -81,7 +91,10 @@ describe(`worker pool and back pressure (${process.env.SQS_TEST_BACKEND ?? 'faux
     });
     const slow = await producer.emit('work', { ms: 3_000 }).toPromise();
     await eventually(() => recorder.calls.length === 1, 'slow message started');
-    await producer.emitBatch('work', Array.from({ length: 30 }, () => ({ ms: 20 })));
+    await producer.emitBatch(
+      'work',
+      Array.from({ length: 30 }, () => ({ ms: 20 })),
+    );
     await eventually(() => recorder.calls.filter((c) => c.finishedAt).length >= 30, 'fast messages done', 20_000);
     const slowCall = recorder.callsFor(String(slow))[0] ?? recorder.calls[0]!;
     assert.equal(slowCall.finishedAt, undefined, 'thirty fast messages finished while the slow one still ran');

@@ -27,7 +27,11 @@ class SlowController {
   async redelivered(@Payload() data: unknown, @Ctx() ctx: SqsContext) {
     await recorder.around('redelivered', data, ctx, async () => {
       await sqs.client.send(
-        new ChangeMessageVisibilityCommand({ QueueUrl: ctx.getQueueUrl(), ReceiptHandle: ctx.getMessage().ReceiptHandle!, VisibilityTimeout: 0 }),
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: ctx.getQueueUrl(),
+          ReceiptHandle: ctx.getMessage().ReceiptHandle!,
+          VisibilityTimeout: 0,
+        }),
       );
       await sleep(2_500);
     });

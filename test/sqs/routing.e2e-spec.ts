@@ -1,6 +1,13 @@
 // Routing (attribute, Nest envelope, default pattern, SNS envelope), @Ctx(), Nest's
 // interceptors, and delete-only-on-success, against a real SQS server on loopback.
-import { Controller, Injectable, UseInterceptors, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import {
+  Controller,
+  Injectable,
+  UseInterceptors,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -86,7 +93,10 @@ describe(`routing and acknowledgement (${process.env.SQS_TEST_BACKEND ?? 'fauxqs
       pattern: 'order.created',
       attributes: { tenant: { DataType: 'String', StringValue: 'acme' } },
     });
-    const [call] = await eventually(() => recorder.callsFor(id).length > 0 && recorder.callsFor(id), 'order.created handled');
+    const [call] = await eventually(
+      () => recorder.callsFor(id).length > 0 && recorder.callsFor(id),
+      'order.created handled',
+    );
     assert.deepEqual(call!.data, { orderId: 1 });
     assert.equal(call!.receiveCount, 1);
     assert.deepEqual((call!.attributes.tenant as { StringValue: string }).StringValue, 'acme');
@@ -101,7 +111,10 @@ describe(`routing and acknowledgement (${process.env.SQS_TEST_BACKEND ?? 'fauxqs
 
   it("routes a message with no pattern to the queue's default pattern", async () => {
     const id = await sqs.send(defaultQueue.url, JSON.stringify({ plain: true }));
-    const [call] = await eventually(() => recorder.callsFor(id).length > 0 && recorder.callsFor(id), 'default pattern handled');
+    const [call] = await eventually(
+      () => recorder.callsFor(id).length > 0 && recorder.callsFor(id),
+      'default pattern handled',
+    );
     assert.equal(call!.pattern, 'fallback.pattern');
     assert.deepEqual(call!.data, { plain: true });
   });
@@ -115,7 +128,10 @@ describe(`routing and acknowledgement (${process.env.SQS_TEST_BACKEND ?? 'fauxqs
       MessageAttributes: { pattern: { Type: 'String', Value: 'order.created' } },
     };
     const id = await sqs.send(queue.url, JSON.stringify(envelope));
-    const [call] = await eventually(() => recorder.callsFor(id).length > 0 && recorder.callsFor(id), 'SNS message handled');
+    const [call] = await eventually(
+      () => recorder.callsFor(id).length > 0 && recorder.callsFor(id),
+      'SNS message handled',
+    );
     assert.deepEqual(call!.data, { orderId: 7 });
   });
 
@@ -126,8 +142,15 @@ describe(`routing and acknowledgement (${process.env.SQS_TEST_BACKEND ?? 'fauxqs
   it('keeps a failed message, makes it visible again after a backoff, and deletes it once it succeeds', async () => {
     failUntilAttempt = 1;
     const id = await sqs.send(queue.url, JSON.stringify({ n: 1 }), { pattern: 'flaky' });
-    const calls = await eventually(() => recorder.callsFor(id).length >= 2 && recorder.callsFor(id), 'second attempt', 30_000);
-    assert.deepEqual(calls.map((c) => c.receiveCount), [1, 2]);
+    const calls = await eventually(
+      () => recorder.callsFor(id).length >= 2 && recorder.callsFor(id),
+      'second attempt',
+      30_000,
+    );
+    assert.deepEqual(
+      calls.map((c) => c.receiveCount),
+      [1, 2],
+    );
     // Visible again only after the backoff, not at once.
     assert.ok(calls[1]!.startedAt - calls[0]!.startedAt >= 400, 'retried after a backoff');
     await eventually(() => sqs.isEmpty(queue.url), 'deleted after success');

@@ -59,7 +59,10 @@ describe(`graceful shutdown (${process.env.SQS_TEST_BACKEND ?? 'fauxqs'})`, () =
     queue = await sqs.createQueue('shutdown-busy', { maxReceiveCount: 5 });
     await producer.close();
     producer = new SqsClient({ queueUrl: queue.url, client: sqs.clientConfig() });
-    await producer.emitBatch('work', Array.from({ length: 12 }, () => ({ ms: 1_500 })));
+    await producer.emitBatch(
+      'work',
+      Array.from({ length: 12 }, () => ({ ms: 1_500 })),
+    );
     const service = await startTestMicroservice({
       controllers: [WorkController],
       server: {
@@ -73,16 +76,23 @@ describe(`graceful shutdown (${process.env.SQS_TEST_BACKEND ?? 'fauxqs'})`, () =
       },
     });
     // Receivers reserve room for a whole batch, so with two taken the buffer settles at eight.
-    await eventually(() => recorder.running === 2 && service.server.getSnapshot().buffered === 8, 'two running, eight buffered').catch(
-      async (err) => {
-        await service.close();
-        throw err;
-      },
-    );
+    await eventually(
+      () => recorder.running === 2 && service.server.getSnapshot().buffered === 8,
+      'two running, eight buffered',
+    ).catch(async (err) => {
+      await service.close();
+      throw err;
+    });
     const running = recorder.calls.map((c) => c.messageId);
     await service.close();
     // Both running handlers completed before close() returned.
-    assert.deepEqual(recorder.calls.filter((c) => c.finishedAt).map((c) => c.messageId).sort(), running.sort());
+    assert.deepEqual(
+      recorder.calls
+        .filter((c) => c.finishedAt)
+        .map((c) => c.messageId)
+        .sort(),
+      running.sort(),
+    );
     assert.equal(recorder.calls.length, 2, 'no buffered message was started after close()');
     // The eight released with visibility 0 are visible now, not in 120 s, beside the two never received.
     const counts = await sqs.counts(queue.url);

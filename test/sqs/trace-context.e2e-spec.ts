@@ -65,7 +65,10 @@ describe(`trace context propagation (${process.env.SQS_TEST_BACKEND ?? 'fauxqs'}
     await eventually(() => seen.length === 1, 'handled');
     assert.equal(seen[0]!.traceId, traceId, 'the handler ran inside the producer trace');
     assert.match(seen[0]!.traceparent ?? '', new RegExp(`^00-${traceId}-${spanId}-0[01]$`));
-    const consumer = await eventually(() => exporter.getFinishedSpans().find((s) => s.name === 'process trace.me'), 'consumer span');
+    const consumer = await eventually(
+      () => exporter.getFinishedSpans().find((s) => s.name === 'process trace.me'),
+      'consumer span',
+    );
     assert.equal(consumer.kind, SpanKind.CONSUMER);
     assert.equal(consumer.parentSpanContext?.spanId, spanId);
     assert.equal(consumer.attributes['messaging.system'], 'aws_sqs');

@@ -5,7 +5,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * End-to-end specs wait on outcomes this way, never on fixed sleeps, so that a slow machine
  * makes them slower, not red.
  */
-export async function eventually<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 20_000, intervalMs = 50): Promise<Exclude<T, false | 0 | '' | null | undefined>> {
+export async function eventually<T>(
+  probe: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 20_000,
+  intervalMs = 50,
+): Promise<Exclude<T, false | 0 | '' | null | undefined>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -16,7 +21,8 @@ export async function eventually<T>(probe: () => T | Promise<T>, what: string, t
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${String(last)})`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${String(last)})`);
     await sleep(intervalMs);
   }
 }

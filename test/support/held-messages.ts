@@ -8,7 +8,9 @@ export const fifoQueue: ResolvedQueue = { url: 'http://127.0.0.1:1/000000000000/
 
 let sequence = 0;
 
-export function fakeHeld(options: { id?: string; group?: string; queue?: ResolvedQueue; body?: string } = {}): HeldMessage {
+export function fakeHeld(
+  options: { id?: string; group?: string; queue?: ResolvedQueue; body?: string } = {},
+): HeldMessage {
   sequence += 1;
   const message: Message = {
     MessageId: options.id ?? `m-${sequence}`,

@@ -1,5 +1,6 @@
 // A real SQS-compatible server on loopback for end-to-end specs: fauxqs started in-process
-// (default), or the ElasticMQ the suite runner started (SQS_TEST_BACKEND=elasticmq).
+// (default), or the server the suite runner started and named in SQS_TEST_ENDPOINT
+// (SQS_TEST_BACKEND=elasticmq or moto).
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -14,6 +15,8 @@ import { startFauxqs, type FauxqsServer } from 'fauxqs';
 
 export const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 export const TEST_REGION = 'us-east-1';
+/** Servers started by the suite runner (scripts/servers/<name>.mjs), reached at SQS_TEST_ENDPOINT. */
+const EXTERNAL_BACKENDS = ['elasticmq', 'moto'];
 
 export interface QueueSpec {
   /** Adds a dead-letter queue and a redrive policy with this maxReceiveCount. */
@@ -44,6 +47,9 @@ export class SqsTestBackend {
       const server = await startFauxqs({ port: 0, logger: false, host: '127.0.0.1' });
       return new SqsTestBackend('fauxqs', server.address, server);
     }
+    if (!EXTERNAL_BACKENDS.includes(backend)) {
+      throw new Error(`unknown SQS_TEST_BACKEND=${backend}: fauxqs, ${EXTERNAL_BACKENDS.join(', ')}`);
+    }
     const endpoint = process.env.SQS_TEST_ENDPOINT;
     if (!endpoint) throw new Error(`SQS_TEST_BACKEND=${backend} needs SQS_TEST_ENDPOINT (run it through npm test)`);
     return new SqsTestBackend(backend, endpoint);
@@ -57,16 +63,29 @@ export class SqsTestBackend {
   async createQueue(prefix: string, spec: QueueSpec = {}): Promise<TestQueue> {
     const base = `${prefix}-${randomUUID().slice(0, 8)}`;
     const suffix = spec.fifo ? '.fifo' : '';
-    const fifoAttributes: Record<string, string> = spec.fifo ? { FifoQueue: 'true', ContentBasedDeduplication: 'true' } : {};
+    const fifoAttributes: Record<string, string> = spec.fifo
+      ? { FifoQueue: 'true', ContentBasedDeduplication: 'true' }
+      : {};
     let dlqUrl: string | undefined;
     const attributes: Record<string, string> = { ...fifoAttributes };
     if (spec.visibilityTimeout !== undefined) attributes.VisibilityTimeout = String(spec.visibilityTimeout);
     if (spec.maxReceiveCount !== undefined) {
-      dlqUrl = (await this.client.send(new CreateQueueCommand({ QueueName: `${base}-dlq${suffix}`, Attributes: fifoAttributes }))).QueueUrl!;
-      const { Attributes } = await this.client.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }));
-      attributes.RedrivePolicy = JSON.stringify({ deadLetterTargetArn: Attributes!.QueueArn, maxReceiveCount: spec.maxReceiveCount });
+      dlqUrl = (
+        await this.client.send(
+          new CreateQueueCommand({ QueueName: `${base}-dlq${suffix}`, Attributes: fifoAttributes }),
+        )
+      ).QueueUrl!;
+      const { Attributes } = await this.client.send(
+        new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }),
+      );
+      attributes.RedrivePolicy = JSON.stringify({
+        deadLetterTargetArn: Attributes!.QueueArn,
+        maxReceiveCount: spec.maxReceiveCount,
+      });
     }
-    const url = (await this.client.send(new CreateQueueCommand({ QueueName: `${base}${suffix}`, Attributes: attributes }))).QueueUrl!;
+    const url = (
+      await this.client.send(new CreateQueueCommand({ QueueName: `${base}${suffix}`, Attributes: attributes }))
+    ).QueueUrl!;
     return { url, dlqUrl };
   }
 
@@ -94,7 +113,11 @@ export class SqsTestBackend {
     const { Attributes = {} } = await this.client.send(
       new GetQueueAttributesCommand({
         QueueUrl: queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+        AttributeNames: [
+          'ApproximateNumberOfMessages',
+          'ApproximateNumberOfMessagesNotVisible',
+          'ApproximateNumberOfMessagesDelayed',
+        ],
       }),
     );
     return {

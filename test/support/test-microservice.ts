@@ -1,6 +1,13 @@
 // Boots a real Nest microservice on SqsServer with the given controllers, the way an
 // application does: global ValidationPipe and SqsExceptionFilter, Nest's full dispatch.
-import { Module, ValidationPipe, type INestMicroservice, type LoggerService, type Provider, type Type } from '@nestjs/common';
+import {
+  Module,
+  ValidationPipe,
+  type INestMicroservice,
+  type LoggerService,
+  type Provider,
+  type Type,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SqsExceptionFilter, SqsServer, type SqsServerOptions } from '../../src/sqs/index.js';
 
@@ -20,10 +27,18 @@ export async function startTestMicroservice(options: {
   const server = new SqsServer(options.server);
   @Module({ controllers: options.controllers, providers: options.providers ?? [] })
   class TestModule {}
-  const app = await NestFactory.createMicroservice(TestModule, { strategy: server, logger: options.logger ?? (process.env.TEST_LOGS ? undefined : false) });
+  const app = await NestFactory.createMicroservice(TestModule, {
+    strategy: server,
+    logger: options.logger ?? (process.env.TEST_LOGS ? undefined : false),
+  });
   if (options.exceptionFilter !== false) app.useGlobalFilters(new SqsExceptionFilter());
   app.useGlobalPipes(
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, validationError: { target: false, value: false } }),
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      validationError: { target: false, value: false },
+    }),
   );
   await app.listen();
   let closed = false;

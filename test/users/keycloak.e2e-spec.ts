@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { BadRequestException } from '@nestjs/common';
 import { DeadLetterReason, NonRetryableError, RetryableError } from '../../src/sqs/sqs.errors.js';
-import { UserRegisteredDto, userPayloadValidationPipe } from '../../src/users/index.js';
+import { DownstreamUnavailableError } from '../../src/sqs/index.js';
+import {
+  REGISTRATION_STAMP_ATTRIBUTE,
+  UserRegisteredDto,
+  registrationStamp,
+  toKeycloakUser,
+  userPayloadValidationPipe,
+} from '../../src/users/index.js';
 import { eventually } from '../support/eventually.js';
 import { CaptureLogger } from './support/capture-logger.js';
 import { KeycloakProbe, keycloakOptions, keycloakTestEnv, newUser } from './support/keycloak-env.js';
@@ -74,15 +81,97 @@ describe('UsersService against a real Keycloak', () => {
     assert.deepEqual(await probe.groupNames(first.userId), ['customers']);
   });
 
-  it('completes assignments a later delivery asks for, once (partial failure, then redelivery)', async () => {
-    const user = track(newUser('later'));
-    const created = await app.service.register(user as UserRegisteredDto);
-    const withGroups = { ...user, groups: ['newsletter'], realmRoles: ['beta-tester'] } as UserRegisteredDto;
-    const again = await app.service.register(withGroups);
-    assert.deepEqual([again.userId, again.created, again.groupsAdded, again.rolesAdded], [created.userId, false, 1, 1]);
-    const once = await app.service.register(withGroups);
-    assert.deepEqual([once.groupsAdded, once.rolesAdded], [0, 0]);
-    assert.deepEqual(await probe.groupNames(created.userId), ['newsletter']);
+  it('completes the groups and roles of a create whose answer was lost, once, on the redelivery', async () => {
+    const user = track(newUser('lost'));
+    const dto = { ...user, groups: ['/newsletter'], realmRoles: ['beta-tester'] } as UserRegisteredDto;
+    // Keycloak created the stamped user, but the handler never heard back (timeout, crash).
+    const userId = await app.client.createUser(toKeycloakUser(dto, registrationStamp(dto)));
+    assert.ok(userId);
+    const redelivered = await app.service.register(dto);
+    assert.deepEqual(redelivered, { userId, created: false, groupsAdded: 1, rolesAdded: 1 });
+    const again = await app.service.register(dto);
+    assert.deepEqual([again.groupsAdded, again.rolesAdded], [0, 0]);
+    assert.deepEqual(await probe.groupNames(userId), ['newsletter']);
+    assert.ok((await probe.realmRoleNames(userId)).includes('beta-tester'));
+  });
+
+  it('refuses (non-retryable) a username taken by a user with another email, and grants it nothing', async () => {
+    const owner = track(newUser('taken'));
+    const first = await app.service.register(owner as UserRegisteredDto);
+    const intruder = track({ ...newUser('intruder'), username: owner.username });
+    const error = await rejection(
+      app.service.register({
+        ...intruder,
+        realmRoles: ['customer', 'beta-tester'],
+        groups: ['/customers'],
+      } as UserRegisteredDto),
+    );
+    assert.ok(error instanceof NonRetryableError, `got ${error.name}: ${error.message}`);
+    assert.equal(error.reason, DeadLetterReason.NonRetryable);
+    assert.match(error.message, /username is taken by a user with another email address/);
+    for (const value of [owner.username, owner.email, intruder.email])
+      assert.ok(!error.message.includes(value), error.message);
+    assert.deepEqual(await probe.groupNames(first.userId), []);
+    assert.ok(!(await probe.realmRoleNames(first.userId)).some((r) => r === 'customer' || r === 'beta-tester'));
+    assert.equal((await probe.user(first.userId)).email, owner.email);
+  });
+
+  it('refuses a user this handler did not create, even with the same username and email', async () => {
+    const user = track(newUser('admin'));
+    const userId = await probe.createUser(user);
+    const error = await rejection(
+      app.service.register({ ...user, realmRoles: ['beta-tester'], groups: ['customers'] } as UserRegisteredDto),
+    );
+    assert.ok(error instanceof NonRetryableError);
+    assert.match(error.message, /this handler did not create \(no registration stamp\)/);
+    assert.deepEqual(await probe.groupNames(userId), []);
+    assert.ok(!(await probe.realmRoleNames(userId)).includes('beta-tester'));
+  });
+
+  it('refuses a later message that asks for more groups or roles for a user it created', async () => {
+    const user = track(newUser('more'));
+    const created = await app.service.register({ ...user, realmRoles: ['customer'] } as UserRegisteredDto);
+    const error = await rejection(
+      app.service.register({
+        ...user,
+        realmRoles: ['customer', 'beta-tester'],
+        groups: ['customers'],
+      } as UserRegisteredDto),
+    );
+    assert.ok(error instanceof NonRetryableError);
+    assert.match(error.message, /created by another registration/);
+    assert.deepEqual(await probe.groupNames(created.userId), []);
+    assert.ok(!(await probe.realmRoleNames(created.userId)).includes('beta-tester'));
+  });
+
+  it("stores the stamp where the user cannot forge it (admin-only in the realm's user profile)", async () => {
+    const user = track(newUser('forge'));
+    const dto = { ...user, realmRoles: ['customer'] } as UserRegisteredDto;
+    const { userId } = await app.service.register(dto);
+    const stored = (await probe.user(userId)).attributes ?? {};
+    assert.deepEqual(stored[REGISTRATION_STAMP_ATTRIBUTE], [registrationStamp(dto)]);
+    // The user tries to stamp their account for a registration with more roles.
+    const token = await probe.userToken(user.username, user.credentials.password);
+    const accountUrl = `${env.url}/realms/${env.realm}/account/`;
+    const headers = {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      accept: 'application/json',
+    };
+    const me = (await (await fetch(accountUrl, { headers })).json()) as Record<string, unknown>;
+    assert.equal(
+      (me.attributes as Record<string, unknown> | undefined)?.[REGISTRATION_STAMP_ATTRIBUTE],
+      undefined,
+      'the user does not even see it',
+    );
+    const forged = registrationStamp({ ...dto, realmRoles: ['customer', 'beta-tester'] });
+    const res = await fetch(accountUrl, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ ...me, attributes: { [REGISTRATION_STAMP_ATTRIBUTE]: [forged] } }),
+    });
+    assert.equal(res.status, 400, await res.text());
+    assert.deepEqual((await probe.user(userId)).attributes?.[REGISTRATION_STAMP_ATTRIBUTE], [registrationStamp(dto)]);
   });
 
   it('creates one user when the same message is handled concurrently', async () => {
@@ -108,20 +197,23 @@ describe('UsersService against a real Keycloak', () => {
     const error = await rejection(app.service.register({ ...user, groups: ['no-such-group'] } as UserRegisteredDto));
     assert.ok(error instanceof NonRetryableError);
     assert.match(error.message, /unknown group "no-such-group"/);
-    const roleError = await rejection(app.service.register({ ...user, realmRoles: ['no-such-role'] } as UserRegisteredDto));
+    const roleError = await rejection(
+      app.service.register({ ...user, realmRoles: ['no-such-role'] } as UserRegisteredDto),
+    );
     assert.ok(roleError instanceof NonRetryableError);
     assert.equal((await probe.usersNamed(user.username)).length, 0);
   });
 
   it('refuses (non-retryable) an email that belongs to a different user', async () => {
     const owner = track(newUser('owner'));
-    await app.service.register(owner as UserRegisteredDto);
-    const other = { ...newUser('other'), email: owner.email };
+    const { userId: ownerId } = await app.service.register(owner as UserRegisteredDto);
+    const other = { ...newUser('other'), email: owner.email, realmRoles: ['beta-tester'] };
     const error = await rejection(app.service.register(other as UserRegisteredDto));
     assert.ok(error instanceof NonRetryableError);
     assert.match(error.message, /registered to a different user/);
     assert.ok(!error.message.includes(owner.email));
     assert.equal((await probe.usersNamed(other.username)).length, 0);
+    assert.ok(!(await probe.realmRoleNames(ownerId)).includes('beta-tester'), 'the owner gained nothing');
   });
 
   it('shares one token request between concurrent callers, and reuses the cached token', async () => {
@@ -130,7 +222,9 @@ describe('UsersService against a real Keycloak', () => {
       const tokens = await Promise.all(Array.from({ length: 20 }, () => separate.tokens.getToken()));
       assert.equal(new Set(tokens).size, 1);
       assert.equal(separate.tokens.requestCount, 1);
-      await Promise.all(Array.from({ length: 5 }, (_, i) => separate.service.register(track(newUser(`tok${i}`)) as UserRegisteredDto)));
+      await Promise.all(
+        Array.from({ length: 5 }, (_, i) => separate.service.register(track(newUser(`tok${i}`)) as UserRegisteredDto)),
+      );
       assert.equal(separate.tokens.requestCount, 1);
     } finally {
       await separate.close();
@@ -141,10 +235,15 @@ describe('UsersService against a real Keycloak', () => {
     if (env.tokenLifespanSeconds > 60) return t.skip('the test Keycloak issues long-lived tokens');
     const first = await app.tokens.getToken();
     const expiresAt = JSON.parse(Buffer.from(first.split('.')[1]!, 'base64url').toString()).exp * 1000;
-    const next = await eventually(async () => {
-      const token = await app.tokens.getToken();
-      return token !== first && { token, at: Date.now() };
-    }, 'a refreshed token', (env.tokenLifespanSeconds + 10) * 1000, 250);
+    const next = await eventually(
+      async () => {
+        const token = await app.tokens.getToken();
+        return token !== first && { token, at: Date.now() };
+      },
+      'a refreshed token',
+      (env.tokenLifespanSeconds + 10) * 1000,
+      250,
+    );
     assert.ok(next.at < expiresAt, `refreshed ${next.at - expiresAt} ms after expiry`);
     // The new token works.
     await app.service.register(track(newUser('fresh')) as UserRegisteredDto);
@@ -162,10 +261,13 @@ describe('UsersService against a real Keycloak', () => {
     }
   });
 
-  it('opens the breaker when Keycloak stops, fails fast while open, and closes once it is back', async () => {
+  it('opens the breaker when Keycloak stops, fails fast while open, and closes by its own probe once it is back', async (t) => {
     const proxy = await TcpProxy.forUrl(env.url).start();
     const openMs = 1_500;
-    const guarded = await startUsersApp(keycloakOptions(env, { url: proxy.url, breaker: { failures: 3, openMs } }), logger);
+    const guarded = await startUsersApp(
+      keycloakOptions(env, { url: proxy.url, breaker: { failures: 3, openMs } }),
+      logger,
+    );
     const states: string[] = [];
     guarded.breaker.onStateChange((s) => states.push(s));
     try {
@@ -178,9 +280,11 @@ describe('UsersService against a real Keycloak', () => {
         assert.match(error.message, /ECONNREFUSED|ECONNRESET|UND_ERR_SOCKET|timed out/);
       }
       assert.equal(guarded.breaker.state, 'open');
+      assert.equal(guarded.breaker.gate.isDown, true, 'an open breaker marks its gate down');
       const started = Date.now();
       const fast = await rejection(guarded.service.register(track(newUser('open')) as UserRegisteredDto));
-      assert.ok(fast instanceof RetryableError);
+      assert.ok(fast instanceof DownstreamUnavailableError, `got ${fast.name}`);
+      assert.equal(fast.gate, guarded.breaker.gate);
       assert.equal(fast.message, 'Keycloak circuit breaker is open');
       assert.equal(fast.retryAfterSeconds, Math.ceil(openMs / 1000));
       assert.ok(Date.now() - started < 200, 'an open breaker does not call Keycloak');
@@ -188,13 +292,26 @@ describe('UsersService against a real Keycloak', () => {
       assert.equal(health.status, 'degraded');
       assert.equal(health.breaker, 'open');
 
+      // No message from here on: the breaker's own probe finds Keycloak back.
       await proxy.resume();
-      const user = track(newUser('back'));
-      const result = await eventually(() => guarded.service.register(user as UserRegisteredDto).catch(() => undefined), 'a registration after recovery', 15_000, 200);
-      assert.equal(result.created, true);
+      const resumedAt = Date.now();
+      await eventually(
+        () => guarded.health.isHealthy().keycloak.status === 'up',
+        'readiness to report Keycloak up without traffic',
+        15_000,
+        20,
+      );
+      const upAfterMs = Date.now() - resumedAt;
+      t.diagnostic(
+        `Keycloak up in readiness ${upAfterMs} ms after the proxy resumed (probe interval ${openMs} ms), no message sent`,
+      );
+      // One probe interval, plus the probe's own request (bounded by the client timeout).
+      assert.ok(upAfterMs <= openMs + 3_000, `up ${upAfterMs} ms after recovery`);
+      assert.equal(guarded.breaker.gate.isDown, false);
       assert.equal(guarded.breaker.state, 'closed');
-      assert.equal(guarded.health.isHealthy().keycloak.status, 'up');
       assert.deepEqual(states.filter((s, i) => s !== states[i - 1]).slice(0, 3), ['open', 'half-open', 'closed']);
+      const result = await guarded.service.register(track(newUser('back')) as UserRegisteredDto);
+      assert.equal(result.created, true);
     } finally {
       await guarded.close();
       await proxy.stop();
@@ -205,18 +322,46 @@ describe('UsersService against a real Keycloak', () => {
     const pipe = userPayloadValidationPipe();
     const password = 'Hunter2-never-logged';
     const payload = {
-      username: 'has spaces!', email: 'broken-at-example', firstName: '', lastName: 'x',
-      credentials: { password: 12345, temporary: 'yes' }, extra: password, 'leak@example.test': 1,
+      username: 'has spaces!',
+      email: 'broken-at-example',
+      firstName: '',
+      lastName: 'x',
+      credentials: { password: 12345, temporary: 'yes' },
+      extra: password,
+      'leak@example.test': 1,
     };
-    const error = await rejection(Promise.resolve().then(() => pipe.transform(payload, { type: 'body', metatype: UserRegisteredDto })));
+    const error = await rejection(
+      Promise.resolve().then(() => pipe.transform(payload, { type: 'body', metatype: UserRegisteredDto })),
+    );
     assert.ok(error instanceof BadRequestException);
     const messages = (error.getResponse() as { message: string[] }).message;
     const text = messages.join('; ');
-    for (const expected of ['username', 'email', 'firstName', 'credentials.password', 'credentials.temporary', 'property extra should not exist']) {
+    for (const expected of [
+      'username',
+      'email',
+      'firstName',
+      'credentials.password',
+      'credentials.temporary',
+      'property extra should not exist',
+    ]) {
       assert.ok(text.includes(expected), `missing "${expected}" in: ${text}`);
     }
     for (const value of [password, 'broken-at-example', 'leak@example.test', 'has spaces!', '12345']) {
       assert.ok(!text.includes(value), `"${value}" leaked into: ${text}`);
+    }
+  });
+
+  it('rejects a message that sets the registration stamp itself', async () => {
+    const pipe = userPayloadValidationPipe();
+    for (const name of [REGISTRATION_STAMP_ATTRIBUTE, REGISTRATION_STAMP_ATTRIBUTE.toUpperCase()]) {
+      const payload = { ...newUser('stamp'), attributes: { [name]: 'v1:0000', tier: 'gold' } };
+      const error = await rejection(
+        Promise.resolve().then(() => pipe.transform(payload, { type: 'body', metatype: UserRegisteredDto })),
+      );
+      assert.ok(error instanceof BadRequestException);
+      assert.deepEqual((error.getResponse() as { message: string[] }).message, [
+        `attributes must not set ${REGISTRATION_STAMP_ATTRIBUTE}: the handler writes it`,
+      ]);
     }
   });
 

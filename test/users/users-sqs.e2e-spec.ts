@@ -56,7 +56,9 @@ describe(`user.registered over SQS (${process.env.SQS_TEST_BACKEND ?? 'fauxqs'})
       logger,
     });
     service.server.on('processed', (info) => processed.set(info.messageId, (processed.get(info.messageId) ?? 0) + 1));
-    service.server.on('processing_failed', (info, _error, retryIn) => failed.set(info.messageId, [...(failed.get(info.messageId) ?? []), retryIn]));
+    service.server.on('processing_failed', (info, _error, retryIn) =>
+      failed.set(info.messageId, [...(failed.get(info.messageId) ?? []), retryIn]),
+    );
     service.server.on('dead_lettered', (info) => deadLettered.push(info.messageId));
     service.breaker.onStateChange((state) => breakerStates.push(state));
   });
@@ -68,7 +70,11 @@ describe(`user.registered over SQS (${process.env.SQS_TEST_BACKEND ?? 'fauxqs'})
   });
 
   it('creates a user per message and deletes the messages', async () => {
-    const users = [newUser('sqs'), newUser('sqs'), { ...newUser('sqs'), groups: ['customers'], realmRoles: ['customer'] }];
+    const users = [
+      newUser('sqs'),
+      newUser('sqs'),
+      { ...newUser('sqs'), groups: ['customers'], realmRoles: ['customer'] },
+    ];
     for (const u of users) secrets.push(u.email, u.credentials.password);
     const ids = await Promise.all(users.map(send));
     await eventually(() => ids.every((id) => processed.has(id)), 'all three processed');
@@ -89,33 +95,73 @@ describe(`user.registered over SQS (${process.env.SQS_TEST_BACKEND ?? 'fauxqs'})
     assert.equal(deadLettered.length, 0);
   });
 
+  it('dead-letters a registration whose username is taken by a user with another email, granting it nothing', async () => {
+    const owner = newUser('owner');
+    const intruder = {
+      ...newUser('intruder'),
+      username: owner.username,
+      realmRoles: ['customer', 'beta-tester'],
+      groups: ['/customers'],
+    };
+    secrets.push(owner.email, owner.credentials.password, intruder.email, intruder.credentials.password);
+    const ownerId = await send(owner);
+    await eventually(() => processed.has(ownerId), 'the owner registered');
+    const id = await send(intruder);
+    await eventually(() => deadLettered.includes(id), 'the colliding registration dead-lettered');
+    const [message] = await sqs.drain(queue.dlqUrl!, 1);
+    assert.equal(message?.MessageAttributes?.[DLQ_REASON_ATTRIBUTE]?.StringValue, DeadLetterReason.NonRetryable);
+    const detail = message.MessageAttributes?.[DLQ_DETAIL_ATTRIBUTE]?.StringValue ?? '';
+    assert.match(detail, /username is taken by a user with another email address/);
+    for (const value of [owner.username, owner.email, intruder.email])
+      assert.ok(!detail.includes(value), `"${value}" leaked into: ${detail}`);
+    const [stored] = await probe.usersNamed(owner.username);
+    assert.deepEqual(await probe.groupNames(stored!.id), []);
+    assert.deepEqual(
+      await probe.realmRoleNames(stored!.id).then((r) => r.filter((n) => n === 'customer' || n === 'beta-tester')),
+      [],
+    );
+  });
+
   it('moves an invalid message to the DLQ with the validation error as its reason, and no personal data', async () => {
     const password = 'Sup3r-secret-pw-4711';
     const email = 'invalid-at-example.test';
     secrets.push(password, email);
-    const id = await send({ username: 'bad user', email, firstName: 'A', credentials: { password, temporary: 'no' }, isAdmin: true });
+    const id = await send({
+      username: 'bad user',
+      email,
+      firstName: 'A',
+      credentials: { password, temporary: 'no' },
+      isAdmin: true,
+    });
     await eventually(() => deadLettered.includes(id), 'the invalid message dead-lettered');
     const [message] = await sqs.drain(queue.dlqUrl!, 1);
     assert.equal(message?.MessageAttributes?.[DLQ_REASON_ATTRIBUTE]?.StringValue, DeadLetterReason.ValidationFailed);
     const detail = message.MessageAttributes?.[DLQ_DETAIL_ATTRIBUTE]?.StringValue ?? '';
-    for (const expected of ['username', 'email', 'lastName', 'isAdmin']) assert.ok(detail.includes(expected), `"${expected}" missing from: ${detail}`);
-    for (const value of [password, email, 'bad user']) assert.ok(!detail.includes(value), `"${value}" leaked into: ${detail}`);
+    for (const expected of ['username', 'email', 'lastName', 'isAdmin'])
+      assert.ok(detail.includes(expected), `"${expected}" missing from: ${detail}`);
+    for (const value of [password, email, 'bad user'])
+      assert.ok(!detail.includes(value), `"${value}" leaked into: ${detail}`);
     assert.equal(processed.has(id), false);
   });
 
-  it('retries with backoff while Keycloak is down (breaker open, nothing dead-lettered), then completes every message', async () => {
+  it('waits out a Keycloak outage (breaker open, gate down, nothing dead-lettered), then completes every message', async (t) => {
     const users = Array.from({ length: 4 }, () => newUser('outage'));
     for (const u of users) secrets.push(u.email, u.credentials.password);
     const dlqBefore = deadLettered.length;
     const dlqDepthBefore = await depth(queue.dlqUrl!);
     await proxy.cut();
     const ids = await Promise.all(users.map(send));
-    // Every message fails at least twice: received, released with a delay, received again.
-    await eventually(() => ids.every((id) => (failed.get(id)?.length ?? 0) >= 2), 'every message retried twice', 30_000);
+    // Every message fails at least once; then the breaker's gate pauses intake (or, without a
+    // pausing transport, the messages come back after their delay), until Keycloak returns.
+    await eventually(() => ids.every((id) => (failed.get(id)?.length ?? 0) >= 1), 'every message failed once', 30_000);
+    await eventually(() => service.breaker.gate.isDown, 'the Keycloak gate down', 10_000);
     assert.ok(breakerStates.includes('open'), `breaker states: ${breakerStates.join(',')}`);
     for (const id of ids) {
       const delays = failed.get(id)!;
-      assert.ok(delays.every((d) => d >= 1), `retry delays ${delays.join(',')} s: backoff, not an immediate retry`);
+      assert.ok(
+        delays.every((d) => d >= 1),
+        `retry delays ${delays.join(',')} s: backoff, not an immediate retry`,
+      );
       assert.equal(processed.has(id), false);
     }
     assert.equal(deadLettered.length, dlqBefore, 'nothing dead-lettered before maxReceiveCount');
@@ -123,12 +169,19 @@ describe(`user.registered over SQS (${process.env.SQS_TEST_BACKEND ?? 'fauxqs'})
     for (const u of users) assert.equal((await probe.usersNamed(u.username)).length, 0);
 
     await proxy.resume();
-    await eventually(() => ids.every((id) => processed.has(id)), 'every message completed after recovery', 30_000);
+    const resumedAt = Date.now();
+    // Up to the visibility timeout (30 s) more: a long poll that the pause aborts may already have
+    // been answered by SQS, and its message stays invisible until then (reported on issue 9).
+    await eventually(() => ids.every((id) => processed.has(id)), 'every message completed after recovery', 60_000);
+    t.diagnostic(`every message completed ${Date.now() - resumedAt} ms after Keycloak returned`);
     for (const u of users) assert.equal((await probe.usersNamed(u.username)).length, 1, `${u.username} exists once`);
     assert.equal(deadLettered.length, dlqBefore);
     assert.equal(await depth(queue.dlqUrl!), dlqDepthBefore);
     assert.equal(service.breaker.state, 'closed');
-    assert.ok(breakerStates.lastIndexOf('closed') > breakerStates.indexOf('open'), `breaker states: ${breakerStates.join(',')}`);
+    assert.ok(
+      breakerStates.lastIndexOf('closed') > breakerStates.indexOf('open'),
+      `breaker states: ${breakerStates.join(',')}`,
+    );
     await eventually(() => queueIsEmpty(queue.url), 'the queue emptied');
   });
 

@@ -43,10 +43,11 @@ async function listen(handler: Handler): Promise<StandIn> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -68,7 +69,14 @@ export function startContainerCredentials(token: string, accessKeyId: string): P
       return;
     }
     const expiration = new Date(Date.now() + 3_600_000).toISOString();
-    res.end(JSON.stringify({ AccessKeyId: accessKeyId, SecretAccessKey: 'pod-secret', Token: 'pod-token', Expiration: expiration }));
+    res.end(
+      JSON.stringify({
+        AccessKeyId: accessKeyId,
+        SecretAccessKey: 'pod-secret',
+        Token: 'pod-token',
+        Expiration: expiration,
+      }),
+    );
   });
 }
 

@@ -11,7 +11,10 @@ export const MAIN_JS = fileURLToPath(new URL('../../../src/main.js', import.meta
 
 /** Why strace cannot trace a child here (not installed, ptrace forbidden), or undefined. */
 export function straceUnavailable(): string | undefined {
-  const probe = spawnSync('strace', ['-f', '-qq', '-e', 'trace=%file', '-o', '/dev/null', 'true'], { encoding: 'utf8', timeout: 10_000 });
+  const probe = spawnSync('strace', ['-f', '-qq', '-e', 'trace=%file', '-o', '/dev/null', 'true'], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
   if (probe.error) return `strace not runnable: ${probe.error.message}`;
   return probe.status === 0 ? undefined : `strace cannot trace here: ${probe.stderr.trim()}`;
 }
@@ -35,7 +38,10 @@ export class TracedService {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.exited = new Promise((resolve) => this.strace.on('exit', (code) => resolve(code)));
-    for (const [stream, tag] of [[this.strace.stdout!, 'out'], [this.strace.stderr!, 'err']] as const) {
+    for (const [stream, tag] of [
+      [this.strace.stdout!, 'out'],
+      [this.strace.stderr!, 'err'],
+    ] as const) {
       createInterface({ input: stream }).on('line', (line) => {
         if (process.env.TEST_LOGS) process.stderr.write(`[service ${tag}] ${line}\n`);
         this.lines.push({ stream: tag, line });
@@ -47,7 +53,13 @@ export class TracedService {
   private servicePid(): number | undefined {
     try {
       const pid = this.strace.pid!;
-      return Number(readFileSync(join('/proc', String(pid), 'task', String(pid), 'children'), 'utf8').trim().split(/\s+/)[0]) || undefined;
+      return (
+        Number(
+          readFileSync(join('/proc', String(pid), 'task', String(pid), 'children'), 'utf8')
+            .trim()
+            .split(/\s+/)[0],
+        ) || undefined
+      );
     } catch {
       return undefined;
     }
@@ -75,11 +87,16 @@ export class TracedService {
 
   /** Output lines that are not JSON objects. */
   nonJsonLines(): string[] {
-    return this.lines.filter(({ line }) => line.trim() !== '' && !isJsonObject(line)).map(({ stream, line }) => `${stream}: ${line}`);
+    return this.lines
+      .filter(({ line }) => line.trim() !== '' && !isJsonObject(line))
+      .map(({ stream, line }) => `${stream}: ${line}`);
   }
 
   tail(count = 30): string {
-    return this.lines.slice(-count).map(({ stream, line }) => `${stream}: ${line}`).join('\n');
+    return this.lines
+      .slice(-count)
+      .map(({ stream, line }) => `${stream}: ${line}`)
+      .join('\n');
   }
 }
 

@@ -32,7 +32,21 @@ function record(line: Record<string, unknown>): void {
 }
 
 // --- counters (both modes) and the soak's duplicate map ------------------------------------
-const counts = { received: 0, receives: 0, emptyReceives: 0, started: 0, processed: 0, failed: 0, deadLettered: 0, released: 0, duplicates: 0, extended: 0, receiveErrors: 0, seqDuplicates: 0, seqHandled: 0 };
+const counts = {
+  received: 0,
+  receives: 0,
+  emptyReceives: 0,
+  started: 0,
+  processed: 0,
+  failed: 0,
+  deadLettered: 0,
+  released: 0,
+  duplicates: 0,
+  extended: 0,
+  receiveErrors: 0,
+  seqDuplicates: 0,
+  seqHandled: 0,
+};
 const soakTotal = Number(env.FAULT_SOAK_TOTAL ?? 0);
 const seen = new Uint8Array(soakTotal);
 
@@ -69,7 +83,15 @@ function attachRecorder(server: SqsServer): void {
   });
   server.on('processing_failed', (m, err, retryIn) => {
     counts.failed += 1;
-    record({ e: 'fail', id: m.messageId, p: m.pattern, rc: m.receiveCount, delay: retryIn, t: t(), err: err.message.slice(0, 200) });
+    record({
+      e: 'fail',
+      id: m.messageId,
+      p: m.pattern,
+      rc: m.receiveCount,
+      delay: retryIn,
+      t: t(),
+      err: err.message.slice(0, 200),
+    });
   });
   server.on('dead_lettered', (m, reason) => {
     counts.deadLettered += 1;
@@ -169,7 +191,8 @@ function handlerMs(data: WorkData | undefined): number {
 class FaultController {
   @EventPattern<string>('fault.work')
   async work(@Payload() data: WorkData, @Ctx() ctx: SqsContext): Promise<void> {
-    if (data?.failUntil && ctx.getReceiveCount() <= data.failUntil) throw new Error(`planned failure ${ctx.getReceiveCount()}/${data.failUntil}`);
+    if (data?.failUntil && ctx.getReceiveCount() <= data.failUntil)
+      throw new Error(`planned failure ${ctx.getReceiveCount()}/${data.failUntil}`);
     const ms = handlerMs(data);
     if (ms > 0) await sleep(ms);
   }
@@ -203,7 +226,12 @@ async function startRecording(): Promise<void> {
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   app.useGlobalFilters(new SqsExceptionFilter());
   app.useGlobalPipes(
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, validationError: { target: false, value: false } }),
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      validationError: { target: false, value: false },
+    }),
   );
   await app.listen();
 }
@@ -220,6 +248,8 @@ try {
   record({ e: 'ready', t: Date.now(), pid: process.pid });
   process.stdout.write(`${JSON.stringify({ ready: true, pid: process.pid })}\n`);
 } catch (err) {
-  process.stderr.write(`consumer failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(
+    `consumer failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   process.exit(1);
 }

@@ -29,7 +29,12 @@ export class FaultCase {
   }
 
   /** The recording consumer (Nest microservice + FaultController) on `queue`. */
-  async recordingConsumer(run: string, queue: FaultQueue, options: Partial<SqsServerOptions>, env: Record<string, string> = {}): Promise<NodeProcess> {
+  async recordingConsumer(
+    run: string,
+    queue: FaultQueue,
+    options: Partial<SqsServerOptions>,
+    env: Record<string, string> = {},
+  ): Promise<NodeProcess> {
     return this.track(
       await startConsumer({
         run,

@@ -34,7 +34,10 @@ export class NodeProcess {
         resolve(this.exit);
       });
     });
-    for (const [stream, tag] of [[child.stdout, 'out'], [child.stderr, 'err']] as const) {
+    for (const [stream, tag] of [
+      [child.stdout, 'out'],
+      [child.stderr, 'err'],
+    ] as const) {
       if (!stream) continue;
       createInterface({ input: stream }).on('line', (line) => {
         if (process.env.TEST_LOGS) process.stderr.write(`[${name} ${tag}] ${line}\n`);
@@ -66,7 +69,10 @@ export class NodeProcess {
   /** Resolves with the first stdout/stderr line matching, or rejects when the process exits first. */
   waitForLine(match: (line: string) => boolean, what: string, timeoutMs = 60_000): Promise<string> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.name}: timed out waiting for ${what}\n${this.tail()}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${this.name}: timed out waiting for ${what}\n${this.tail()}`)),
+        timeoutMs,
+      );
       const waiter = { match, resolve: (line: string) => (clearTimeout(timer), resolve(line)) };
       this.lineWaiters.push(waiter);
       void this.exited.then((e) => {
@@ -93,7 +99,12 @@ export class NodeProcess {
   }
 }
 
-export function spawnNode(name: string, script: string, env: Record<string, string | undefined>, options: { cwd?: string } = {}): NodeProcess {
+export function spawnNode(
+  name: string,
+  script: string,
+  env: Record<string, string | undefined>,
+  options: { cwd?: string } = {},
+): NodeProcess {
   const child = spawn(process.execPath, ['--enable-source-maps', script], {
     cwd: options.cwd,
     env: { ...process.env, ...env },
@@ -147,11 +158,20 @@ export interface ConsumerOptions {
 
 /** Starts test/faults/support/consumer.js and waits until it is listening. */
 export async function startConsumer(options: ConsumerOptions): Promise<NodeProcess> {
-  const proc = spawnNode(`consumer ${options.run}`, supportScript('consumer.js'), {
-    ...options.env,
-    FAULT_RUN: options.run,
-    FAULT_RECORD_FILE: options.recordFile,
-  }, { cwd: options.cwd });
-  await proc.waitForLine((l) => l.startsWith('{"ready":true'), `consumer ${options.run} to start`, options.readyTimeoutMs ?? 60_000);
+  const proc = spawnNode(
+    `consumer ${options.run}`,
+    supportScript('consumer.js'),
+    {
+      ...options.env,
+      FAULT_RUN: options.run,
+      FAULT_RECORD_FILE: options.recordFile,
+    },
+    { cwd: options.cwd },
+  );
+  await proc.waitForLine(
+    (l) => l.startsWith('{"ready":true'),
+    `consumer ${options.run} to start`,
+    options.readyTimeoutMs ?? 60_000,
+  );
   return proc;
 }

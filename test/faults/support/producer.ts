@@ -17,7 +17,10 @@ const client = new SQSClient({
   endpoint: env.FAULT_SQS_ENDPOINT,
   region: 'us-east-1',
   credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: parallel + 2 }), requestTimeout: 30_000 }),
+  requestHandler: new NodeHttpHandler({
+    httpAgent: new Agent({ keepAlive: true, maxSockets: parallel + 2 }),
+    requestTimeout: 30_000,
+  }),
 });
 
 let next = 0;
@@ -28,9 +31,13 @@ const startedAt = Date.now();
 
 async function watchDepth(): Promise<void> {
   while (sent < total) {
-    const { Attributes = {} } = await client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+    const { Attributes = {} } = await client.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+    );
     paused = Number(Attributes.ApproximateNumberOfMessages ?? 0) > maxDepth;
-    process.stdout.write(`${JSON.stringify({ sent, depth: Number(Attributes.ApproximateNumberOfMessages ?? 0), paused, t: Date.now() })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ sent, depth: Number(Attributes.ApproximateNumberOfMessages ?? 0), paused, t: Date.now() })}\n`,
+    );
     await sleep(1_000);
   }
 }
@@ -49,12 +56,17 @@ async function worker(): Promise<void> {
       const result = await client.send(
         new SendMessageBatchCommand({
           QueueUrl: queueUrl,
-          Entries: seqs.map((s) => ({ Id: String(s), MessageBody: `{"s":${s}}`, MessageAttributes: { pattern: { DataType: 'String', StringValue: 'fault.noop' } } })),
+          Entries: seqs.map((s) => ({
+            Id: String(s),
+            MessageBody: `{"s":${s}}`,
+            MessageAttributes: { pattern: { DataType: 'String', StringValue: 'fault.noop' } },
+          })),
         }),
       );
       sent += result.Successful?.length ?? 0;
       const failed = new Set((result.Failed ?? []).map((f) => Number(f.Id)));
-      if (failed.size && attempt >= 10) throw new Error(`SendMessageBatch kept failing: ${JSON.stringify(result.Failed)}`);
+      if (failed.size && attempt >= 10)
+        throw new Error(`SendMessageBatch kept failing: ${JSON.stringify(result.Failed)}`);
       seqs = seqs.filter((s) => failed.has(s));
     }
   }
@@ -62,6 +74,8 @@ async function worker(): Promise<void> {
 
 const watcher = watchDepth();
 await Promise.all(Array.from({ length: parallel }, worker));
-process.stdout.write(`${JSON.stringify({ done: true, sent, ms: Date.now() - startedAt, pausedMs: Math.round(pausedMs / parallel) })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ done: true, sent, ms: Date.now() - startedAt, pausedMs: Math.round(pausedMs / parallel) })}\n`,
+);
 await watcher.catch(() => undefined);
 client.destroy();

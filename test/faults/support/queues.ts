@@ -37,22 +37,39 @@ export class FaultSqs {
       endpoint,
       region: 'us-east-1',
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-      requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 32 }), requestTimeout: 30_000 }),
+      requestHandler: new NodeHttpHandler({
+        httpAgent: new Agent({ keepAlive: true, maxSockets: 32 }),
+        requestTimeout: 30_000,
+      }),
     });
   }
 
   /** A work queue with a dead-letter queue (redrive policy with `maxReceiveCount`). */
   async createQueue(
     prefix: string,
-    options: { maxReceiveCount: number; visibilityTimeout?: number; maximumMessageSize?: number; dlqMaximumMessageSize?: number },
+    options: {
+      maxReceiveCount: number;
+      visibilityTimeout?: number;
+      maximumMessageSize?: number;
+      dlqMaximumMessageSize?: number;
+    },
   ): Promise<FaultQueue> {
     const name = `${prefix}-${randomUUID().slice(0, 8)}`;
     const size = (bytes?: number): Record<string, string> => (bytes ? { MaximumMessageSize: String(bytes) } : {});
-    const dlqUrl = (await this.client.send(new CreateQueueCommand({ QueueName: `${name}-dlq`, Attributes: size(options.dlqMaximumMessageSize) }))).QueueUrl!;
-    const { Attributes } = await this.client.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }));
+    const dlqUrl = (
+      await this.client.send(
+        new CreateQueueCommand({ QueueName: `${name}-dlq`, Attributes: size(options.dlqMaximumMessageSize) }),
+      )
+    ).QueueUrl!;
+    const { Attributes } = await this.client.send(
+      new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }),
+    );
     const attributes: Record<string, string> = {
       ...size(options.maximumMessageSize),
-      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes!.QueueArn, maxReceiveCount: options.maxReceiveCount }),
+      RedrivePolicy: JSON.stringify({
+        deadLetterTargetArn: Attributes!.QueueArn,
+        maxReceiveCount: options.maxReceiveCount,
+      }),
     };
     if (options.visibilityTimeout !== undefined) attributes.VisibilityTimeout = String(options.visibilityTimeout);
     const url = (await this.client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl!;
@@ -82,15 +99,25 @@ export class FaultSqs {
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < chunks.length) {
-        let pending: Array<{ index: number; entry: SendMessageBatchRequestEntry }> = chunks[next++]!.map((index, i) => ({
-          index,
-          entry: { Id: String(i), MessageBody: messages[index]!.body, MessageAttributes: toAttributes(messages[index]!) },
-        }));
+        let pending: Array<{ index: number; entry: SendMessageBatchRequestEntry }> = chunks[next++]!.map(
+          (index, i) => ({
+            index,
+            entry: {
+              Id: String(i),
+              MessageBody: messages[index]!.body,
+              MessageAttributes: toAttributes(messages[index]!),
+            },
+          }),
+        );
         for (let attempt = 1; pending.length; attempt++) {
-          const result = await this.client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending.map((p) => p.entry) }));
-          for (const ok of result.Successful ?? []) ids[pending.find((p) => p.entry.Id === ok.Id)!.index] = ok.MessageId!;
+          const result = await this.client.send(
+            new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending.map((p) => p.entry) }),
+          );
+          for (const ok of result.Successful ?? [])
+            ids[pending.find((p) => p.entry.Id === ok.Id)!.index] = ok.MessageId!;
           const failed = new Set((result.Failed ?? []).map((f) => f.Id));
-          if (failed.size && attempt >= 5) throw new Error(`SendMessageBatch kept failing: ${JSON.stringify(result.Failed)}`);
+          if (failed.size && attempt >= 5)
+            throw new Error(`SendMessageBatch kept failing: ${JSON.stringify(result.Failed)}`);
           pending = pending.filter((p) => failed.has(p.entry.Id));
         }
       }
@@ -103,7 +130,11 @@ export class FaultSqs {
     const { Attributes = {} } = await this.client.send(
       new GetQueueAttributesCommand({
         QueueUrl: queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+        AttributeNames: [
+          'ApproximateNumberOfMessages',
+          'ApproximateNumberOfMessagesNotVisible',
+          'ApproximateNumberOfMessagesDelayed',
+        ],
       }),
     );
     return {
@@ -138,7 +169,10 @@ export class FaultSqs {
       if (Messages.length === 0) return out;
       out.push(...Messages);
       await this.client.send(
-        new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        }),
       );
     }
   }

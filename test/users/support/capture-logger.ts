@@ -11,12 +11,24 @@ export class CaptureLogger implements LoggerService {
     if (process.env.TEST_LOGS) console.log(`${level} ${text}`);
   }
 
-  log(message: unknown, ...params: unknown[]) { this.add('log', message, params); }
-  error(message: unknown, ...params: unknown[]) { this.add('error', message, params); }
-  warn(message: unknown, ...params: unknown[]) { this.add('warn', message, params); }
-  debug(message: unknown, ...params: unknown[]) { this.add('debug', message, params); }
-  verbose(message: unknown, ...params: unknown[]) { this.add('verbose', message, params); }
-  fatal(message: unknown, ...params: unknown[]) { this.add('fatal', message, params); }
+  log(message: unknown, ...params: unknown[]) {
+    this.add('log', message, params);
+  }
+  error(message: unknown, ...params: unknown[]) {
+    this.add('error', message, params);
+  }
+  warn(message: unknown, ...params: unknown[]) {
+    this.add('warn', message, params);
+  }
+  debug(message: unknown, ...params: unknown[]) {
+    this.add('debug', message, params);
+  }
+  verbose(message: unknown, ...params: unknown[]) {
+    this.add('verbose', message, params);
+  }
+  fatal(message: unknown, ...params: unknown[]) {
+    this.add('fatal', message, params);
+  }
 
   /** Lines containing any of `secrets` (case-insensitive). */
   leaking(secrets: Array<string | undefined>): string[] {

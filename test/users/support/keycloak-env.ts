@@ -17,7 +17,9 @@ export function keycloakTestEnv(): KeycloakTestEnv {
   const env = process.env;
   const url = env.KEYCLOAK_TEST_URL;
   if (!url || !env.KEYCLOAK_TEST_CLIENT_SECRET || !env.KEYCLOAK_TEST_ADMIN_PASSWORD) {
-    throw new Error('KEYCLOAK_TEST_* is not set: run through `npm test -- users-keycloak` (scripts/servers/keycloak.mjs)');
+    throw new Error(
+      'KEYCLOAK_TEST_* is not set: run through `npm test -- users-keycloak` (scripts/servers/keycloak.mjs)',
+    );
   }
   return {
     url,
@@ -70,7 +72,12 @@ export class KeycloakProbe {
 
   private async adminToken(): Promise<string> {
     if (this.token && Date.now() < this.token.until) return this.token.value;
-    const body = new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', username: this.env.adminUser, password: this.env.adminPassword });
+    const body = new URLSearchParams({
+      grant_type: 'password',
+      client_id: 'admin-cli',
+      username: this.env.adminUser,
+      password: this.env.adminPassword,
+    });
     const res = await fetch(`${this.env.url}/realms/master/protocol/openid-connect/token`, { method: 'POST', body });
     if (!res.ok) throw new Error(`admin token: ${res.status}`);
     const json = (await res.json()) as { access_token: string; expires_in: number };
@@ -79,9 +86,39 @@ export class KeycloakProbe {
   }
 
   private async get<T>(path: string): Promise<T> {
-    const res = await fetch(`${this.env.url}/admin/realms/${this.env.realm}${path}`, { headers: { authorization: `Bearer ${await this.adminToken()}` } });
+    const res = await fetch(`${this.env.url}/admin/realms/${this.env.realm}${path}`, {
+      headers: { authorization: `Bearer ${await this.adminToken()}` },
+    });
     if (!res.ok) throw new Error(`GET ${path}: ${res.status}`);
     return (await res.json()) as T;
+  }
+
+  /** Creates a user as an administrator would (no registration stamp); returns its id. */
+  async createUser(user: { username: string; email: string; firstName: string; lastName: string }): Promise<string> {
+    const res = await fetch(`${this.env.url}/admin/realms/${this.env.realm}/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await this.adminToken()}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        username: user.username,
+        email: user.email,
+        firstName: user.firstName,
+        lastName: user.lastName,
+        enabled: true,
+      }),
+    });
+    if (res.status !== 201) throw new Error(`create user: ${res.status}`);
+    return res.headers.get('location')!.split('/').pop()!;
+  }
+
+  /** An access token of the user itself (resource owner grant with the realm's admin-cli). */
+  async userToken(username: string, password: string): Promise<string> {
+    const body = new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', username, password });
+    const res = await fetch(`${this.env.url}/realms/${this.env.realm}/protocol/openid-connect/token`, {
+      method: 'POST',
+      body,
+    });
+    if (!res.ok) throw new Error(`user token: ${res.status}`);
+    return ((await res.json()) as { access_token: string }).access_token;
   }
 
   /** Every user whose username is exactly `username`. */
@@ -105,7 +142,10 @@ export class KeycloakProbe {
   /** True when Keycloak accepts the password (resource owner grant with the realm's admin-cli). */
   async passwordWorks(username: string, password: string): Promise<boolean> {
     const body = new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', username, password });
-    const res = await fetch(`${this.env.url}/realms/${this.env.realm}/protocol/openid-connect/token`, { method: 'POST', body });
+    const res = await fetch(`${this.env.url}/realms/${this.env.realm}/protocol/openid-connect/token`, {
+      method: 'POST',
+      body,
+    });
     return res.ok;
   }
 }

@@ -3,7 +3,13 @@
 import { Module, type INestApplicationContext, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
-  KeycloakAdminClient, KeycloakBreaker, KeycloakHealthIndicator, KeycloakModule, KeycloakTokenProvider, UsersModule, UsersService,
+  KeycloakAdminClient,
+  KeycloakBreaker,
+  KeycloakHealthIndicator,
+  KeycloakModule,
+  KeycloakTokenProvider,
+  UsersModule,
+  UsersService,
   type KeycloakOptions,
 } from '../../../src/users/index.js';
 

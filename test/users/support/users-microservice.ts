@@ -20,10 +20,19 @@ export async function startUsersMicroservice(options: {
   const server = new SqsServer(options.server);
   @Module({ imports: [KeycloakModule.forRoot(options.keycloak), UsersModule] })
   class UsersSqsTestModule {}
-  const app = await NestFactory.createMicroservice(UsersSqsTestModule, { strategy: server, logger: options.logger, abortOnError: false });
+  const app = await NestFactory.createMicroservice(UsersSqsTestModule, {
+    strategy: server,
+    logger: options.logger,
+    abortOnError: false,
+  });
   app.useGlobalFilters(new SqsExceptionFilter());
   app.useGlobalPipes(
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, validationError: { target: false, value: false } }),
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      validationError: { target: false, value: false },
+    }),
   );
   await app.listen();
   return { app, server, breaker: app.get(KeycloakBreaker), close: () => app.close() };

@@ -1,8 +1,6 @@
 import { Global, Module } from '@nestjs/common';
-import { SQS_SERVER_OPTIONS } from '../config/aws.module.js';
-import { SQS_SERVER_TOKEN } from '../health/sqs-server-like.js';
-import { SqsServer } from './sqs.server.js';
-import type { SqsServerOptions } from './sqs.options.js';
+import { SQS_SERVER_OPTIONS } from './config/aws.module.js';
+import { SQS_SERVER_TOKEN, SqsServer, type SqsServerOptions } from './sqs/index.js';
 
 /**
  * The service's `SqsServer` as a provider built from configuration, so that health checks and
@@ -11,7 +9,11 @@ import type { SqsServerOptions } from './sqs.options.js';
 @Global()
 @Module({
   providers: [
-    { provide: SqsServer, inject: [SQS_SERVER_OPTIONS], useFactory: (options: SqsServerOptions) => new SqsServer(options) },
+    {
+      provide: SqsServer,
+      inject: [SQS_SERVER_OPTIONS],
+      useFactory: (options: SqsServerOptions) => new SqsServer(options),
+    },
     { provide: SQS_SERVER_TOKEN, useExisting: SqsServer },
   ],
   exports: [SqsServer, SQS_SERVER_TOKEN],

@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Logger } from '@nestjs/common';
+import { BrokenCircuitError } from 'cockatiel';
+import { KeycloakBreaker } from './keycloak.breaker.js';
+import { KeycloakUnavailableError } from './keycloak.errors.js';
+import type { KeycloakOptions } from './keycloak.options.js';
+
+const OPEN_MS = 150;
+const FAILURES = 2;
+
+/** A stand-in for Keycloak's realm endpoint: answers 200 or 503, and counts the probes. */
+class FakeRealm {
+  up = false;
+  probes = 0;
+  private server?: Server;
+  url = '';
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      if (req.url === '/realms/test') this.probes += 1;
+      res.statusCode = this.up ? 200 : 503;
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+}
+
+function options(url: string): KeycloakOptions {
+  return {
+    url,
+    realm: 'test',
+    clientId: 'c',
+    clientSecret: 's',
+    timeoutMs: 1_000,
+    breaker: { failures: FAILURES, openMs: OPEN_MS },
+  };
+}
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+/** Opens the breaker with outages from the handlers' side (no request is made). */
+async function open(breaker: KeycloakBreaker): Promise<void> {
+  for (let i = 0; i < FAILURES; i++) {
+    await assert.rejects(
+      breaker.execute(() => Promise.reject(new KeycloakUnavailableError('create user', new Error('ECONNREFUSED')))),
+    );
+  }
+}
+
+describe('KeycloakBreaker: gate and probe loop', () => {
+  const realm = new FakeRealm();
+  before(async () => {
+    Logger.overrideLogger(false);
+    await realm.start();
+  });
+  after(() => realm.stop());
+
+  it('marks its gate down when it opens, probes every openMs while down, and marks it up once a probe answers', async () => {
+    const breaker = new KeycloakBreaker(options(realm.url));
+    const changes: boolean[] = [];
+    breaker.gate.onChange((down) => changes.push(down));
+    try {
+      realm.up = false;
+      realm.probes = 0;
+      await open(breaker);
+      assert.equal(breaker.state, 'open');
+      assert.equal(breaker.gate.isDown, true);
+      assert.match(
+        breaker.gate.reason ?? '',
+        /^Keycloak circuit breaker open: Keycloak create user failed: ECONNREFUSED/,
+      );
+      await assert.rejects(
+        breaker.execute(() => Promise.resolve()),
+        BrokenCircuitError,
+      );
+
+      // No calls from outside: the breaker probes on its own, once per openMs.
+      const started = Date.now();
+      await waitFor(() => realm.probes >= 3, 'three probes');
+      const elapsed = Date.now() - started;
+      assert.ok(elapsed >= 3 * OPEN_MS - 20, `three probes in ${elapsed} ms: not faster than one per ${OPEN_MS} ms`);
+      assert.equal(breaker.gate.isDown, true, 'failed probes keep the gate down');
+      assert.deepEqual(changes, [true], 'one change for the whole outage');
+
+      realm.up = true;
+      const upAt = Date.now();
+      await waitFor(() => !breaker.gate.isDown, 'the gate up');
+      assert.ok(
+        Date.now() - upAt <= OPEN_MS + 100,
+        `up ${Date.now() - upAt} ms after Keycloak answered (one probe interval is ${OPEN_MS} ms)`,
+      );
+      assert.equal(breaker.state, 'closed');
+      assert.deepEqual(changes, [true, false]);
+      assert.equal(breaker.snapshot().state, 'closed');
+      const probes = realm.probes;
+      await sleep(OPEN_MS * 2);
+      assert.equal(realm.probes, probes, 'no probe while closed');
+    } finally {
+      breaker.onModuleDestroy();
+    }
+  });
+
+  it('reports when the outage started, not when the last probe failed', async () => {
+    const breaker = new KeycloakBreaker(options(realm.url));
+    try {
+      realm.up = false;
+      realm.probes = 0;
+      const before = Date.now();
+      await open(breaker);
+      await waitFor(() => realm.probes >= 2, 'two probes');
+      const snapshot = breaker.snapshot();
+      assert.ok(
+        snapshot.openedAt! >= before && snapshot.openedAt! < before + OPEN_MS,
+        `openedAt ${snapshot.openedAt! - before} ms after the start`,
+      );
+    } finally {
+      breaker.onModuleDestroy();
+    }
+  });
+
+  it('stops probing on module destroy', async () => {
+    const breaker = new KeycloakBreaker(options(realm.url));
+    realm.up = false;
+    realm.probes = 0;
+    await open(breaker);
+    breaker.onModuleDestroy();
+    await sleep(OPEN_MS * 3);
+    assert.equal(realm.probes, 0);
+  });
+
+  it('counts a probe that cannot connect as an outage', async () => {
+    const breaker = new KeycloakBreaker(options('http://127.0.0.1:9'));
+    const states: string[] = [];
+    breaker.onStateChange((s) => states.push(s));
+    try {
+      await open(breaker);
+      await waitFor(() => states.filter((s) => s === 'open').length >= 2, 'a failed probe re-opening it');
+      assert.equal(breaker.gate.isDown, true);
+      assert.deepEqual(states.slice(0, 3), ['open', 'half-open', 'open']);
+    } finally {
+      breaker.onModuleDestroy();
+    }
+  });
+});

@@ -1,0 +1,60 @@
+// The IAM policies of the chart README against the code: the SQS commands the service and the
+// dlq command send, read from the source, must be exactly the actions their policy allows, so
+// neither a missing permission nor a stale extra one survives a change of the code.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, it } from 'node:test';
+
+const ROOT = process.cwd();
+const README = readFileSync(join(ROOT, 'charts/nest-sqs-worker/README.md'), 'utf8');
+
+function sources(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts'))
+    .map((e) => relative(ROOT, join(e.parentPath, e.name)));
+}
+
+/** IAM actions of the SQS commands a file sends: `new DeleteMessageBatchCommand(` is sqs:DeleteMessage. */
+function actions(files: string[]): string[] {
+  const found = new Set<string>();
+  for (const file of files) {
+    for (const m of readFileSync(join(ROOT, file), 'utf8').matchAll(/new (\w+)Command\(/g))
+      found.add(`sqs:${m[1]!.replace(/Batch$/, '')}`);
+  }
+  return [...found].sort();
+}
+
+/** The actions of the JSON policy under `<!-- iam:name -->` in the chart README. */
+function policy(name: string): string[] {
+  const block = new RegExp(`<!-- iam:${name} -->\\s*\`\`\`json\\n([\\s\\S]*?)\\n\`\`\``).exec(README)?.[1];
+  assert.ok(block, `no iam:${name} policy in the chart README`);
+  const doc = JSON.parse(block) as { Statement: Array<{ Action: string[] }> };
+  return [...new Set(doc.Statement.flatMap((s) => s.Action))].sort();
+}
+
+// The producer (SqsClient) is for other services and `npm run send`; this service never sends
+// to its work queue. src/dev talks to the local emulator only.
+const SERVICE = sources('src').filter(
+  (f) => !f.startsWith('src/cli/') && !f.startsWith('src/dev/') && f !== 'src/sqs/sqs.client.ts',
+);
+// The dlq command, plus the dead-letter queue discovery it shares with the transport.
+const DLQ_COMMAND = [...sources('src/cli'), 'src/sqs/queue-registry.ts'];
+
+describe('IAM policies in the chart README', () => {
+  it("the service's policy allows exactly the SQS actions the service sends", () => {
+    assert.deepEqual(policy('service'), actions(SERVICE));
+  });
+
+  it("the dlq command's policy allows exactly the SQS actions the command sends", () => {
+    assert.deepEqual(policy('dlq'), actions(DLQ_COMMAND));
+  });
+
+  it("KEDA's policy is GetQueueAttributes, what its aws-sqs-queue scaler reads", () => {
+    assert.deepEqual(policy('keda'), ['sqs:GetQueueAttributes']);
+    assert.match(
+      readFileSync(join(ROOT, 'charts/nest-sqs-worker/templates/scaledobject.yaml'), 'utf8'),
+      /type: aws-sqs-queue/,
+    );
+  });
+});

@@ -1,0 +1,192 @@
+// `npm run dlq` end to end against a real SQS server (fauxqs, or ElasticMQ in the cli-elasticmq
+// suite): the command runs as its own process with the service's configuration, reads the
+// dead-letter copies the transport makes, and a redrive killed half-way loses and doubles nothing.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
+import { eventually } from '../support/eventually.js';
+import { SqsTestBackend, TEST_REGION, type TestQueue } from '../support/sqs-backend.js';
+
+const CLI = join(process.cwd(), '.build/src/cli/dlq.js');
+const text = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value });
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+describe(`npm run dlq against ${process.env.SQS_TEST_BACKEND ?? 'fauxqs'}`, () => {
+  let backend: SqsTestBackend;
+  const journalDir = mkdtempSync(join(tmpdir(), 'dlq-journal-'));
+
+  before(async () => {
+    backend = await SqsTestBackend.start();
+  });
+  after(async () => backend?.stop());
+
+  function dlq(queue: TestQueue, args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      APP_ENV: 'local',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_REGION: TEST_REGION,
+      SQS_ENDPOINT: backend.endpoint,
+      SQS_QUEUE_URL: queue.url,
+      KEYCLOAK_URL: 'http://127.0.0.1:8080',
+      KEYCLOAK_REALM: 'r',
+      KEYCLOAK_CLIENT_ID: 'c',
+      KEYCLOAK_CLIENT_SECRET: 'test',
+      ...extraEnv,
+    };
+    const child = spawn(
+      process.execPath,
+      [CLI, ...args, '--json', '--journal', join(journalDir, `${queue.dlqUrl!.split('/').pop()}.journal`)],
+      { env },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    return new Promise((resolve) =>
+      child.on('close', (code, signal) => {
+        clearTimeout(killer);
+        resolve({ code, signal, stdout, stderr });
+      }),
+    );
+  }
+  const json = <T>(run: Run): T => {
+    assert.equal(run.code, 0, `exit ${run.code}: ${run.stderr}`);
+    return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as T;
+  };
+
+  /** A dead-letter copy as the transport makes it (see DeadLetterForwarder). */
+  async function deadLetter(queue: TestQueue, body: string, reason: string, pattern: string): Promise<void> {
+    await backend.send(queue.dlqUrl!, body, {
+      attributes: {
+        pattern: text(pattern),
+        tenant: text('t1'),
+        'dlq-reason': text(reason),
+        'dlq-detail': text(`${reason} detail`),
+        'dlq-source-queue': text(queue.url),
+        'dlq-message-id': text(`orig-${body}`),
+        'dlq-receive-count': { DataType: 'Number', StringValue: '3' },
+        'dlq-pattern': text(pattern),
+      },
+    });
+  }
+  async function fill(
+    queue: TestQueue,
+    n: number,
+    reason = 'non-retryable',
+    pattern = 'user.registered',
+  ): Promise<string[]> {
+    const bodies = Array.from({ length: n }, (_, i) => JSON.stringify({ n: i, reason, pattern }));
+    for (const body of bodies) await deadLetter(queue, body, reason, pattern);
+    return bodies;
+  }
+  const visible = (url: string, n: number) =>
+    eventually(async () => (await backend.counts(url)).visible === n, `${n} visible on ${url}`);
+
+  it('stats counts by reason and pattern, peek shows the oldest with bodies redacted, and both leave every message in place', async () => {
+    const queue = await backend.createQueue('cli-stats', { maxReceiveCount: 5 });
+    await fill(queue, 3, 'validation-failed');
+    await fill(queue, 2, 'no-handler', 'order.placed');
+    const stats = json<{ scanned: number; byReason: Record<string, number>; byPattern: Record<string, number> }>(
+      await dlq(queue, ['stats']),
+    );
+    assert.equal(stats.scanned, 5);
+    assert.deepEqual(stats.byReason, { 'validation-failed': 3, 'no-handler': 2 });
+    assert.deepEqual(stats.byPattern, { 'user.registered': 3, 'order.placed': 2 });
+    await visible(queue.dlqUrl!, 5);
+
+    const peeked = json<
+      Array<{ body: string; reason: string; sourceQueueUrl: string; originalMessageId: string; receiveCount: number }>
+    >(await dlq(queue, ['peek', '-n', '2']));
+    assert.equal(peeked.length, 2);
+    assert.ok(
+      peeked.every(
+        (p) =>
+          p.body === '[redacted]' &&
+          p.sourceQueueUrl === queue.url &&
+          p.receiveCount === 3 &&
+          p.originalMessageId.startsWith('orig-'),
+      ),
+    );
+    await visible(queue.dlqUrl!, 5);
+    const shown = json<Array<{ body: string }>>(
+      await dlq(queue, ['peek', '-n', '1', '--show-bodies', '--reason', 'no-handler']),
+    );
+    assert.match(shown[0]!.body, /"reason":"no-handler"/);
+  });
+
+  it('redrive --reason moves only those, back to the source with their own attributes and no dlq-* ones', async () => {
+    const queue = await backend.createQueue('cli-filter', { maxReceiveCount: 5 });
+    const wanted = await fill(queue, 3, 'validation-failed');
+    await fill(queue, 2, 'no-handler');
+    const result = json<{ mode: string; moved: number; skipped: number }>(
+      await dlq(queue, ['redrive', '--reason', 'validation-failed', '--rate', '50']),
+    );
+    assert.deepEqual([result.mode, result.moved, result.skipped], ['copy', 3, 2]);
+    const back = await backend.drain(queue.url, 3);
+    assert.deepEqual(back.map((m) => m.Body).sort(), [...wanted].sort());
+    for (const m of back) assert.deepEqual(Object.keys(m.MessageAttributes ?? {}).sort(), ['pattern', 'tenant']);
+    await visible(queue.dlqUrl!, 2);
+  });
+
+  it('a redrive killed between a send and its delete loses nothing and sends nothing twice when run again', async () => {
+    const queue = await backend.createQueue('cli-crash', { maxReceiveCount: 5 });
+    const bodies = await fill(queue, 12);
+    const crashed = await dlq(queue, ['redrive', '--mode', 'copy', '--rate', '50', '--hold', '2'], {
+      DLQ_REDRIVE_CRASH_AFTER_SENDS: '5',
+    });
+    assert.equal(crashed.signal, 'SIGKILL', `the fault fired: ${crashed.stderr}`);
+    // The killed run's messages come back after --hold (the fifth was sent, and is still in the
+    // DLQ): run again until all 8 left are done, as an operator would.
+    const rerun = { moved: 0, recovered: 0 };
+    await eventually(
+      async () => {
+        const run = json<{ moved: number; recovered: number }>(
+          await dlq(queue, ['redrive', '--mode', 'copy', '--rate', '50', '--hold', '2']),
+        );
+        rerun.moved += run.moved;
+        rerun.recovered += run.recovered;
+        return rerun.moved + rerun.recovered >= 8;
+      },
+      'the re-runs to finish the redrive',
+      60_000,
+    );
+    assert.deepEqual(rerun, { moved: 7, recovered: 1 });
+    const back = await backend.drain(queue.url, 12, 5_000);
+    assert.deepEqual(back.map((m) => m.Body).sort(), [...bodies].sort(), 'each message exactly once');
+    assert.ok(await backend.isEmpty(queue.dlqUrl!));
+  });
+
+  it("redrive in auto mode moves everything back, with the server's move task where it has one", async () => {
+    const queue = await backend.createQueue('cli-auto', { maxReceiveCount: 5 });
+    const bodies = await fill(queue, 4);
+    const result = json<{ mode: string; moved: number }>(await dlq(queue, ['redrive', '--rate', '50']));
+    const back = await backend.drain(queue.url, 4);
+    assert.deepEqual(back.map((m) => m.Body).sort(), [...bodies].sort(), `mode ${result.mode}`);
+    assert.ok(await backend.isEmpty(queue.dlqUrl!));
+  });
+
+  it('purge does nothing without --confirm <dlq name>, and empties the queue with it', async () => {
+    const queue = await backend.createQueue('cli-purge', { maxReceiveCount: 5 });
+    await fill(queue, 3);
+    const refused = await dlq(queue, ['purge', '--confirm', 'yes']);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /--confirm cli-purge-\w+-dlq/);
+    await visible(queue.dlqUrl!, 3);
+    json(await dlq(queue, ['purge', '--confirm', queue.dlqUrl!.split('/').pop()!]));
+    await eventually(async () => backend.isEmpty(queue.dlqUrl!), 'the DLQ to be empty');
+  });
+});
