@@ -66,9 +66,9 @@ function parseArgs(argv: string[]): Args {
     else if (key === '--idle-seconds') args.idleSeconds = Number(value);
     else if (key === '--latency-ms') {
       args.latencies = [...new Set(value!.split(',').map((v) => Number(v.trim())))];
-      if (args.latencies.some((v) => !Number.isFinite(v) || v < 0)) throw new Error(`--latency-ms: not a list of ms: ${value}`);
-    }
-    else if (key === '--node-args') args.nodeArgs = value!.split(/\s+/).filter(Boolean);
+      if (args.latencies.some((v) => !Number.isFinite(v) || v < 0))
+        throw new Error(`--latency-ms: not a list of ms: ${value}`);
+    } else if (key === '--node-args') args.nodeArgs = value!.split(/\s+/).filter(Boolean);
     else if (key === '--server-options') args.serverOptions = JSON.parse(value!) as Record<string, unknown>;
     else if (key === '--help' || key === '-h') {
       process.stdout.write(
@@ -85,7 +85,7 @@ function parseArgs(argv: string[]): Args {
           '  --server-options=JSON extra SqsServer options for the sqs-server* consumers (experiments)',
           '  --node-args="FLAGS"  extra Node flags for the consumer processes (experiments)',
           '  --profile            run our consumer with --cpu-prof (bench/results/profiles/)',
-          '  --verbose            pass the consumers\' stderr through',
+          "  --verbose            pass the consumers' stderr through",
           '',
         ].join('\n'),
       );
@@ -119,7 +119,12 @@ interface ConsumerDef {
 const SSUT_DIR = path.join(ROOT, 'bench/peers/ssut-nestjs-sqs');
 
 const CONSUMERS: ConsumerDef[] = [
-  { id: 'sqs-server', label: 'SqsServer (this service), defaults', script: path.join(BUILD, 'consumers/sqs-server.js'), profileable: true },
+  {
+    id: 'sqs-server',
+    label: 'SqsServer (this service), defaults',
+    script: path.join(BUILD, 'consumers/sqs-server.js'),
+    profileable: true,
+  },
   {
     id: 'sqs-server-tuned',
     label: 'SqsServer, tuned options (prefetch 2×, maxReceiversPerQueue 2×)',
@@ -161,10 +166,29 @@ const CONSUMERS: ConsumerDef[] = [
     nodeArgs: ['--max-semi-space-size=8'],
     workloads: ['backpressure'],
   },
-  { id: 'sqs-consumer', label: 'sqs-consumer 15, handleMessage', script: path.join(BUILD, 'consumers/sqs-consumer.js'), options: () => ({ batch: false }) },
-  { id: 'sqs-consumer-batch', label: 'sqs-consumer 15, handleMessageBatch', script: path.join(BUILD, 'consumers/sqs-consumer.js'), options: () => ({ batch: true }) },
-  { id: 'ssut', label: '@ssut/nestjs-sqs 3.0.1 (NestJS app)', script: path.join(SSUT_DIR, 'consumer.mjs'), needs: ensureSsut },
-  { id: 'simple-loop', label: 'simple loop (C workers, each: receive 10, one by one, DeleteMessageBatch)', script: path.join(BUILD, 'consumers/simple-loop.js') },
+  {
+    id: 'sqs-consumer',
+    label: 'sqs-consumer 15, handleMessage',
+    script: path.join(BUILD, 'consumers/sqs-consumer.js'),
+    options: () => ({ batch: false }),
+  },
+  {
+    id: 'sqs-consumer-batch',
+    label: 'sqs-consumer 15, handleMessageBatch',
+    script: path.join(BUILD, 'consumers/sqs-consumer.js'),
+    options: () => ({ batch: true }),
+  },
+  {
+    id: 'ssut',
+    label: '@ssut/nestjs-sqs 3.0.1 (NestJS app)',
+    script: path.join(SSUT_DIR, 'consumer.mjs'),
+    needs: ensureSsut,
+  },
+  {
+    id: 'simple-loop',
+    label: 'simple loop (C workers, each: receive 10, one by one, DeleteMessageBatch)',
+    script: path.join(BUILD, 'consumers/simple-loop.js'),
+  },
   {
     id: 'simple-loop-batch',
     label: 'simple loop, batch (C/10 receivers, Promise.all, DeleteMessageBatch)',
@@ -195,12 +219,52 @@ interface WorkloadDef {
 function workloads(quick: boolean): WorkloadDef[] {
   const q = (full: number, small: number): number => (quick ? small : full);
   return [
-    { id: 'w1', key: 'noop', title: 'no-op handler', kind: 'throughput', messages: q(10_000, 2_000), concurrency: 10, delay: () => 0 },
-    { id: 'w2', key: 'wait50', title: 'handler awaits 50 ms', kind: 'throughput', messages: q(2_000, 500), concurrency: 10, delay: () => 50 },
+    {
+      id: 'w1',
+      key: 'noop',
+      title: 'no-op handler',
+      kind: 'throughput',
+      messages: q(10_000, 2_000),
+      concurrency: 10,
+      delay: () => 0,
+    },
+    {
+      id: 'w2',
+      key: 'wait50',
+      title: 'handler awaits 50 ms',
+      kind: 'throughput',
+      messages: q(2_000, 500),
+      concurrency: 10,
+      delay: () => 50,
+    },
     // 0..100 ms, fixed per message, spread so that every batch of 10 mixes short and long.
-    { id: 'w3', key: 'wait-var', title: 'handler awaits 0-100 ms', kind: 'throughput', messages: q(2_000, 500), concurrency: 10, delay: (i) => (i * 37) % 101 },
-    { id: 'w4', key: 'c100', title: 'C = 100, handler awaits 50 ms', kind: 'throughput', messages: q(20_000, 4_000), concurrency: 100, delay: () => 50 },
-    { id: 'w5', key: 'latency', title: 'idle latency', kind: 'latency', messages: q(200, 50), concurrency: 10, delay: () => 0 },
+    {
+      id: 'w3',
+      key: 'wait-var',
+      title: 'handler awaits 0-100 ms',
+      kind: 'throughput',
+      messages: q(2_000, 500),
+      concurrency: 10,
+      delay: (i) => (i * 37) % 101,
+    },
+    {
+      id: 'w4',
+      key: 'c100',
+      title: 'C = 100, handler awaits 50 ms',
+      kind: 'throughput',
+      messages: q(20_000, 4_000),
+      concurrency: 100,
+      delay: () => 50,
+    },
+    {
+      id: 'w5',
+      key: 'latency',
+      title: 'idle latency',
+      kind: 'latency',
+      messages: q(200, 50),
+      concurrency: 10,
+      delay: () => 0,
+    },
     {
       id: 'w6',
       key: 'backpressure',
@@ -224,7 +288,15 @@ function workloads(quick: boolean): WorkloadDef[] {
       excludeConsumers: ['simple-loop'],
     },
     // Every consumer at once, idle on its own empty queue; requests counted by access key.
-    { id: 'w8', key: 'idle', title: 'idle requests per hour (empty queue)', kind: 'idle', messages: 0, concurrency: 10, delay: () => 0 },
+    {
+      id: 'w8',
+      key: 'idle',
+      title: 'idle requests per hour (empty queue)',
+      kind: 'idle',
+      messages: 0,
+      concurrency: 10,
+      delay: () => 0,
+    },
   ];
 }
 const WORKLOADS = workloads(false);
@@ -280,7 +352,9 @@ class Fauxqs {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const endpoint = await new Promise<string>((resolve, reject) => {
-      child.once('message', (m: { type: string; endpoint: string }) => (m.type === 'listening' ? resolve(m.endpoint) : reject(new Error('fauxqs: unexpected message'))));
+      child.once('message', (m: { type: string; endpoint: string }) =>
+        m.type === 'listening' ? resolve(m.endpoint) : reject(new Error('fauxqs: unexpected message')),
+      );
       child.once('exit', (code) => reject(new Error(`fauxqs exited (${code}) before listening`)));
     });
     return new Fauxqs(child, endpoint);
@@ -327,19 +401,34 @@ function parentClient(endpoint: string): SQSClient {
 }
 
 async function createQueue(sqs: SQSClient, name: string): Promise<string> {
-  const out = await sqs.send(new CreateQueueCommand({ QueueName: `bench-${name}-${randomUUID().slice(0, 8)}`, Attributes: { VisibilityTimeout: '30' } }));
+  const out = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: `bench-${name}-${randomUUID().slice(0, 8)}`,
+      Attributes: { VisibilityTimeout: '30' },
+    }),
+  );
   return out.QueueUrl!;
 }
 
 const PATTERN_ATTRIBUTE = { pattern: { DataType: 'String', StringValue: 'bench' } };
 
-async function fill(sqs: SQSClient, queueUrl: string, count: number, delay: (i: number) => number, parallel = 8): Promise<void> {
+async function fill(
+  sqs: SQSClient,
+  queueUrl: string,
+  count: number,
+  delay: (i: number) => number,
+  parallel = 8,
+): Promise<void> {
   const batches: SendMessageBatchRequestEntry[][] = [];
   for (let start = 0; start < count; start += 10) {
     const entries: SendMessageBatchRequestEntry[] = [];
     for (let i = start; i < Math.min(count, start + 10); i++) {
       const payload: BenchPayload = { i, d: delay(i) };
-      entries.push({ Id: String(i - start), MessageBody: JSON.stringify(payload), MessageAttributes: PATTERN_ATTRIBUTE });
+      entries.push({
+        Id: String(i - start),
+        MessageBody: JSON.stringify(payload),
+        MessageAttributes: PATTERN_ATTRIBUTE,
+      });
     }
     batches.push(entries);
   }
@@ -356,9 +445,15 @@ async function fill(sqs: SQSClient, queueUrl: string, count: number, delay: (i: 
 
 async function queueCounts(sqs: SQSClient, queueUrl: string): Promise<{ visible: number; inFlight: number }> {
   const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
   );
-  return { visible: Number(Attributes.ApproximateNumberOfMessages ?? 0), inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) };
+  return {
+    visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+  };
 }
 
 async function waitDrained(sqs: SQSClient, queueUrl: string, timeoutMs: number): Promise<boolean> {
@@ -403,7 +498,9 @@ class ConsumerProcess {
     verbose: boolean,
     label: string,
   ) {
-    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, at: nowMs() })));
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal, at: nowMs() })),
+    );
     child.on('message', (m: Record<string, unknown>) => {
       for (const l of [...this.listeners]) l(m);
     });
@@ -422,12 +519,22 @@ class ConsumerProcess {
     if (args.profile && def.profileable) {
       const dir = path.join(ROOT, 'bench/results/profiles');
       mkdirSync(dir, { recursive: true });
-      execArgv.push('--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${def.id}-${config.mode}-${Date.now()}.cpuprofile`);
+      execArgv.push(
+        '--cpu-prof',
+        `--cpu-prof-dir=${dir}`,
+        `--cpu-prof-name=${def.id}-${config.mode}-${Date.now()}.cpuprofile`,
+      );
     }
     const child = fork(def.script, [], {
       execPath: process.execPath,
       execArgv,
-      env: { ...process.env, BENCH_CONFIG: JSON.stringify(config), AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_REGION: REGION },
+      env: {
+        ...process.env,
+        BENCH_CONFIG: JSON.stringify(config),
+        AWS_ACCESS_KEY_ID: 'bench',
+        AWS_SECRET_ACCESS_KEY: 'bench',
+        AWS_REGION: REGION,
+      },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       cwd: ROOT,
     });
@@ -518,7 +625,14 @@ function fillParallel(ctx: RunContext): number {
   return ctx.latencyMs > 0 ? 32 : 8;
 }
 
-function baseConfig(ctx: RunContext, def: ConsumerDef, w: WorkloadDef, queueUrl: string, mode: BenchMode, messages: number): BenchConfig {
+function baseConfig(
+  ctx: RunContext,
+  def: ConsumerDef,
+  w: WorkloadDef,
+  queueUrl: string,
+  mode: BenchMode,
+  messages: number,
+): BenchConfig {
   return {
     consumer: def.id,
     endpoint: ctx.fauxqs.endpoint,
@@ -530,7 +644,10 @@ function baseConfig(ctx: RunContext, def: ConsumerDef, w: WorkloadDef, queueUrl:
     waitTimeSeconds: 20,
     visibilityTimeout: 30,
     shutdownGraceSeconds: 30,
-    options: def.id.startsWith('sqs-server') && ctx.args.serverOptions ? { ...def.options?.(w), ...ctx.args.serverOptions } : def.options?.(w),
+    options:
+      def.id.startsWith('sqs-server') && ctx.args.serverOptions
+        ? { ...def.options?.(w), ...ctx.args.serverOptions }
+        : def.options?.(w),
   };
 }
 
@@ -543,7 +660,12 @@ function diffCounts(after: Record<string, number>, before: Record<string, number
   return out;
 }
 
-async function runThroughput(ctx: RunContext, def: ConsumerDef, w: WorkloadDef, messages: number): Promise<Partial<RunResult>> {
+async function runThroughput(
+  ctx: RunContext,
+  def: ConsumerDef,
+  w: WorkloadDef,
+  messages: number,
+): Promise<Partial<RunResult>> {
   const queueUrl = await createQueue(ctx.sqs, w.key);
   try {
     await fill(ctx.sqs, queueUrl, messages, w.delay, fillParallel(ctx));
@@ -584,7 +706,12 @@ async function runThroughput(ctx: RunContext, def: ConsumerDef, w: WorkloadDef, 
           requestsPerMessage: totalRequests / messages,
           receivePerMessage: (requests.ReceiveMessage ?? 0) / messages,
           deletePerMessage: ((requests.DeleteMessageBatch ?? 0) + (requests.DeleteMessage ?? 0)) / messages,
-          otherPerMessage: (totalRequests - (requests.ReceiveMessage ?? 0) - (requests.DeleteMessageBatch ?? 0) - (requests.DeleteMessage ?? 0)) / messages,
+          otherPerMessage:
+            (totalRequests -
+              (requests.ReceiveMessage ?? 0) -
+              (requests.DeleteMessageBatch ?? 0) -
+              (requests.DeleteMessage ?? 0)) /
+            messages,
           // Receives that brought messages, the mean batch they brought, and the rest: empty
           // answers plus the long polls still waiting when the counts were read.
           receivesWithMessages,
@@ -607,7 +734,12 @@ async function runThroughput(ctx: RunContext, def: ConsumerDef, w: WorkloadDef, 
   }
 }
 
-async function runLatency(ctx: RunContext, def: ConsumerDef, w: WorkloadDef, messages: number): Promise<Partial<RunResult>> {
+async function runLatency(
+  ctx: RunContext,
+  def: ConsumerDef,
+  w: WorkloadDef,
+  messages: number,
+): Promise<Partial<RunResult>> {
   const queueUrl = await createQueue(ctx.sqs, w.key);
   const consumer = ConsumerProcess.spawn(def, baseConfig(ctx, def, w, queueUrl, 'latency', messages), ctx.args);
   try {
@@ -615,9 +747,19 @@ async function runLatency(ctx: RunContext, def: ConsumerDef, w: WorkloadDef, mes
     await sleep(1_000); // idle: every receiver is in its long poll
     const latencies: number[] = [];
     for (let i = 0; i < messages; i++) {
-      const started = consumer.next<{ type: string; i: number; latencyMs: number }>('started', 25_000, (m) => m.i === i);
+      const started = consumer.next<{ type: string; i: number; latencyMs: number }>(
+        'started',
+        25_000,
+        (m) => m.i === i,
+      );
       const payload: BenchPayload = { i, d: 0, t: nowMs() };
-      await ctx.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(payload), MessageAttributes: PATTERN_ATTRIBUTE }));
+      await ctx.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: JSON.stringify(payload),
+          MessageAttributes: PATTERN_ATTRIBUTE,
+        }),
+      );
       latencies.push((await started).latencyMs);
       await sleep(20 + Math.random() * 10); // back to idle before the next one
     }
@@ -641,7 +783,12 @@ async function runLatency(ctx: RunContext, def: ConsumerDef, w: WorkloadDef, mes
   }
 }
 
-async function runSoak(ctx: RunContext, def: ConsumerDef, w: WorkloadDef, messages: number): Promise<Partial<RunResult>> {
+async function runSoak(
+  ctx: RunContext,
+  def: ConsumerDef,
+  w: WorkloadDef,
+  messages: number,
+): Promise<Partial<RunResult>> {
   const queueUrl = await createQueue(ctx.sqs, w.key);
   try {
     await fill(ctx.sqs, queueUrl, messages, w.delay, fillParallel(ctx));
@@ -691,9 +838,17 @@ async function runSoak(ctx: RunContext, def: ConsumerDef, w: WorkloadDef, messag
   }
 }
 
-async function runShutdown(ctx: RunContext, def: ConsumerDef, w: WorkloadDef, busy: boolean): Promise<Partial<RunResult>> {
+async function runShutdown(
+  ctx: RunContext,
+  def: ConsumerDef,
+  w: WorkloadDef,
+  busy: boolean,
+): Promise<Partial<RunResult>> {
   const queueUrl = await createQueue(ctx.sqs, `${w.key}-${busy ? 'busy' : 'idle'}`);
-  const config = { ...baseConfig(ctx, def, w, queueUrl, 'shutdown', busy ? w.messages : 1), runningTarget: busy ? w.messages : undefined };
+  const config = {
+    ...baseConfig(ctx, def, w, queueUrl, 'shutdown', busy ? w.messages : 1),
+    runningTarget: busy ? w.messages : undefined,
+  };
   const consumer = ConsumerProcess.spawn(def, config, ctx.args);
   try {
     await consumer.next('ready', 30_000);
@@ -733,18 +888,31 @@ async function runShutdown(ctx: RunContext, def: ConsumerDef, w: WorkloadDef, bu
  * number of times); its requests in that window, scaled to an hour. Start-up requests are left
  * out (the window opens 3 s after the last consumer is ready): what an idle hour costs.
  */
-async function runIdle(ctx: RunContext, defs: ConsumerDef[], w: WorkloadDef, seconds: number): Promise<Map<string, Partial<RunResult>>> {
+async function runIdle(
+  ctx: RunContext,
+  defs: ConsumerDef[],
+  w: WorkloadDef,
+  seconds: number,
+): Promise<Map<string, Partial<RunResult>>> {
   const out = new Map<string, Partial<RunResult>>();
   const started: Array<{ def: ConsumerDef; key: string; queueUrl: string; consumer: ConsumerProcess }> = [];
   try {
     for (const def of defs) {
       const queueUrl = await createQueue(ctx.sqs, `${w.key}-${def.id}`);
       const key = `bench-idle-${def.id}-${ctx.latencyMs}`;
-      const consumer = ConsumerProcess.spawn(def, { ...baseConfig(ctx, def, w, queueUrl, 'idle', 0), accessKeyId: key }, ctx.args);
+      const consumer = ConsumerProcess.spawn(
+        def,
+        { ...baseConfig(ctx, def, w, queueUrl, 'idle', 0), accessKeyId: key },
+        ctx.args,
+      );
       started.push({ def, key, queueUrl, consumer });
     }
     const failedToStart = new Map<string, string>();
-    await Promise.all(started.map(({ def, consumer }) => consumer.next('ready', 30_000).catch((err: Error) => failedToStart.set(def.id, err.message))));
+    await Promise.all(
+      started.map(({ def, consumer }) =>
+        consumer.next('ready', 30_000).catch((err: Error) => failedToStart.set(def.id, err.message)),
+      ),
+    );
     await sleep(3_000);
     const before = await ctx.fauxqs.countsByKey();
     await sleep(seconds * 1_000);
@@ -755,12 +923,15 @@ async function runIdle(ctx: RunContext, defs: ConsumerDef[], w: WorkloadDef, sec
       out.set(def.id, {
         ok: !error,
         error,
-        metrics: error ? {} : { idleSeconds: seconds, idleRequests: requests, idleRequestsPerHour: (requests * 3_600) / seconds },
+        metrics: error
+          ? {}
+          : { idleSeconds: seconds, idleRequests: requests, idleRequestsPerHour: (requests * 3_600) / seconds },
       });
     }
   } finally {
     await Promise.all(started.map(({ consumer }) => consumer.kill()));
-    for (const { queueUrl } of started) await ctx.sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl })).catch(() => undefined);
+    for (const { queueUrl } of started)
+      await ctx.sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl })).catch(() => undefined);
   }
   return out;
 }
@@ -772,7 +943,10 @@ function ensureSsut(): string | undefined {
   if (existsSync(path.join(SSUT_DIR, 'node_modules/@ssut/nestjs-sqs/package.json'))) return undefined;
   process.stderr.write('Installing @ssut/nestjs-sqs into bench/peers/ssut-nestjs-sqs (npm ci, once)...\n');
   const npm = path.join(path.dirname(process.execPath), 'npm');
-  const result = spawnSync(existsSync(npm) ? npm : 'npm', ['ci', '--no-audit', '--no-fund'], { cwd: SSUT_DIR, stdio: 'inherit' });
+  const result = spawnSync(existsSync(npm) ? npm : 'npm', ['ci', '--no-audit', '--no-fund'], {
+    cwd: SSUT_DIR,
+    stdio: 'inherit',
+  });
   if (result.status !== 0) return 'npm ci failed in bench/peers/ssut-nestjs-sqs';
   return undefined;
 }
@@ -835,11 +1009,25 @@ async function main(): Promise<void> {
           await useLatency(latencyMs);
           const loadavg = os.loadavg();
           const t = Date.now();
-          const byConsumer = await runIdle(ctx, forWorkload, w, idleSeconds).catch((err: Error) => new Map(forWorkload.map((c) => [c.id, { ok: false, error: err.message, metrics: {} }])));
+          const byConsumer = await runIdle(ctx, forWorkload, w, idleSeconds).catch(
+            (err: Error) => new Map(forWorkload.map((c) => [c.id, { ok: false, error: err.message, metrics: {} }])),
+          );
           for (const def of forWorkload) {
-            const result = { workload: w.key, consumer: def.id, latencyMs, run: 1, warmup: false, loadavg, ok: false, metrics: {}, ...byConsumer.get(def.id) } as RunResult;
+            const result = {
+              workload: w.key,
+              consumer: def.id,
+              latencyMs,
+              run: 1,
+              warmup: false,
+              loadavg,
+              ok: false,
+              metrics: {},
+              ...byConsumer.get(def.id),
+            } as RunResult;
             results.push(result);
-            process.stderr.write(`  run 1${latencyTag(latencyMs)} ${def.id.padEnd(19)} ${((Date.now() - t) / 1_000).toFixed(1).padStart(5)} s  ${summarize(w, result)}\n`);
+            process.stderr.write(
+              `  run 1${latencyTag(latencyMs)} ${def.id.padEnd(19)} ${((Date.now() - t) / 1_000).toFixed(1).padStart(5)} s  ${summarize(w, result)}\n`,
+            );
           }
         }
         continue;
@@ -857,18 +1045,33 @@ async function main(): Promise<void> {
             const t = Date.now();
             let partial: Partial<RunResult>;
             try {
-              if (w.kind === 'throughput') partial = await runThroughput(ctx, def, w, isWarmup ? Math.ceil(w.messages / 10) : w.messages);
+              if (w.kind === 'throughput')
+                partial = await runThroughput(ctx, def, w, isWarmup ? Math.ceil(w.messages / 10) : w.messages);
               else if (w.kind === 'latency') partial = await runLatency(ctx, def, w, isWarmup ? 20 : w.messages);
               else if (w.kind === 'soak') partial = await runSoak(ctx, def, w, w.messages);
               else {
                 const idle = await runShutdown(ctx, def, w, false);
                 const busy = await runShutdown(ctx, def, w, true);
-                partial = { ok: !!(idle.ok && busy.ok), error: idle.error ?? busy.error, metrics: { ...idle.metrics, ...busy.metrics } };
+                partial = {
+                  ok: !!(idle.ok && busy.ok),
+                  error: idle.error ?? busy.error,
+                  metrics: { ...idle.metrics, ...busy.metrics },
+                };
               }
             } catch (err) {
               partial = { ok: false, error: (err as Error).message, metrics: {} };
             }
-            const result: RunResult = { workload: w.key, consumer: def.id, latencyMs, run, warmup: isWarmup, loadavg, ok: false, metrics: {}, ...partial } as RunResult;
+            const result: RunResult = {
+              workload: w.key,
+              consumer: def.id,
+              latencyMs,
+              run,
+              warmup: isWarmup,
+              loadavg,
+              ok: false,
+              metrics: {},
+              ...partial,
+            } as RunResult;
             results.push(result);
             process.stderr.write(
               `  ${isWarmup ? 'warm-up' : `run ${run}`}${latencyTag(latencyMs)} ${def.id.padEnd(19)} ${((Date.now() - t) / 1_000).toFixed(1).padStart(5)} s  ${summarize(w, result)}\n`,
@@ -968,14 +1171,19 @@ function rowConfigs(cs: ConsumerDef[], latencies: number[]): RowConfig[] {
   );
 }
 
-type Summary = Record<string, Record<string, { runs: number; failed: number; latencyMs: number; medians: Record<string, number> }>>;
+type Summary = Record<
+  string,
+  Record<string, { runs: number; failed: number; latencyMs: number; medians: Record<string, number> }>
+>;
 
 function summarizeAll(ws: WorkloadDef[], cs: ConsumerDef[], latencies: number[], results: RunResult[]): Summary {
   const out: Summary = {};
   for (const w of ws) {
     out[w.key] = {};
     for (const { consumer: c, latencyMs, key } of rowConfigs(cs, latencies)) {
-      const runs = results.filter((r) => r.workload === w.key && r.consumer === c.id && r.latencyMs === latencyMs && !r.warmup);
+      const runs = results.filter(
+        (r) => r.workload === w.key && r.consumer === c.id && r.latencyMs === latencyMs && !r.warmup,
+      );
       if (runs.length === 0) continue;
       const ok = runs.filter((r) => r.ok);
       const keys = new Set(ok.flatMap((r) => Object.keys(r.metrics)));
@@ -983,7 +1191,10 @@ function summarizeAll(ws: WorkloadDef[], cs: ConsumerDef[], latencies: number[],
       for (const k of keys) medians[k] = median(ok.map((r) => r.metrics[k] ?? Number.NaN));
       // Requests per message by action (medians over runs).
       const actions = new Set(ok.flatMap((r) => Object.keys(r.requests ?? {})));
-      for (const a of actions) medians[`req:${a}`] = median(ok.map((r) => (r.requests?.[a] ?? 0) / (r.metrics.messages ?? r.metrics.handled ?? 1)));
+      for (const a of actions)
+        medians[`req:${a}`] = median(
+          ok.map((r) => (r.requests?.[a] ?? 0) / (r.metrics.messages ?? r.metrics.handled ?? 1)),
+        );
       out[w.key]![key] = { runs: runs.length, failed: runs.length - ok.length, latencyMs, medians };
     }
   }
@@ -1018,7 +1229,10 @@ function renderCompact(ws: WorkloadDef[], cs: ConsumerDef[], s: Summary, meta: T
   const failed = (w: string, key: string): string => (s[w]?.[key]?.failed ? '!' : '');
   const cols: Array<[string, (c: ConsumerDef, l: number) => string]> = [];
   if (has('noop')) {
-    cols.push(['W1 msg/s', (c, l) => `${fmt(get('noop', configKey(c.id, l), 'throughput'))}${failed('noop', configKey(c.id, l))}`]);
+    cols.push([
+      'W1 msg/s',
+      (c, l) => `${fmt(get('noop', configKey(c.id, l), 'throughput'))}${failed('noop', configKey(c.id, l))}`,
+    ]);
     cols.push([
       'W1 × simple loop',
       (c, l) => {
@@ -1033,7 +1247,11 @@ function renderCompact(ws: WorkloadDef[], cs: ConsumerDef[], s: Summary, meta: T
     ['wait-var', 'W3'],
     ['c100', 'W4'],
   ] as const) {
-    if (has(w)) cols.push([`${id} % of ideal`, (c, l) => `${pct(get(w, configKey(c.id, l), 'fractionOfIdeal'))}${failed(w, configKey(c.id, l))}`]);
+    if (has(w))
+      cols.push([
+        `${id} % of ideal`,
+        (c, l) => `${pct(get(w, configKey(c.id, l), 'fractionOfIdeal'))}${failed(w, configKey(c.id, l))}`,
+      ]);
   }
   const reqWorkloads = REQUEST_WORKLOADS.filter(([w]) => has(w));
   if (reqWorkloads.length) {
@@ -1062,7 +1280,10 @@ function renderCompact(ws: WorkloadDef[], cs: ConsumerDef[], s: Summary, meta: T
   if (has('idle')) cols.push(['idle req/h', (c, l) => fmt(get('idle', configKey(c.id, l), 'idleRequestsPerHour'))]);
   const lines: string[] = [];
   const sides = latencies.map(latencyLabel).join(' / ');
-  lines.push(`Summary (each cell: ${sides}; W1 × simple loop: msg/s over the simple loop's in the same run and network):`, '');
+  lines.push(
+    `Summary (each cell: ${sides}; W1 × simple loop: msg/s over the simple loop's in the same run and network):`,
+    '',
+  );
   lines.push(`| consumer | ${cols.map(([h]) => h).join(' | ')} |`);
   lines.push(`| --- | ${cols.map(() => '---:').join(' | ')} |`);
   for (const c of cs) {
@@ -1096,7 +1317,12 @@ function renderTables(ws: WorkloadDef[], cs: ConsumerDef[], s: Summary, meta: Ta
   if (has('wait50')) header.push('W2 % of ideal');
   if (has('wait-var')) header.push('W3 % of ideal');
   if (has('c100')) header.push('W4 % of ideal');
-  if (REQUEST_WORKLOADS.some(([w]) => w !== 'noop' && has(w))) header.push(`req/msg ${REQUEST_WORKLOADS.filter(([w]) => w !== 'noop' && has(w)).map(([, id]) => id).join(' / ')}`);
+  if (REQUEST_WORKLOADS.some(([w]) => w !== 'noop' && has(w)))
+    header.push(
+      `req/msg ${REQUEST_WORKLOADS.filter(([w]) => w !== 'noop' && has(w))
+        .map(([, id]) => id)
+        .join(' / ')}`,
+    );
   if (has('latency')) header.push('W5 p50 / p99 ms');
   if (has('backpressure')) header.push('W6 RSS MB at 10 s → mid → end (max); 2nd-half MB/min');
   if (has('shutdown')) header.push('W7 idle s', 'W7 busy s (left)');
@@ -1117,7 +1343,8 @@ function renderTables(ws: WorkloadDef[], cs: ConsumerDef[], s: Summary, meta: Ta
         fmt(get(w, c, 'peakRssMB')),
       );
     }
-    for (const w of ['wait50', 'wait-var', 'c100']) if (has(w)) row.push(`${pct(get(w, c, 'fractionOfIdeal'))}${failed(w, c)}`);
+    for (const w of ['wait50', 'wait-var', 'c100'])
+      if (has(w)) row.push(`${pct(get(w, c, 'fractionOfIdeal'))}${failed(w, c)}`);
     const others = REQUEST_WORKLOADS.filter(([w]) => w !== 'noop' && has(w));
     if (others.length) row.push(others.map(([w]) => fmt(get(w, c, 'requestsPerMessage'), 3)).join(' / '));
     if (has('latency')) {
@@ -1135,7 +1362,10 @@ function renderTables(ws: WorkloadDef[], cs: ConsumerDef[], s: Summary, meta: Ta
     if (has('shutdown')) {
       const busy = get('shutdown', c, 'busySeconds');
       const left = (get('shutdown', c, 'leftVisible') ?? 0) + (get('shutdown', c, 'leftInFlight') ?? 0);
-      row.push(fmt(get('shutdown', c, 'idleSeconds'), 2), busy === undefined ? '–' : `${fmt(busy, 2)} (${fmt(left)})${failed('shutdown', c)}`);
+      row.push(
+        fmt(get('shutdown', c, 'idleSeconds'), 2),
+        busy === undefined ? '–' : `${fmt(busy, 2)} (${fmt(left)})${failed('shutdown', c)}`,
+      );
     }
     if (has('idle')) row.push(`${fmt(get('idle', c, 'idleRequestsPerHour'))}${failed('idle', c)}`);
     lines.push(`| ${row.join(' | ')} |`);
@@ -1147,13 +1377,14 @@ function renderTables(ws: WorkloadDef[], cs: ConsumerDef[], s: Summary, meta: Ta
       `W5: 200 messages sent one at a time to an idle consumer, SendMessage to handler start. W6: 100,000 queued, 50 ms, C = 10, ${meta.args.soakSeconds ?? (meta.args.quick ? 15 : 60)} s, RSS sampled every second. ` +
       'W7: SIGTERM to exit, idle and with 10 handlers of 2 s running (grace: each library\'s default or 30 s); "left" = messages not deleted after exit. ' +
       `W8: every consumer idle at once on its own empty queue, C = 10, requests over ${meta.idleSeconds} s after start-up scaled to an hour. ` +
-      'Simulated network: every SQS request (the consumer\'s and the orchestrator\'s) handed to the SQS server that many ms after it arrived.',
+      "Simulated network: every SQS request (the consumer's and the orchestrator's) handed to the SQS server that many ms after it arrived.",
   );
 
   // Requests by action on W1.
   if (has('noop')) {
     const actions = new Set<string>();
-    for (const { key } of rows) for (const k of Object.keys(s.noop?.[key]?.medians ?? {})) if (k.startsWith('req:')) actions.add(k.slice(4));
+    for (const { key } of rows)
+      for (const k of Object.keys(s.noop?.[key]?.medians ?? {})) if (k.startsWith('req:')) actions.add(k.slice(4));
     const list = [...actions].sort();
     lines.push('', 'W1 SQS requests per message by action (counted at the server):', '');
     lines.push(`| consumer | ${list.join(' | ')} |`);
@@ -1199,7 +1430,11 @@ function renderTables(ws: WorkloadDef[], cs: ConsumerDef[], s: Summary, meta: Ta
       const ref = get('noop', configKey(REFERENCE, latencyMs), 'throughput');
       if (s.noop?.[ours]) {
         const t = get('noop', ours, 'throughput');
-        checks.push(['W1 msg/s ≥ simple loop', t !== undefined && ref !== undefined ? t >= ref : undefined, `${fmt(t)} vs ${fmt(ref)}`]);
+        checks.push([
+          'W1 msg/s ≥ simple loop',
+          t !== undefined && ref !== undefined ? t >= ref : undefined,
+          `${fmt(t)} vs ${fmt(ref)}`,
+        ]);
       }
       for (const [w, wid] of REQUEST_WORKLOADS) {
         if (!s[w]?.[ours]) continue;
@@ -1235,11 +1470,16 @@ function renderTables(ws: WorkloadDef[], cs: ConsumerDef[], s: Summary, meta: Ta
       if (s.idle?.[ours]) {
         // Before adaptive intake the defaults ran prefetch / 10 = 1 long poll at a time (C = 10).
         const perHour = get('idle', ours, 'idleRequestsPerHour');
-        checks.push(['W8 idle requests/hour ≤ 180 (one 20 s long poll at a time)', perHour !== undefined ? perHour <= 180 : undefined, fmt(perHour)]);
+        checks.push([
+          'W8 idle requests/hour ≤ 180 (one 20 s long poll at a time)',
+          perHour !== undefined ? perHour <= 180 : undefined,
+          fmt(perHour),
+        ]);
       }
       if (checks.length) {
         lines.push('', `Targets, ${title}, ${latencyLabel(latencyMs)}:`, '');
-        for (const [label, ok, value] of checks) lines.push(`- ${ok === undefined ? '[ ? ]' : ok ? '[met]' : '[NOT MET]'} ${label}: ${value}`);
+        for (const [label, ok, value] of checks)
+          lines.push(`- ${ok === undefined ? '[ ? ]' : ok ? '[met]' : '[NOT MET]'} ${label}: ${value}`);
       }
     }
   }

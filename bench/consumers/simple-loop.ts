@@ -52,8 +52,15 @@ async function main(): Promise<void> {
   // One socket per worker: a worker has one request in flight at a time. The SDK's default
   // agent stops at 50 sockets, and with C = 100 the last deletes then wait behind 50 empty
   // 20 s long polls (seen: W4 not drained in time). A team meets its warning and raises it.
-  const requestHandler = new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: Math.max(50, config.concurrency) }) });
-  const sqs = new SQSClient({ endpoint: config.endpoint, region: config.region, credentials: CREDENTIALS, requestHandler });
+  const requestHandler = new NodeHttpHandler({
+    httpAgent: new Agent({ keepAlive: true, maxSockets: Math.max(50, config.concurrency) }),
+  });
+  const sqs = new SQSClient({
+    endpoint: config.endpoint,
+    region: config.region,
+    credentials: CREDENTIALS,
+    requestHandler,
+  });
   countRequests(sqs);
   const workers = Array.from({ length: config.concurrency }, () => worker(sqs));
   process.once('SIGTERM', () => {

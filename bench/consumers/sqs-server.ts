@@ -29,7 +29,10 @@ class BenchModule {}
  */
 function patchAckOffWorker(): void {
   const original = Acknowledger.prototype.delete;
-  Acknowledger.prototype.delete = function deleteWithoutWaiting(this: Acknowledger, ...args: Parameters<Acknowledger['delete']>) {
+  Acknowledger.prototype.delete = function deleteWithoutWaiting(
+    this: Acknowledger,
+    ...args: Parameters<Acknowledger['delete']>
+  ) {
     void original.apply(this, args);
     return Promise.resolve();
   };

@@ -108,8 +108,10 @@ export async function handle(payload: BenchPayload): Promise<void> {
   }
   state.running += 1;
   if (state.running > state.maxRunning) state.maxRunning = state.running;
-  if (config.mode === 'latency') send({ type: 'started', i: payload.i, at: start, latencyMs: start - (payload.t ?? start) });
-  if (config.mode === 'shutdown' && config.runningTarget && state.running === config.runningTarget) send({ type: 'running', count: state.running });
+  if (config.mode === 'latency')
+    send({ type: 'started', i: payload.i, at: start, latencyMs: start - (payload.t ?? start) });
+  if (config.mode === 'shutdown' && config.runningTarget && state.running === config.runningTarget)
+    send({ type: 'running', count: state.running });
   try {
     if (payload.d > 0) await sleep(payload.d);
   } finally {
@@ -159,7 +161,9 @@ function report(): Record<string, unknown> {
   sampleRss();
   const cpuStart = state.cpuAtFirst;
   const cpuEnd = state.cpuAtDone ?? process.cpuUsage();
-  const cpu = cpuStart ? { userMs: (cpuEnd.user - cpuStart.user) / 1_000, systemMs: (cpuEnd.system - cpuStart.system) / 1_000 } : undefined;
+  const cpu = cpuStart
+    ? { userMs: (cpuEnd.user - cpuStart.user) / 1_000, systemMs: (cpuEnd.system - cpuStart.system) / 1_000 }
+    : undefined;
   const total = process.cpuUsage();
   return {
     type: 'report',

@@ -35,7 +35,8 @@ import { startFauxqs } from 'fauxqs';
 const originalListen = net.Server.prototype.listen;
 net.Server.prototype.listen = function loopbackListen(this: net.Server, ...args: unknown[]): net.Server {
   const first = args[0] as { host?: string } | undefined;
-  if (first && typeof first === 'object' && (first.host === '0.0.0.0' || first.host === '::')) args[0] = { ...first, host: '127.0.0.1' };
+  if (first && typeof first === 'object' && (first.host === '0.0.0.0' || first.host === '::'))
+    args[0] = { ...first, host: '127.0.0.1' };
   return (originalListen as (...a: unknown[]) => net.Server).apply(this, args);
 } as typeof net.Server.prototype.listen;
 
@@ -67,7 +68,11 @@ function tallyReceive(res: http.ServerResponse): void {
 const ACCESS_KEY = /Credential=([^/,\s]+)\//;
 
 const originalEmit = http.Server.prototype.emit;
-http.Server.prototype.emit = function patchedEmit(this: http.Server, event: string | symbol, ...args: unknown[]): boolean {
+http.Server.prototype.emit = function patchedEmit(
+  this: http.Server,
+  event: string | symbol,
+  ...args: unknown[]
+): boolean {
   if (event === 'request') {
     const req = args[0] as http.IncomingMessage;
     const target = req.headers['x-amz-target'];
@@ -99,7 +104,14 @@ const endpoint = `http://127.0.0.1:${server.port}`;
 
 process.on('message', (msg: { type: string; id?: number; ms?: number }) => {
   if (msg.type === 'counts') {
-    process.send?.({ type: 'counts', id: msg.id, counts: { ...consumerCounts }, parent: { ...parentCounts }, byKey: { ...countsByKey }, receive: { ...receive } });
+    process.send?.({
+      type: 'counts',
+      id: msg.id,
+      counts: { ...consumerCounts },
+      parent: { ...parentCounts },
+      byKey: { ...countsByKey },
+      receive: { ...receive },
+    });
   } else if (msg.type === 'latency') {
     latencyMs = Math.max(0, Number(msg.ms ?? 0));
     process.send?.({ type: 'latency', id: msg.id, ms: latencyMs });
