@@ -12,9 +12,12 @@ import { account, type FaultQueue } from './support/queues.js';
 const MESSAGES = 2_000;
 const HELD_AT_KILL = 500;
 const VISIBILITY = 6;
+// A fixed intake of 50 receives (500 buffered at most): the adaptive default holds only what
+// the workers need next, and this case needs 500 messages held at the moment of the kill.
 const consumerOptions = {
   concurrency: 50,
   prefetch: 500,
+  receiversPerQueue: 50,
   waitTimeSeconds: 1,
   visibilityTimeout: VISIBILITY,
 };

@@ -12,9 +12,12 @@ import { account, type FaultQueue } from './support/queues.js';
 // Long, so that "visible again at once" cannot be confused with "its visibility ran out".
 const VISIBILITY = 30;
 const GRACE = 15;
+// A fixed intake of 4 receives (40 buffered at most): the case needs a full buffer at SIGTERM,
+// which the adaptive default, sized to what the workers need next, does not keep.
 const consumerOptions = {
   concurrency: 10,
   prefetch: 40,
+  receiversPerQueue: 4,
   waitTimeSeconds: 2,
   visibilityTimeout: VISIBILITY,
   shutdownGraceSeconds: GRACE,
