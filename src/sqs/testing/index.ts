@@ -4,6 +4,11 @@ export { SqsTestKit, type SqsTestKitOptions, type MicroserviceFactory } from './
 export type { SqsTestOutcome } from './test-outcome.js';
 export type { OutcomeMatch } from './handler-spy.js';
 export type { SqsTestMessageOptions, SqsTestRawMessage } from './test-message.js';
-export { RecordingSqsClient, type EmittedMessage, type RecordingSqsClientOptions } from './recording-sqs.client.js';
+export {
+  RecordingSqsClient,
+  type EmittedMessage,
+  type RecordingSqsClientOptions,
+  type SqsTestConsumer,
+} from './recording-sqs.client.js';
 export type { EmittedMatcher } from './emitted-matcher.js';
 export { InMemorySqsServer } from './in-memory-sqs.server.js';

@@ -24,14 +24,17 @@ export interface EmittedMessage {
   delaySeconds?: number;
 }
 
-/** Where a `RecordingSqsClient` pretends to send, and whom it delivers to. */
+/** Where a `RecordingSqsClient` pretends to send. */
 export interface RecordingSqsClientOptions {
   /** Default: a placeholder URL; a name ending in `.fifo` gives FIFO defaults (group = pattern). */
   queueUrl?: string;
   /** As `SqsClient`'s option. Default `pattern`. */
   patternAttribute?: string;
-  /** Also deliver every message to this consumer (an `SqsTestKit`), as SQS would. */
-  deliverTo?: { deliver(raw: SqsTestRawMessage): Promise<unknown> };
+}
+
+/** Where sent messages are delivered, as SQS would deliver them: an `SqsTestKit`. */
+export interface SqsTestConsumer {
+  deliver(raw: SqsTestRawMessage): Promise<unknown>;
 }
 
 /**
@@ -42,19 +45,17 @@ export interface RecordingSqsClientOptions {
 export class RecordingSqsClient extends SqsClient {
   /** Everything sent, oldest first. */
   readonly emitted: EmittedMessage[];
+  private readonly consumers: SqsTestConsumer[];
 
   constructor(options: RecordingSqsClientOptions = {}) {
     const emitted: EmittedMessage[] = [];
+    const consumers: SqsTestConsumer[] = [];
     const patternAttribute = options.patternAttribute ?? 'pattern';
     const record = (entry: SendMessageBatchRequestEntry): string => {
       const message = toEmitted(entry, patternAttribute);
       emitted.push(message);
-      void options.deliverTo?.deliver({
-        body: message.body,
-        attributes: message.attributes,
-        messageId: message.messageId,
-        groupId: message.groupId,
-      });
+      const { body, attributes, messageId, groupId } = message;
+      for (const consumer of consumers) void consumer.deliver({ body, attributes, messageId, groupId });
       return message.messageId;
     };
     super({
@@ -63,6 +64,13 @@ export class RecordingSqsClient extends SqsClient {
       client: recordingSdkClient(record),
     });
     this.emitted = emitted;
+    this.consumers = consumers;
+  }
+
+  /** From now on, also deliver every message sent to `consumer` (an `SqsTestKit`), as SQS would. */
+  deliverTo(consumer: SqsTestConsumer): this {
+    this.consumers.push(consumer);
+    return this;
   }
 
   /** The first message sent under `pattern` that matches; throws an `AssertionError` if none. */
