@@ -165,6 +165,31 @@ describe('SqsTestKit', () => {
   });
 });
 
+describe('SqsTestKit options', () => {
+  it('reads the pattern from patternAttribute, falls back to defaultPattern, and applies configure', async () => {
+    const signups = new Signups();
+    let intercepted = 0;
+    const kit = await SqsTestKit.create(
+      { controllers: [SignupController], providers: [{ provide: Signups, useValue: signups }] },
+      {
+        patternAttribute: 'type',
+        defaultPattern: 'signup',
+        configure: (app) =>
+          app.useGlobalInterceptors({ intercept: (_c, next) => next.handle().pipe(tap(() => (intercepted += 1))) }),
+      },
+    );
+    assert.equal(
+      (await kit.deliver({ body: JSON.stringify(ada), attributes: { type: 'signup' } })).outcome,
+      'succeeded',
+    );
+    const byDefault = await kit.deliver({ body: JSON.stringify(ada) });
+    assert.deepEqual([byDefault.outcome, byDefault.pattern], ['succeeded', 'signup']);
+    assert.equal((await kit.send('other', ada)).reason, DeadLetterReason.NoHandler, 'send uses patternAttribute');
+    assert.equal(intercepted, 2);
+    await kit.close();
+  });
+});
+
 @Injectable()
 class Probe {
   readonly seen: Record<string, unknown>[] = [];
