@@ -35,6 +35,11 @@ class PatternsController {
   @EventPattern('plain')
   plain(@Payload() _dto: AddDto, @Ctx() _ctx: SqsContext): void {}
 
+  @EventPattern<string>('explicit')
+  explicit(@Payload() dto: AddDto, @Ctx() ctx: SqsContext): void {
+    seen.push(`${ctx.getPattern()} ${dto.a + dto.b}`);
+  }
+
   @EventPattern<string>('elsewhere', Transport.REDIS)
   elsewhere(): void {
     seen.push('elsewhere');
@@ -46,7 +51,8 @@ describe('@SqsEventPattern / @SqsMessagePattern', () => {
     const kit = await SqsTestKit.create({ controllers: [PatternsController] });
     assert.equal((await kit.send('order.created', { a: 1, b: 2 })).outcome, 'succeeded');
     assert.equal((await kit.send({ cmd: 'sum' }, { a: 3, b: 4 })).outcome, 'succeeded');
-    assert.deepEqual(seen, ['order.created 3', '{"cmd":"sum"} 7']);
+    assert.equal((await kit.send('explicit', { a: 5, b: 6 })).outcome, 'succeeded', '@EventPattern<string> works too');
+    assert.deepEqual(seen, ['order.created 3', '{"cmd":"sum"} 7', 'explicit 11']);
     await kit.close();
   });
 

@@ -161,7 +161,10 @@ describe('SqsTestKit', () => {
     assert.equal((await kit.waitFor(id)).outcome, 'succeeded');
     const byPredicate = await kit.waitFor((o) => o.messageId === id && o.pattern === 'signup');
     assert.equal(byPredicate.messageId, id);
-    await assert.rejects(kit.waitFor('never-sent', { timeoutMs: 20 }), /no processed message matched id never-sent/);
+    await assert.rejects(
+      kit.waitFor('never-sent', { timeoutMs: 20 }),
+      /no processed message matched id never-sent within 20 ms \(\d+ processed, last: .*signup/,
+    );
   });
 });
 
@@ -186,6 +189,9 @@ describe('SqsTestKit options', () => {
     assert.deepEqual([byDefault.outcome, byDefault.pattern], ['succeeded', 'signup']);
     assert.equal((await kit.send('other', ada)).reason, DeadLetterReason.NoHandler, 'send uses patternAttribute');
     assert.equal(intercepted, 2);
+    signups.failWith = new Error('still failing');
+    const late = await kit.deliver({ body: JSON.stringify(ada), receiveCount: 50 });
+    assert.equal(late.outcome, 'retried', 'no maxReceiveCount by default: never max-receives');
     await kit.close();
   });
 });
@@ -225,6 +231,7 @@ class ContextController {
       receiveCount: ctx.getReceiveCount(),
       groupId: ctx.getMessageGroupId(),
       tenant: ctx.getMessageAttributes().tenant?.StringValue,
+      patternAttribute: ctx.getMessageAttributes().pattern?.StringValue,
       body: ctx.getMessage().Body,
       current: currentSqsMessage()?.messageId,
     });
@@ -250,6 +257,7 @@ describe('SqsTestKit with a TestingModule', () => {
       receiveCount: 2,
       groupId: 'g',
       tenant: 'acme',
+      patternAttribute: 'inspect',
       body: '{"n":1}',
       current: 'm-9',
     });
