@@ -27,7 +27,7 @@ export interface SqsTestKitOptions {
   patternAttribute?: string;
   /** Registers globals (pipes, guards, interceptors, filters) as your `main.ts` does, before start. */
   configure?: (app: INestMicroservice) => void;
-  /** Nest's logger for the kit's application. Default `false` (quiet). */
+  /** Nest's logger for `create` (a TestingModule keeps its own). Default `false` (quiet). */
   logger?: LoggerService | LogLevel[] | false;
 }
 
