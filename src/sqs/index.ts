@@ -10,6 +10,7 @@ export {
 export { SqsClient, SqsClientStatus, type SqsClientOptions } from './sqs.client.js';
 export { SqsRecord, type SqsRecordOptions } from './sqs.record.js';
 export { SqsContext } from './sqs.context.js';
+export { SqsEventPattern, SqsMessagePattern, type SqsPattern } from './sqs-patterns.js';
 export { SqsExceptionFilter } from './sqs-exception.filter.js';
 export {
   SqsStatus,

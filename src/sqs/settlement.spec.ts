@@ -10,7 +10,7 @@ import { HeldRegistry } from './held-registry.js';
 import type { IntakePauses } from './intake-pauses.js';
 import { MessageBuffer } from './message-buffer.js';
 import type { ResolvedQueue } from './queue-registry.js';
-import { clampRetryDelay, Settlement, type DispatchOutcome } from './settlement.js';
+import { clampRetryDelay, decideSettlement, Settlement, type DispatchOutcome } from './settlement.js';
 import { DeadLetterReason, NonRetryableError } from './sqs.errors.js';
 import type { VisibilityHeartbeat } from './visibility-heartbeat.js';
 
@@ -167,6 +167,31 @@ describe('Settlement', () => {
     assert.match(h.calls[0]!, /^visibility f0 \d+$/);
     assert.equal(h.calls[1], 'visibility f1 0', 'the follower of group a is released');
     assert.equal(h.buffer.size, 1, 'group b stays');
+  });
+});
+
+describe('decideSettlement', () => {
+  const decide = (m: HeldMessage, outcome: DispatchOutcome) =>
+    decideSettlement(m, outcome, { backoff: { baseSeconds: 2, maxSeconds: 900 }, random: () => 1 });
+
+  it('decides without acting: delete, retry with the backoff delay, dead-letter with the reason', () => {
+    assert.deepEqual(decide(held(withDlq), { kind: 'succeeded', durationMs: 1 }), { action: 'delete' });
+    const retry = decide(held(withDlq, 2), failed(new Error('timeout')));
+    assert.equal(retry.action, 'retry');
+    assert.equal(retry.action === 'retry' && retry.delaySeconds, 4);
+    assert.deepEqual(decide(held(withDlq), failed(new NonRetryableError('bad input'))), {
+      action: 'dead-letter',
+      reason: DeadLetterReason.NonRetryable,
+      detail: 'bad input',
+    });
+  });
+
+  it('names the gate to pause for and requeues on the last receive during an outage', () => {
+    const gate = new DownstreamGate('keycloak');
+    gate.markDown('breaker open');
+    const decision = decide(held(withDlq, 3), failed(gate.unavailable()));
+    assert.equal(decision.action, 'requeue');
+    assert.equal(decision.pauseFor, gate);
   });
 });
 

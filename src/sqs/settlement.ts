@@ -2,7 +2,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Acknowledger } from './acknowledger.js';
 import { MAX_VISIBILITY_SECONDS, retryDelaySeconds, type BackoffPolicy } from './backoff.js';
 import type { DeadLetterForwarder } from './dead-letter-forwarder.js';
-import { DownstreamUnavailableError } from './downstream-gate.js';
+import { DownstreamUnavailableError, type DownstreamGate } from './downstream-gate.js';
 import { classifyFailure, describeError } from './error-classifier.js';
 import type { HeldMessage } from './held-message.js';
 import type { HeldRegistry } from './held-registry.js';
@@ -42,24 +42,29 @@ export interface SettlementParts {
 }
 
 /**
- * Decides each message's fate once its run is over, and carries it out: delete on success;
- * retry with backoff; dead-letter with its reason; on the last receive (the queue's
- * `maxReceiveCount`), move it with the reason `max-receives`, or requeue a fresh copy when only
- * a dependency's outage made it fail; give back unfinished work; keep FIFO groups in order.
+ * Carries out each message's fate as `decideSettlement` decided it: delete, give back with a
+ * delay, requeue a fresh copy, move to the dead-letter queue with its reason (or leave it to the
+ * redrive policy when no DLQ is known); give back unfinished work; keep FIFO groups in order.
  */
 export class Settlement {
   constructor(private readonly parts: SettlementParts) {}
 
   settle(held: HeldMessage, outcome: DispatchOutcome): Promise<void> {
-    switch (outcome.kind) {
-      case 'succeeded':
-        this.parts.emit('processed', held.info, outcome.durationMs);
+    const decision = decideSettlement(held, outcome, { backoff: this.parts.backoff });
+    const durationMs = outcome.kind === 'undeliverable' ? 0 : outcome.durationMs;
+    if (decision.pauseFor && !this.parts.closing.aborted) this.parts.pauses.tie(held.queue.url, decision.pauseFor);
+    switch (decision.action) {
+      case 'delete':
+        this.parts.emit('processed', held.info, durationMs);
         this.acknowledge(held);
         return Promise.resolve();
-      case 'undeliverable':
-        return this.deadLetter(held, outcome.reason, outcome.detail);
-      case 'failed':
-        return this.onFailure(held, outcome.error, outcome.durationMs);
+      case 'dead-letter':
+        return this.deadLetter(held, decision.reason, decision.detail);
+      case 'requeue':
+        return this.requeue(held, decision.error, decision.delaySeconds, durationMs);
+      case 'retry':
+        this.parts.emit('processing_failed', held.info, decision.error, decision.delaySeconds, durationMs);
+        return this.giveBack(held, decision.delaySeconds);
     }
   }
 
@@ -82,24 +87,6 @@ export class Settlement {
   private acknowledge(held: HeldMessage): void {
     this.parts.heartbeat.untrack(held);
     void this.parts.acknowledger.delete(held).then(() => this.parts.registry.forget(held));
-  }
-
-  private async onFailure(held: HeldMessage, err: unknown, durationMs: number): Promise<void> {
-    const failure = classifyFailure(err);
-    if (failure.action === 'dead-letter') return this.deadLetter(held, failure.reason, failure.detail);
-    const downstreamDown = err instanceof DownstreamUnavailableError && err.gate.isDown;
-    if (downstreamDown && !this.parts.closing.aborted) this.parts.pauses.tie(held.queue.url, err.gate);
-    const error = describeError(err);
-    const delay = this.retryDelay(held, failure.minDelaySeconds);
-    if (isLastAttempt(held) && downstreamDown && !held.queue.fifo) return this.requeue(held, error, delay, durationMs);
-    if (isLastAttempt(held)) {
-      // The redrive policy would move it on the next receive, with no reason attached and no
-      // log line: move it now, so every dead-letter move carries its reason and is counted.
-      const detail = `last attempt (receive ${held.info.receiveCount} of ${held.queue.maxReceiveCount}) failed: ${error.message}`;
-      return this.deadLetter(held, DeadLetterReason.MaxReceives, detail);
-    }
-    this.parts.emit('processing_failed', held.info, error, delay, durationMs);
-    await this.giveBack(held, delay);
   }
 
   /**
@@ -172,17 +159,83 @@ export class Settlement {
     this.parts.registry.forget(held);
   }
 
-  /** The backoff delay, at least `minDelaySeconds`, never past SQS's 12-hour visibility limit. */
-  private retryDelay(held: HeldMessage, minDelaySeconds = 0): number {
-    return clampRetryDelay(
-      Math.max(retryDelaySeconds(held.info.receiveCount, this.parts.backoff), minDelaySeconds),
-      held.receivedAt,
-    );
+  /** The backoff delay for a message given back after a failed dead-letter move. */
+  private retryDelay(held: HeldMessage): number {
+    return settlementRetryDelay(held, this.parts.backoff);
   }
 
   private log(level: 'warn' | 'error', held: HeldMessage, text: string, extra: Record<string, unknown> = {}): void {
     this.parts.logger[level]({ msg: text, ...messageLogFields(held.info), ...extra });
   }
+}
+
+/** What becomes of a message once its run is over; `Settlement` carries it out. */
+export type SettlementDecision = (
+  | { action: 'delete' }
+  /** Visible again after `delaySeconds`. */
+  | { action: 'retry'; delaySeconds: number; error: Error }
+  /** The last receive failed during an outage: a fresh copy, visible in `delaySeconds`, replaces it. */
+  | { action: 'requeue'; delaySeconds: number; error: Error }
+  | { action: 'dead-letter'; reason: DeadLetterReason; detail: string }
+) & {
+  /** The dependency whose outage made it fail: intake from its queue pauses while it is down. */
+  pauseFor?: DownstreamGate;
+};
+
+export interface DecisionOptions {
+  backoff: BackoffPolicy;
+  /** Epoch ms, for the 12-hour visibility limit. Default `Date.now()`. */
+  now?: number;
+  /** The backoff's jitter source. Default `Math.random`. */
+  random?: () => number;
+}
+
+/**
+ * Decides a message's fate from how its run ended, and does nothing else: delete on success;
+ * dead-letter what can never succeed (with its reason); retry with backoff; on the last receive
+ * (the queue's `maxReceiveCount`), dead-letter with `max-receives`, or requeue a fresh copy when
+ * only a dependency's outage made it fail (never on FIFO: a copy would break the order).
+ * The transport and the test kit both settle through it.
+ */
+export function decideSettlement(
+  held: HeldMessage,
+  outcome: DispatchOutcome,
+  options: DecisionOptions,
+): SettlementDecision {
+  if (outcome.kind === 'succeeded') return { action: 'delete' };
+  if (outcome.kind === 'undeliverable')
+    return { action: 'dead-letter', reason: outcome.reason, detail: outcome.detail };
+  const err = outcome.error;
+  const failure = classifyFailure(err);
+  if (failure.action === 'dead-letter')
+    return { action: 'dead-letter', reason: failure.reason, detail: failure.detail };
+  const pauseFor = err instanceof DownstreamUnavailableError && err.gate.isDown ? err.gate : undefined;
+  const error = describeError(err);
+  const delaySeconds = settlementRetryDelay(
+    held,
+    options.backoff,
+    failure.minDelaySeconds,
+    options.now,
+    options.random,
+  );
+  if (!isLastAttempt(held)) return { action: 'retry', delaySeconds, error, pauseFor };
+  if (pauseFor && !held.queue.fifo) return { action: 'requeue', delaySeconds, error, pauseFor };
+  // The redrive policy would move it on the next receive, with no reason attached and no
+  // log line: move it now, so every dead-letter move carries its reason and is counted.
+  const detail = `last attempt (receive ${held.info.receiveCount} of ${held.queue.maxReceiveCount}) failed: ${error.message}`;
+  return { action: 'dead-letter', reason: DeadLetterReason.MaxReceives, detail, pauseFor };
+}
+
+/** The backoff delay, at least `minDelaySeconds`, never past SQS's 12-hour visibility limit. */
+function settlementRetryDelay(
+  held: HeldMessage,
+  backoff: BackoffPolicy,
+  minDelaySeconds = 0,
+  now = Date.now(),
+  random: () => number = Math.random,
+): number {
+  const delay = Math.max(retryDelaySeconds(held.info.receiveCount, backoff, random), minDelaySeconds);
+  return clampRetryDelay(delay, held.receivedAt, now);
 }
 
 /** True on the receive after which the queue's redrive policy dead-letters the message. */

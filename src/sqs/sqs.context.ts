@@ -3,7 +3,16 @@ import { BaseRpcContext } from '@nestjs/microservices';
 
 type SqsContextArgs = [message: Message, queueUrl: string, pattern: string];
 
-/** What `@Ctx()` gives an SQS handler: the raw message and where it came from. */
+/**
+ * What `@Ctx()` gives an SQS handler: the raw message and where it came from.
+ *
+ * ```ts
+ * @SqsEventPattern('order.created')
+ * created(@Payload() dto: OrderCreatedDto, @Ctx() ctx: SqsContext) {
+ *   return this.orders.create(dto, ctx.getMessageId());
+ * }
+ * ```
+ */
 export class SqsContext extends BaseRpcContext<SqsContextArgs> {
   constructor(args: SqsContextArgs) {
     super(args);
@@ -14,14 +23,17 @@ export class SqsContext extends BaseRpcContext<SqsContextArgs> {
     return this.args[0];
   }
 
+  /** The URL of the queue the message was received from. */
   getQueueUrl(): string {
     return this.args[1];
   }
 
+  /** The pattern the message was routed by (from its attribute, its body or the queue's default). */
   getPattern(): string {
     return this.args[2];
   }
 
+  /** SQS's `MessageId`: stable across redeliveries, a key for idempotency and logs. */
   getMessageId(): string {
     return this.args[0].MessageId ?? '';
   }
@@ -31,11 +43,12 @@ export class SqsContext extends BaseRpcContext<SqsContextArgs> {
     return Number(this.args[0].Attributes?.ApproximateReceiveCount ?? 1);
   }
 
+  /** The message attributes as sent (the pattern attribute among them); `{}` when none. */
   getMessageAttributes(): Record<string, MessageAttributeValue> {
     return this.args[0].MessageAttributes ?? {};
   }
 
-  /** FIFO queues only. */
+  /** `MessageGroupId`: FIFO queues only, undefined on standard queues. */
   getMessageGroupId(): string | undefined {
     return this.args[0].Attributes?.MessageGroupId;
   }

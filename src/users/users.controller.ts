@@ -1,5 +1,6 @@
 import { Controller, UsePipes } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
+import { SqsEventPattern } from '../sqs/index.js';
 import { USER_REGISTERED_PATTERN } from './users.constants.js';
 import { UserRegisteredDto } from './user-registered.dto.js';
 import { userPayloadValidationPipe } from './user-payload.pipe.js';
@@ -11,7 +12,7 @@ import { UsersService, type RegistrationResult } from './users.service.js';
 export class UsersController {
   constructor(private readonly users: UsersService) {}
 
-  @MessagePattern(USER_REGISTERED_PATTERN)
+  @SqsEventPattern(USER_REGISTERED_PATTERN)
   registered(@Payload() dto: UserRegisteredDto): Promise<RegistrationResult> {
     return this.users.register(dto);
   }

@@ -6,14 +6,14 @@ import { after, before, describe, it } from 'node:test';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Controller, type INestApplication, Module, UseFilters } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { AwsModule } from '../../src/config/aws.module.js';
 import { createConfigModule } from '../../src/config/config.module.js';
 import { HealthModule, ReadinessRegistry } from '../../src/health/index.js';
 import { LoggingModule } from '../../src/logging/logging.module.js';
 import { MetricsModule } from '../../src/metrics/metrics.module.js';
-import { NonRetryableError, SqsExceptionFilter, SqsServer } from '../../src/sqs/index.js';
+import { NonRetryableError, SqsExceptionFilter, SqsServer, SqsEventPattern } from '../../src/sqs/index.js';
 import { SqsTransportModule } from '../../src/sqs-transport.module.js';
 import { eventually } from '../support/eventually.js';
 
@@ -25,10 +25,10 @@ const DLQ = 'app-e2e-dlq';
 @Controller()
 @UseFilters(new SqsExceptionFilter())
 class PingController {
-  @EventPattern<string>('test.ping')
+  @SqsEventPattern('test.ping')
   ping(@Payload() _data: unknown): void {}
 
-  @EventPattern<string>('test.reject')
+  @SqsEventPattern('test.reject')
   reject(@Payload() _data: unknown): void {
     throw new NonRetryableError('rejected on purpose');
   }

@@ -7,13 +7,13 @@ import { after, before, describe, it } from 'node:test';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Controller, type INestApplication, Logger as NestLogger, Module, UseFilters } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { Logger } from 'nestjs-pino';
 import { AwsModule } from '../../src/config/aws.module.js';
 import { createConfigModule } from '../../src/config/config.module.js';
 import { LoggingModule } from '../../src/logging/logging.module.js';
-import { NonRetryableError, SqsExceptionFilter, SqsServer } from '../../src/sqs/index.js';
+import { NonRetryableError, SqsExceptionFilter, SqsServer, SqsEventPattern } from '../../src/sqs/index.js';
 import { SqsTransportModule } from '../../src/sqs-transport.module.js';
 import { eventually } from '../support/eventually.js';
 
@@ -26,13 +26,13 @@ type Line = Record<string, unknown>;
 class LoggingController {
   private readonly logger = new NestLogger('LoggingController');
 
-  @EventPattern<string>('log.ok')
+  @SqsEventPattern('log.ok')
   async ok(@Payload() _data: unknown): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve));
     this.logger.log('handler says hello');
   }
 
-  @EventPattern<string>('log.invalid')
+  @SqsEventPattern('log.invalid')
   invalid(@Payload() _data: unknown): void {
     this.logger.warn('payload rejected');
     throw new NonRetryableError('email must be an email');

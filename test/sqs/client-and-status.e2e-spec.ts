@@ -1,11 +1,11 @@
 // SqsClient as a producer (emit, batches, SqsRecord options, send() refused) and the server's
 // status when SQS cannot be used (a wrong queue URL is an error status, not a quiet loop).
 import { Controller } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, Payload } from '@nestjs/microservices';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { lastValueFrom } from 'rxjs';
-import { SqsClient, SqsContext, SqsRecord, SqsServer, SqsStatus } from '../../src/sqs/index.js';
+import { SqsClient, SqsContext, SqsRecord, SqsServer, SqsStatus, SqsEventPattern } from '../../src/sqs/index.js';
 import { eventually } from '../support/eventually.js';
 import { Recorder } from '../support/recorder.js';
 import { SqsTestBackend, type TestQueue } from '../support/sqs-backend.js';
@@ -15,7 +15,7 @@ const recorder = new Recorder();
 
 @Controller()
 class EchoController {
-  @EventPattern<string>('echo')
+  @SqsEventPattern('echo')
   echo(@Payload() data: unknown, @Ctx() ctx: SqsContext) {
     recorder.start('echo', data, ctx);
   }

@@ -1,7 +1,7 @@
 // Messages that can never succeed go straight to the DLQ with their reason; failing ones are
 // retried with backoff until the redrive policy moves them. Nothing is dropped.
 import { Controller } from '@nestjs/common';
-import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import { IsEmail, IsString, MinLength } from 'class-validator';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -11,6 +11,7 @@ import {
   DLQ_REASON_ATTRIBUTE,
   NonRetryableError,
   SqsContext,
+  SqsEventPattern,
 } from '../../src/sqs/index.js';
 import { eventually } from '../support/eventually.js';
 import { Recorder } from '../support/recorder.js';
@@ -31,13 +32,13 @@ class PoisonController {
     recorder.start('signup', dto, ctx);
   }
 
-  @EventPattern<string>('refuse')
+  @SqsEventPattern('refuse')
   refuse(@Payload() data: unknown, @Ctx() ctx: SqsContext) {
     recorder.start('refuse', data, ctx);
     throw new NonRetryableError('account is closed');
   }
 
-  @EventPattern<string>('always.fails')
+  @SqsEventPattern('always.fails')
   alwaysFails(@Payload() data: unknown, @Ctx() ctx: SqsContext) {
     recorder.start('always.fails', data, ctx);
     throw new Error('downstream keeps failing');

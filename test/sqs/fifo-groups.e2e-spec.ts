@@ -8,7 +8,7 @@
 // fauxqs only that fact is checked (the test below would prove nothing there).
 import { ReceiveMessageCommand, SQSClient, type ReceiveMessageCommandOutput } from '@aws-sdk/client-sqs';
 import { Controller } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, Payload } from '@nestjs/microservices';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,6 +19,7 @@ import {
   SqsContext,
   sqsSocketBudget,
   type SqsServerOptions,
+  SqsEventPattern,
 } from '../../src/sqs/index.js';
 import { eventually } from '../support/eventually.js';
 import { SqsTestBackend, type TestQueue } from '../support/sqs-backend.js';
@@ -46,7 +47,7 @@ let overlapWithinGroup = false;
 
 @Controller()
 class GroupsController {
-  @EventPattern<string>('group-step')
+  @SqsEventPattern('group-step')
   async step(@Payload() data: { group: string; seq: number }, @Ctx() ctx: SqsContext) {
     const run: Run = { group: data.group, seq: data.seq, messageId: ctx.getMessageId(), start: performance.now() };
     runs.push(run);

@@ -1,11 +1,11 @@
 // FIFO queues: each message group strictly in order, one at a time; groups in parallel; a
 // failure keeps the group's order on redelivery.
 import { Controller } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, Payload } from '@nestjs/microservices';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SqsContext } from '../../src/sqs/index.js';
+import { SqsContext, SqsEventPattern } from '../../src/sqs/index.js';
 import { eventually } from '../support/eventually.js';
 import { SqsTestBackend, type TestQueue } from '../support/sqs-backend.js';
 import { startTestMicroservice, type TestMicroservice } from '../support/test-microservice.js';
@@ -19,7 +19,7 @@ const failedOnce = new Set<string>();
 
 @Controller()
 class FifoController {
-  @EventPattern<string>('step')
+  @SqsEventPattern('step')
   async step(@Payload() data: { group: string; seq: number; failOnce?: boolean }, @Ctx() ctx: SqsContext) {
     const inGroup = (runningPerGroup.get(data.group) ?? 0) + 1;
     runningPerGroup.set(data.group, inGroup);

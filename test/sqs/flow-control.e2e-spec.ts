@@ -1,11 +1,11 @@
 // The worker pool and back pressure: never more than `concurrency` handlers at once, a bounded
 // number of messages held, and a slow message never holding up the others.
 import { Controller } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, Payload } from '@nestjs/microservices';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SqsContext } from '../../src/sqs/index.js';
+import { SqsContext, SqsEventPattern } from '../../src/sqs/index.js';
 import { eventually } from '../support/eventually.js';
 import { Recorder } from '../support/recorder.js';
 import { SqsTestBackend, type TestQueue } from '../support/sqs-backend.js';
@@ -16,7 +16,7 @@ const recorder = new Recorder();
 
 @Controller()
 class WorkController {
-  @EventPattern<string>('work')
+  @SqsEventPattern('work')
   async work(@Payload() data: { ms: number }, @Ctx() ctx: SqsContext) {
     await recorder.around('work', data, ctx, () => sleep(data.ms));
   }

@@ -2,11 +2,11 @@
 // a redelivery of a message still being worked on is never run a second time.
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import { Controller } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, Payload } from '@nestjs/microservices';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SqsContext } from '../../src/sqs/index.js';
+import { SqsContext, SqsEventPattern } from '../../src/sqs/index.js';
 import { eventually } from '../support/eventually.js';
 import { Recorder } from '../support/recorder.js';
 import { SqsTestBackend, type TestQueue } from '../support/sqs-backend.js';
@@ -17,13 +17,13 @@ let sqs: SqsTestBackend;
 
 @Controller()
 class SlowController {
-  @EventPattern<string>('slow')
+  @SqsEventPattern('slow')
   async slow(@Payload() data: { ms: number }, @Ctx() ctx: SqsContext) {
     await recorder.around('slow', data, ctx, () => sleep(data.ms));
   }
 
   /** Makes its own message visible again mid-run, as an expired visibility timeout would. */
-  @EventPattern<string>('redelivered')
+  @SqsEventPattern('redelivered')
   async redelivered(@Payload() data: unknown, @Ctx() ctx: SqsContext) {
     await recorder.around('redelivered', data, ctx, async () => {
       await sqs.client.send(

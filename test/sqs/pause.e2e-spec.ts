@@ -3,11 +3,11 @@
 // owner resumes it without any message, and a message whose last receive fails only because the
 // dependency is down is requeued with a fresh receive budget instead of dead-lettered.
 import { Controller } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, Payload } from '@nestjs/microservices';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DownstreamGate, SqsClient, SqsContext } from '../../src/sqs/index.js';
+import { DownstreamGate, SqsClient, SqsContext, SqsEventPattern } from '../../src/sqs/index.js';
 import { eventually } from '../support/eventually.js';
 import { SqsTestBackend } from '../support/sqs-backend.js';
 import { startTestMicroservice, type TestMicroservice } from '../support/test-microservice.js';
@@ -20,7 +20,7 @@ let failOnReceive: number | undefined;
 
 @Controller()
 class BillingController {
-  @EventPattern<string>('charge')
+  @SqsEventPattern('charge')
   async charge(@Payload() data: { n: number }, @Ctx() ctx: SqsContext) {
     attempts += 1;
     if (failOnReceive !== undefined && ctx.getReceiveCount() === failOnReceive)

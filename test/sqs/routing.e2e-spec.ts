@@ -8,11 +8,11 @@ import {
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
-import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { tap } from 'rxjs';
-import { SqsContext, SqsStatus } from '../../src/sqs/index.js';
+import { SqsContext, SqsStatus, SqsEventPattern } from '../../src/sqs/index.js';
 import { eventually } from '../support/eventually.js';
 import { Recorder } from '../support/recorder.js';
 import { SqsTestBackend, type TestQueue } from '../support/sqs-backend.js';
@@ -33,7 +33,7 @@ let failUntilAttempt = 0;
 
 @Controller()
 class RoutingController {
-  @EventPattern<string>('order.created')
+  @SqsEventPattern('order.created')
   @UseInterceptors(CountingInterceptor)
   orderCreated(@Payload() data: unknown, @Ctx() ctx: SqsContext) {
     recorder.start('order.created', data, ctx);
@@ -45,12 +45,12 @@ class RoutingController {
     return data.a + data.b;
   }
 
-  @EventPattern<string>('fallback.pattern')
+  @SqsEventPattern('fallback.pattern')
   fallback(@Payload() data: unknown, @Ctx() ctx: SqsContext) {
     recorder.start('fallback.pattern', data, ctx);
   }
 
-  @EventPattern<string>('flaky')
+  @SqsEventPattern('flaky')
   async flaky(@Payload() data: unknown, @Ctx() ctx: SqsContext) {
     recorder.start('flaky', data, ctx);
     if (ctx.getReceiveCount() <= failUntilAttempt) throw new Error('transient downstream failure');

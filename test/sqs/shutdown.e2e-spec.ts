@@ -1,11 +1,11 @@
 // Graceful shutdown: receiving stops at once, buffered messages are released (visible again
 // without waiting for the visibility timeout), running handlers finish, nothing is lost.
 import { Controller } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, Payload } from '@nestjs/microservices';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SqsClient, SqsContext, SqsStatus } from '../../src/sqs/index.js';
+import { SqsClient, SqsContext, SqsStatus, SqsEventPattern } from '../../src/sqs/index.js';
 import { eventually } from '../support/eventually.js';
 import { Recorder } from '../support/recorder.js';
 import { SqsTestBackend, type TestQueue } from '../support/sqs-backend.js';
@@ -15,7 +15,7 @@ const recorder = new Recorder();
 
 @Controller()
 class WorkController {
-  @EventPattern<string>('work')
+  @SqsEventPattern('work')
   async work(@Payload() data: { ms: number }, @Ctx() ctx: SqsContext) {
     await recorder.around('work', data, ctx, () => sleep(data.ms));
   }

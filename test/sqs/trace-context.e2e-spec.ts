@@ -5,11 +5,11 @@ import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Controller } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, Payload } from '@nestjs/microservices';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { lastValueFrom } from 'rxjs';
-import { SqsClient, SqsContext } from '../../src/sqs/index.js';
+import { SqsClient, SqsContext, SqsEventPattern } from '../../src/sqs/index.js';
 import { eventually } from '../support/eventually.js';
 import { SqsTestBackend } from '../support/sqs-backend.js';
 import { startTestMicroservice, type TestMicroservice } from '../support/test-microservice.js';
@@ -18,7 +18,7 @@ const seen: Array<{ traceId?: string; traceparent?: string }> = [];
 
 @Controller()
 class TracedController {
-  @EventPattern<string>('trace.me')
+  @SqsEventPattern('trace.me')
   handle(@Payload() _data: unknown, @Ctx() ctx: SqsContext) {
     seen.push({
       traceId: trace.getActiveSpan()?.spanContext().traceId,

@@ -15,12 +15,18 @@
 import 'reflect-metadata';
 import { Controller, Module, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, Payload } from '@nestjs/microservices';
 import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { getEventListeners } from 'node:events';
 import { openSync, writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SqsContext, SqsExceptionFilter, SqsServer, type SqsServerOptions } from '../../../src/sqs/index.js';
+import {
+  SqsContext,
+  SqsExceptionFilter,
+  SqsServer,
+  type SqsServerOptions,
+  SqsEventPattern,
+} from '../../../src/sqs/index.js';
 
 const env = process.env;
 const recordFd = openSync(env.FAULT_RECORD_FILE ?? '/dev/null', 'a');
@@ -189,7 +195,7 @@ function handlerMs(data: WorkData | undefined): number {
 
 @Controller()
 class FaultController {
-  @EventPattern<string>('fault.work')
+  @SqsEventPattern('fault.work')
   async work(@Payload() data: WorkData, @Ctx() ctx: SqsContext): Promise<void> {
     if (data?.failUntil && ctx.getReceiveCount() <= data.failUntil)
       throw new Error(`planned failure ${ctx.getReceiveCount()}/${data.failUntil}`);
@@ -197,12 +203,12 @@ class FaultController {
     if (ms > 0) await sleep(ms);
   }
 
-  @EventPattern<string>('fault.noop')
+  @SqsEventPattern('fault.noop')
   noop(@Payload() data: WorkData): void {
     markSeq(data?.s);
   }
 
-  @EventPattern<string>('fault.validated')
+  @SqsEventPattern('fault.validated')
   validated(@Payload() _dto: ValidatedDto): void {}
 }
 
