@@ -71,6 +71,10 @@ export default tseslint.config(
               regex: '(^|/)sqs/(?!index\\.js$)[^/]+$',
               message: 'Import the transport through src/sqs/index.js, its public surface.',
             },
+            {
+              regex: '(^|/)sqs/testing/(?!index\\.js$)[^/]+$',
+              message: 'Import the test kit through src/sqs/testing/index.js.',
+            },
           ],
         },
       ],
