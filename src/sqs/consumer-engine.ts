@@ -59,7 +59,7 @@ export class ConsumerEngine {
     const o = (this.options = parts.options);
     this.queues = o.queues.map(toResolvedQueue);
     // A worker with nothing to start is the sizer's signal to fetch further ahead.
-    this.buffer = new MessageBuffer(o.prefetch, () => this.sizer.onStarved());
+    this.buffer = new MessageBuffer(o.prefetch, () => this.sizer.onStarved(), o.maxBufferedBytes);
     this.acknowledger = this.createAcknowledger();
     this.heartbeat = this.createHeartbeat();
     this.intakes = this.queues.map((queue) => this.createIntake(queue));
