@@ -44,10 +44,14 @@ interface Args {
   serverOptions?: Record<string, unknown>;
   /** Extra Node flags for the consumer processes (experiments), e.g. --max-semi-space-size=4. */
   nodeArgs: string[];
+  /** Simulated network: every SQS request answered this many ms later (each value a configuration). */
+  latencies: number[];
+  /** Length of the idle measurement (s); a multiple of the 20 s long poll. */
+  idleSeconds?: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { quick: false, runs: 3, profile: false, verbose: false, nodeArgs: [] };
+  const args: Args = { quick: false, runs: 3, profile: false, verbose: false, nodeArgs: [], latencies: [0] };
   for (const a of argv) {
     const eq = a.indexOf('=');
     const key = eq < 0 ? a : a.slice(0, eq);
@@ -59,7 +63,12 @@ function parseArgs(argv: string[]): Args {
     else if (key === '--profile') args.profile = true;
     else if (key === '--verbose') args.verbose = true;
     else if (key === '--soak-seconds') args.soakSeconds = Number(value);
-    else if (key === '--node-args') args.nodeArgs = value!.split(/\s+/).filter(Boolean);
+    else if (key === '--idle-seconds') args.idleSeconds = Number(value);
+    else if (key === '--latency-ms') {
+      args.latencies = [...new Set(value!.split(',').map((v) => Number(v.trim())))];
+      if (args.latencies.some((v) => !Number.isFinite(v) || v < 0))
+        throw new Error(`--latency-ms: not a list of ms: ${value}`);
+    } else if (key === '--node-args') args.nodeArgs = value!.split(/\s+/).filter(Boolean);
     else if (key === '--server-options') args.serverOptions = JSON.parse(value!) as Record<string, unknown>;
     else if (key === '--help' || key === '-h') {
       process.stdout.write(
@@ -70,10 +79,13 @@ function parseArgs(argv: string[]): Args {
           `  --only=LIST          workloads: ${WORKLOADS.map((w) => `${w.id}|${w.key}`).join(', ')}`,
           `  --consumers=LIST     ${CONSUMERS.map((c) => c.id).join(', ')}`,
           '  --soak-seconds=N     length of the back-pressure run (default 60)',
+          '  --latency-ms=N[,M]   simulated network: every SQS request answered N ms later (default 0);',
+          '                       a list runs every configuration at each (README: --latency-ms=0,20)',
+          '  --idle-seconds=N     length of the idle request count (default 60; --quick 40)',
           '  --server-options=JSON extra SqsServer options for the sqs-server* consumers (experiments)',
           '  --node-args="FLAGS"  extra Node flags for the consumer processes (experiments)',
           '  --profile            run our consumer with --cpu-prof (bench/results/profiles/)',
-          '  --verbose            pass the consumers\' stderr through',
+          "  --verbose            pass the consumers' stderr through",
           '',
         ].join('\n'),
       );
@@ -107,16 +119,25 @@ interface ConsumerDef {
 const SSUT_DIR = path.join(ROOT, 'bench/peers/ssut-nestjs-sqs');
 
 const CONSUMERS: ConsumerDef[] = [
-  { id: 'sqs-server', label: 'SqsServer (this service), defaults', script: path.join(BUILD, 'consumers/sqs-server.js'), profileable: true },
   {
-    id: 'sqs-server-tuned',
-    label: 'SqsServer, tuned options (prefetch 2×, receivers 2×)',
+    id: 'sqs-server',
+    label: 'SqsServer (this service), defaults',
     script: path.join(BUILD, 'consumers/sqs-server.js'),
     profileable: true,
-    // Twice the default buffer and twice the receivers: the next batch is always on its way.
-    options: (w) => ({ prefetch: 2 * Math.max(w.concurrency, 10), receiversPerQueue: 2 * Math.ceil(Math.max(w.concurrency, 10) / 10) }),
+  },
+  {
+    id: 'sqs-server-tuned',
+    label: 'SqsServer, tuned options (prefetch 2×, maxReceiversPerQueue 2×)',
+    script: path.join(BUILD, 'consumers/sqs-server.js'),
+    profileable: true,
+    // Twice the adaptive intake's ceiling (defaults: maxReceiversPerQueue max(10, C / 10),
+    // prefetch that × 10). Before adaptive intake this doubled fixed receivers and measured no
+    // better than the defaults (2026-11-22); kept as an experiment.
+    options: (w) => {
+      const maxReceiversPerQueue = 2 * Math.max(10, Math.ceil(w.concurrency / 10));
+      return { maxReceiversPerQueue, prefetch: maxReceiversPerQueue * 10 };
+    },
     workloads: ['noop', 'wait-var', 'c100'],
-    // Measured (2026-11-22): no better than the defaults on any workload; kept for reference.
     optIn: true,
   },
   {
@@ -145,13 +166,40 @@ const CONSUMERS: ConsumerDef[] = [
     nodeArgs: ['--max-semi-space-size=8'],
     workloads: ['backpressure'],
   },
-  { id: 'sqs-consumer', label: 'sqs-consumer 15, handleMessage', script: path.join(BUILD, 'consumers/sqs-consumer.js'), options: () => ({ batch: false }) },
-  { id: 'sqs-consumer-batch', label: 'sqs-consumer 15, handleMessageBatch', script: path.join(BUILD, 'consumers/sqs-consumer.js'), options: () => ({ batch: true }) },
-  { id: 'ssut', label: '@ssut/nestjs-sqs 3.0.1 (NestJS app)', script: path.join(SSUT_DIR, 'consumer.mjs'), needs: ensureSsut },
-  { id: 'simple-loop', label: 'simple loop (C/10 receivers, DeleteMessageBatch)', script: path.join(BUILD, 'consumers/simple-loop.js') },
+  {
+    id: 'sqs-consumer',
+    label: 'sqs-consumer 15, handleMessage',
+    script: path.join(BUILD, 'consumers/sqs-consumer.js'),
+    options: () => ({ batch: false }),
+  },
+  {
+    id: 'sqs-consumer-batch',
+    label: 'sqs-consumer 15, handleMessageBatch',
+    script: path.join(BUILD, 'consumers/sqs-consumer.js'),
+    options: () => ({ batch: true }),
+  },
+  {
+    id: 'ssut',
+    label: '@ssut/nestjs-sqs 3.0.1 (NestJS app)',
+    script: path.join(SSUT_DIR, 'consumer.mjs'),
+    needs: ensureSsut,
+  },
+  {
+    id: 'simple-loop',
+    label: 'simple loop (C workers, each: receive 10, one by one, DeleteMessageBatch)',
+    script: path.join(BUILD, 'consumers/simple-loop.js'),
+  },
+  {
+    id: 'simple-loop-batch',
+    label: 'simple loop, batch (C/10 receivers, Promise.all, DeleteMessageBatch)',
+    script: path.join(BUILD, 'consumers/simple-loop-batch.js'),
+  },
 ];
 
-type WorkloadKind = 'throughput' | 'latency' | 'soak' | 'shutdown';
+/** The reference the targets are measured against. */
+const REFERENCE = 'simple-loop';
+
+type WorkloadKind = 'throughput' | 'latency' | 'soak' | 'shutdown' | 'idle';
 
 interface WorkloadDef {
   id: string;
@@ -164,17 +212,59 @@ interface WorkloadDef {
   delay: (i: number) => number;
   /** Consumers run by default (all when undefined). */
   defaultConsumers?: string[];
+  /** Consumers never run on it (even when named in --consumers). */
+  excludeConsumers?: string[];
 }
 
 function workloads(quick: boolean): WorkloadDef[] {
   const q = (full: number, small: number): number => (quick ? small : full);
   return [
-    { id: 'w1', key: 'noop', title: 'no-op handler', kind: 'throughput', messages: q(10_000, 2_000), concurrency: 10, delay: () => 0 },
-    { id: 'w2', key: 'wait50', title: 'handler awaits 50 ms', kind: 'throughput', messages: q(2_000, 500), concurrency: 10, delay: () => 50 },
+    {
+      id: 'w1',
+      key: 'noop',
+      title: 'no-op handler',
+      kind: 'throughput',
+      messages: q(10_000, 2_000),
+      concurrency: 10,
+      delay: () => 0,
+    },
+    {
+      id: 'w2',
+      key: 'wait50',
+      title: 'handler awaits 50 ms',
+      kind: 'throughput',
+      messages: q(2_000, 500),
+      concurrency: 10,
+      delay: () => 50,
+    },
     // 0..100 ms, fixed per message, spread so that every batch of 10 mixes short and long.
-    { id: 'w3', key: 'wait-var', title: 'handler awaits 0-100 ms', kind: 'throughput', messages: q(2_000, 500), concurrency: 10, delay: (i) => (i * 37) % 101 },
-    { id: 'w4', key: 'c100', title: 'C = 100, handler awaits 50 ms', kind: 'throughput', messages: q(20_000, 4_000), concurrency: 100, delay: () => 50 },
-    { id: 'w5', key: 'latency', title: 'idle latency', kind: 'latency', messages: q(200, 50), concurrency: 10, delay: () => 0 },
+    {
+      id: 'w3',
+      key: 'wait-var',
+      title: 'handler awaits 0-100 ms',
+      kind: 'throughput',
+      messages: q(2_000, 500),
+      concurrency: 10,
+      delay: (i) => (i * 37) % 101,
+    },
+    {
+      id: 'w4',
+      key: 'c100',
+      title: 'C = 100, handler awaits 50 ms',
+      kind: 'throughput',
+      messages: q(20_000, 4_000),
+      concurrency: 100,
+      delay: () => 50,
+    },
+    {
+      id: 'w5',
+      key: 'latency',
+      title: 'idle latency',
+      kind: 'latency',
+      messages: q(200, 50),
+      concurrency: 10,
+      delay: () => 0,
+    },
     {
       id: 'w6',
       key: 'backpressure',
@@ -185,7 +275,28 @@ function workloads(quick: boolean): WorkloadDef[] {
       delay: () => 50,
       defaultConsumers: ['sqs-server', 'sqs-server-semi8', 'simple-loop'],
     },
-    { id: 'w7', key: 'shutdown', title: 'shutdown (idle; 10 handlers of 2 s running)', kind: 'shutdown', messages: 10, concurrency: 10, delay: () => 2_000 },
+    // Not the simple loop: its first worker takes all 10 messages and runs them one by one,
+    // so 10 handlers never run at once (the run would wait for them in vain).
+    {
+      id: 'w7',
+      key: 'shutdown',
+      title: 'shutdown (idle; 10 handlers of 2 s running)',
+      kind: 'shutdown',
+      messages: 10,
+      concurrency: 10,
+      delay: () => 2_000,
+      excludeConsumers: ['simple-loop'],
+    },
+    // Every consumer at once, idle on its own empty queue; requests counted by access key.
+    {
+      id: 'w8',
+      key: 'idle',
+      title: 'idle requests per hour (empty queue)',
+      kind: 'idle',
+      messages: 0,
+      concurrency: 10,
+      delay: () => 0,
+    },
   ];
 }
 const WORKLOADS = workloads(false);
@@ -193,18 +304,43 @@ const WORKLOADS = workloads(false);
 // ---------------------------------------------------------------------------------------------
 // The SQS server and the orchestrator's own client
 
+interface ReceiveTally {
+  /** ReceiveMessage answers sent. */
+  answered: number;
+  /** Of those, answers with at least one message. */
+  withMessages: number;
+  /** Messages handed out (redeliveries included). */
+  messages: number;
+}
+
+interface FauxqsReply {
+  type: string;
+  id?: number;
+  counts?: Record<string, number>;
+  byKey?: Record<string, number>;
+  receive?: ReceiveTally;
+}
+
 class Fauxqs {
   private nextId = 1;
-  private readonly pending = new Map<number, (counts: Record<string, number>) => void>();
+  private readonly pending = new Map<number, (reply: FauxqsReply) => void>();
   private constructor(
     private readonly child: ChildProcess,
     readonly endpoint: string,
   ) {
-    child.on('message', (m: { type: string; id?: number; counts?: Record<string, number> }) => {
-      if (m.type === 'counts' && m.id !== undefined) {
-        this.pending.get(m.id)?.(m.counts ?? {});
+    child.on('message', (m: FauxqsReply) => {
+      if ((m.type === 'counts' || m.type === 'latency') && m.id !== undefined) {
+        this.pending.get(m.id)?.(m);
         this.pending.delete(m.id);
       }
+    });
+  }
+
+  private ask(message: Record<string, unknown>): Promise<FauxqsReply> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.child.send({ ...message, id });
     });
   }
 
@@ -216,18 +352,33 @@ class Fauxqs {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const endpoint = await new Promise<string>((resolve, reject) => {
-      child.once('message', (m: { type: string; endpoint: string }) => (m.type === 'listening' ? resolve(m.endpoint) : reject(new Error('fauxqs: unexpected message'))));
+      child.once('message', (m: { type: string; endpoint: string }) =>
+        m.type === 'listening' ? resolve(m.endpoint) : reject(new Error('fauxqs: unexpected message')),
+      );
       child.once('exit', (code) => reject(new Error(`fauxqs exited (${code}) before listening`)));
     });
     return new Fauxqs(child, endpoint);
   }
 
-  counts(): Promise<Record<string, number>> {
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.pending.set(id, resolve);
-      this.child.send({ type: 'counts', id });
-    });
+  /** The consumers' requests so far, by action. */
+  async counts(): Promise<Record<string, number>> {
+    return (await this.ask({ type: 'counts' })).counts ?? {};
+  }
+
+  /** The consumers' requests by action and their ReceiveMessage answers so far. */
+  async snapshot(): Promise<{ counts: Record<string, number>; receive: ReceiveTally }> {
+    const reply = await this.ask({ type: 'counts' });
+    return { counts: reply.counts ?? {}, receive: reply.receive ?? { answered: 0, withMessages: 0, messages: 0 } };
+  }
+
+  /** The consumers' requests so far, by access key id. */
+  async countsByKey(): Promise<Record<string, number>> {
+    return (await this.ask({ type: 'counts' })).byKey ?? {};
+  }
+
+  /** Every request from now on is handed to fauxqs `ms` later (the simulated network). */
+  async setLatency(ms: number): Promise<void> {
+    await this.ask({ type: 'latency', ms });
   }
 
   stop(): void {
@@ -250,19 +401,34 @@ function parentClient(endpoint: string): SQSClient {
 }
 
 async function createQueue(sqs: SQSClient, name: string): Promise<string> {
-  const out = await sqs.send(new CreateQueueCommand({ QueueName: `bench-${name}-${randomUUID().slice(0, 8)}`, Attributes: { VisibilityTimeout: '30' } }));
+  const out = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: `bench-${name}-${randomUUID().slice(0, 8)}`,
+      Attributes: { VisibilityTimeout: '30' },
+    }),
+  );
   return out.QueueUrl!;
 }
 
 const PATTERN_ATTRIBUTE = { pattern: { DataType: 'String', StringValue: 'bench' } };
 
-async function fill(sqs: SQSClient, queueUrl: string, count: number, delay: (i: number) => number): Promise<void> {
+async function fill(
+  sqs: SQSClient,
+  queueUrl: string,
+  count: number,
+  delay: (i: number) => number,
+  parallel = 8,
+): Promise<void> {
   const batches: SendMessageBatchRequestEntry[][] = [];
   for (let start = 0; start < count; start += 10) {
     const entries: SendMessageBatchRequestEntry[] = [];
     for (let i = start; i < Math.min(count, start + 10); i++) {
       const payload: BenchPayload = { i, d: delay(i) };
-      entries.push({ Id: String(i - start), MessageBody: JSON.stringify(payload), MessageAttributes: PATTERN_ATTRIBUTE });
+      entries.push({
+        Id: String(i - start),
+        MessageBody: JSON.stringify(payload),
+        MessageAttributes: PATTERN_ATTRIBUTE,
+      });
     }
     batches.push(entries);
   }
@@ -274,14 +440,20 @@ async function fill(sqs: SQSClient, queueUrl: string, count: number, delay: (i: 
       if (out.Failed?.length) throw new Error(`SendMessageBatch: ${out.Failed.length} failed`);
     }
   };
-  await Promise.all(Array.from({ length: 8 }, worker));
+  await Promise.all(Array.from({ length: parallel }, worker));
 }
 
 async function queueCounts(sqs: SQSClient, queueUrl: string): Promise<{ visible: number; inFlight: number }> {
   const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
   );
-  return { visible: Number(Attributes.ApproximateNumberOfMessages ?? 0), inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) };
+  return {
+    visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+  };
 }
 
 async function waitDrained(sqs: SQSClient, queueUrl: string, timeoutMs: number): Promise<boolean> {
@@ -326,7 +498,9 @@ class ConsumerProcess {
     verbose: boolean,
     label: string,
   ) {
-    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, at: nowMs() })));
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal, at: nowMs() })),
+    );
     child.on('message', (m: Record<string, unknown>) => {
       for (const l of [...this.listeners]) l(m);
     });
@@ -345,12 +519,22 @@ class ConsumerProcess {
     if (args.profile && def.profileable) {
       const dir = path.join(ROOT, 'bench/results/profiles');
       mkdirSync(dir, { recursive: true });
-      execArgv.push('--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${def.id}-${config.mode}-${Date.now()}.cpuprofile`);
+      execArgv.push(
+        '--cpu-prof',
+        `--cpu-prof-dir=${dir}`,
+        `--cpu-prof-name=${def.id}-${config.mode}-${Date.now()}.cpuprofile`,
+      );
     }
     const child = fork(def.script, [], {
       execPath: process.execPath,
       execArgv,
-      env: { ...process.env, BENCH_CONFIG: JSON.stringify(config), AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_REGION: REGION },
+      env: {
+        ...process.env,
+        BENCH_CONFIG: JSON.stringify(config),
+        AWS_ACCESS_KEY_ID: 'bench',
+        AWS_SECRET_ACCESS_KEY: 'bench',
+        AWS_REGION: REGION,
+      },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       cwd: ROOT,
     });
@@ -412,6 +596,8 @@ class ConsumerProcess {
 interface RunResult {
   workload: string;
   consumer: string;
+  /** Simulated network (ms added to every SQS request). */
+  latencyMs: number;
   run: number;
   warmup: boolean;
   loadavg: number[];
@@ -430,9 +616,23 @@ interface RunContext {
   fauxqs: Fauxqs;
   args: Args;
   soakSeconds: number;
+  /** The simulated network of the current runs (ms added to every request). */
+  latencyMs: number;
 }
 
-function baseConfig(ctx: RunContext, def: ConsumerDef, w: WorkloadDef, queueUrl: string, mode: BenchMode, messages: number): BenchConfig {
+/** Filling is not measured: more senders when every SendMessageBatch pays the simulated network. */
+function fillParallel(ctx: RunContext): number {
+  return ctx.latencyMs > 0 ? 32 : 8;
+}
+
+function baseConfig(
+  ctx: RunContext,
+  def: ConsumerDef,
+  w: WorkloadDef,
+  queueUrl: string,
+  mode: BenchMode,
+  messages: number,
+): BenchConfig {
   return {
     consumer: def.id,
     endpoint: ctx.fauxqs.endpoint,
@@ -444,7 +644,10 @@ function baseConfig(ctx: RunContext, def: ConsumerDef, w: WorkloadDef, queueUrl:
     waitTimeSeconds: 20,
     visibilityTimeout: 30,
     shutdownGraceSeconds: 30,
-    options: def.id.startsWith('sqs-server') && ctx.args.serverOptions ? { ...def.options?.(w), ...ctx.args.serverOptions } : def.options?.(w),
+    options:
+      def.id.startsWith('sqs-server') && ctx.args.serverOptions
+        ? { ...def.options?.(w), ...ctx.args.serverOptions }
+        : def.options?.(w),
   };
 }
 
@@ -457,11 +660,16 @@ function diffCounts(after: Record<string, number>, before: Record<string, number
   return out;
 }
 
-async function runThroughput(ctx: RunContext, def: ConsumerDef, w: WorkloadDef, messages: number): Promise<Partial<RunResult>> {
+async function runThroughput(
+  ctx: RunContext,
+  def: ConsumerDef,
+  w: WorkloadDef,
+  messages: number,
+): Promise<Partial<RunResult>> {
   const queueUrl = await createQueue(ctx.sqs, w.key);
   try {
-    await fill(ctx.sqs, queueUrl, messages, w.delay);
-    const before = await ctx.fauxqs.counts();
+    await fill(ctx.sqs, queueUrl, messages, w.delay, fillParallel(ctx));
+    const before = await ctx.fauxqs.snapshot();
     const consumer = ConsumerProcess.spawn(def, baseConfig(ctx, def, w, queueUrl, 'throughput', messages), ctx.args);
     try {
       await consumer.next('ready', 30_000);
@@ -470,10 +678,12 @@ async function runThroughput(ctx: RunContext, def: ConsumerDef, w: WorkloadDef, 
       const timeout = 60_000 + (ideal ? (5 * messages * 1_000) / ideal : 0);
       await consumer.next('done', timeout);
       const drained = await waitDrained(ctx.sqs, queueUrl, 15_000);
-      const after = await ctx.fauxqs.counts();
+      const after = await ctx.fauxqs.snapshot();
       const report = await consumer.report();
       await consumer.kill();
-      const requests = diffCounts(after, before);
+      const requests = diffCounts(after.counts, before.counts);
+      const receivesWithMessages = after.receive.withMessages - before.receive.withMessages;
+      const messagesReceived = after.receive.messages - before.receive.messages;
       const windowS = (report.lastEnd - report.firstStart) / 1_000;
       const throughput = messages / windowS;
       const totalRequests = Object.values(requests).reduce((a, b) => a + b, 0);
@@ -496,7 +706,20 @@ async function runThroughput(ctx: RunContext, def: ConsumerDef, w: WorkloadDef, 
           requestsPerMessage: totalRequests / messages,
           receivePerMessage: (requests.ReceiveMessage ?? 0) / messages,
           deletePerMessage: ((requests.DeleteMessageBatch ?? 0) + (requests.DeleteMessage ?? 0)) / messages,
-          otherPerMessage: (totalRequests - (requests.ReceiveMessage ?? 0) - (requests.DeleteMessageBatch ?? 0) - (requests.DeleteMessage ?? 0)) / messages,
+          otherPerMessage:
+            (totalRequests -
+              (requests.ReceiveMessage ?? 0) -
+              (requests.DeleteMessageBatch ?? 0) -
+              (requests.DeleteMessage ?? 0)) /
+            messages,
+          // Receives that brought messages, the mean batch they brought, and the rest: empty
+          // answers plus the long polls still waiting when the counts were read.
+          receivesWithMessages,
+          messagesPerReceive: receivesWithMessages ? messagesReceived / receivesWithMessages : undefined,
+          receivesEmptyOrWaiting: (requests.ReceiveMessage ?? 0) - receivesWithMessages,
+          messagesReceived,
+          deleteBatches: requests.DeleteMessageBatch ?? 0,
+          messagesPerDeleteBatch: requests.DeleteMessageBatch ? messages / requests.DeleteMessageBatch : undefined,
           peakRssMB: report.peakRss / MB,
           duplicates: report.duplicates,
           maxRunning: report.maxRunning,
@@ -511,7 +734,12 @@ async function runThroughput(ctx: RunContext, def: ConsumerDef, w: WorkloadDef, 
   }
 }
 
-async function runLatency(ctx: RunContext, def: ConsumerDef, w: WorkloadDef, messages: number): Promise<Partial<RunResult>> {
+async function runLatency(
+  ctx: RunContext,
+  def: ConsumerDef,
+  w: WorkloadDef,
+  messages: number,
+): Promise<Partial<RunResult>> {
   const queueUrl = await createQueue(ctx.sqs, w.key);
   const consumer = ConsumerProcess.spawn(def, baseConfig(ctx, def, w, queueUrl, 'latency', messages), ctx.args);
   try {
@@ -519,9 +747,19 @@ async function runLatency(ctx: RunContext, def: ConsumerDef, w: WorkloadDef, mes
     await sleep(1_000); // idle: every receiver is in its long poll
     const latencies: number[] = [];
     for (let i = 0; i < messages; i++) {
-      const started = consumer.next<{ type: string; i: number; latencyMs: number }>('started', 25_000, (m) => m.i === i);
+      const started = consumer.next<{ type: string; i: number; latencyMs: number }>(
+        'started',
+        25_000,
+        (m) => m.i === i,
+      );
       const payload: BenchPayload = { i, d: 0, t: nowMs() };
-      await ctx.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(payload), MessageAttributes: PATTERN_ATTRIBUTE }));
+      await ctx.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: JSON.stringify(payload),
+          MessageAttributes: PATTERN_ATTRIBUTE,
+        }),
+      );
       latencies.push((await started).latencyMs);
       await sleep(20 + Math.random() * 10); // back to idle before the next one
     }
@@ -545,10 +783,15 @@ async function runLatency(ctx: RunContext, def: ConsumerDef, w: WorkloadDef, mes
   }
 }
 
-async function runSoak(ctx: RunContext, def: ConsumerDef, w: WorkloadDef, messages: number): Promise<Partial<RunResult>> {
+async function runSoak(
+  ctx: RunContext,
+  def: ConsumerDef,
+  w: WorkloadDef,
+  messages: number,
+): Promise<Partial<RunResult>> {
   const queueUrl = await createQueue(ctx.sqs, w.key);
   try {
-    await fill(ctx.sqs, queueUrl, messages, w.delay);
+    await fill(ctx.sqs, queueUrl, messages, w.delay, fillParallel(ctx));
     const before = await ctx.fauxqs.counts();
     const consumer = ConsumerProcess.spawn(def, baseConfig(ctx, def, w, queueUrl, 'soak', messages), ctx.args);
     try {
@@ -595,15 +838,23 @@ async function runSoak(ctx: RunContext, def: ConsumerDef, w: WorkloadDef, messag
   }
 }
 
-async function runShutdown(ctx: RunContext, def: ConsumerDef, w: WorkloadDef, busy: boolean): Promise<Partial<RunResult>> {
+async function runShutdown(
+  ctx: RunContext,
+  def: ConsumerDef,
+  w: WorkloadDef,
+  busy: boolean,
+): Promise<Partial<RunResult>> {
   const queueUrl = await createQueue(ctx.sqs, `${w.key}-${busy ? 'busy' : 'idle'}`);
-  const config = { ...baseConfig(ctx, def, w, queueUrl, 'shutdown', busy ? w.messages : 1), runningTarget: busy ? w.messages : undefined };
+  const config = {
+    ...baseConfig(ctx, def, w, queueUrl, 'shutdown', busy ? w.messages : 1),
+    runningTarget: busy ? w.messages : undefined,
+  };
   const consumer = ConsumerProcess.spawn(def, config, ctx.args);
   try {
     await consumer.next('ready', 30_000);
     if (busy) {
       const running = consumer.next('running', 30_000);
-      await fill(ctx.sqs, queueUrl, w.messages, w.delay);
+      await fill(ctx.sqs, queueUrl, w.messages, w.delay, fillParallel(ctx));
       await running;
     } else {
       await sleep(1_500);
@@ -631,6 +882,60 @@ async function runShutdown(ctx: RunContext, def: ConsumerDef, w: WorkloadDef, bu
   }
 }
 
+/**
+ * Every consumer at once, each idle on its own empty queue with its own access key, for
+ * `seconds` (a multiple of the 20 s long poll, so each long poll in flight counts the same
+ * number of times); its requests in that window, scaled to an hour. Start-up requests are left
+ * out (the window opens 3 s after the last consumer is ready): what an idle hour costs.
+ */
+async function runIdle(
+  ctx: RunContext,
+  defs: ConsumerDef[],
+  w: WorkloadDef,
+  seconds: number,
+): Promise<Map<string, Partial<RunResult>>> {
+  const out = new Map<string, Partial<RunResult>>();
+  const started: Array<{ def: ConsumerDef; key: string; queueUrl: string; consumer: ConsumerProcess }> = [];
+  try {
+    for (const def of defs) {
+      const queueUrl = await createQueue(ctx.sqs, `${w.key}-${def.id}`);
+      const key = `bench-idle-${def.id}-${ctx.latencyMs}`;
+      const consumer = ConsumerProcess.spawn(
+        def,
+        { ...baseConfig(ctx, def, w, queueUrl, 'idle', 0), accessKeyId: key },
+        ctx.args,
+      );
+      started.push({ def, key, queueUrl, consumer });
+    }
+    const failedToStart = new Map<string, string>();
+    await Promise.all(
+      started.map(({ def, consumer }) =>
+        consumer.next('ready', 30_000).catch((err: Error) => failedToStart.set(def.id, err.message)),
+      ),
+    );
+    await sleep(3_000);
+    const before = await ctx.fauxqs.countsByKey();
+    await sleep(seconds * 1_000);
+    const after = await ctx.fauxqs.countsByKey();
+    for (const { def, key } of started) {
+      const error = failedToStart.get(def.id);
+      const requests = (after[key] ?? 0) - (before[key] ?? 0);
+      out.set(def.id, {
+        ok: !error,
+        error,
+        metrics: error
+          ? {}
+          : { idleSeconds: seconds, idleRequests: requests, idleRequestsPerHour: (requests * 3_600) / seconds },
+      });
+    }
+  } finally {
+    await Promise.all(started.map(({ consumer }) => consumer.kill()));
+    for (const { queueUrl } of started)
+      await ctx.sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl })).catch(() => undefined);
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Peers that need an install of their own
 
@@ -638,7 +943,10 @@ function ensureSsut(): string | undefined {
   if (existsSync(path.join(SSUT_DIR, 'node_modules/@ssut/nestjs-sqs/package.json'))) return undefined;
   process.stderr.write('Installing @ssut/nestjs-sqs into bench/peers/ssut-nestjs-sqs (npm ci, once)...\n');
   const npm = path.join(path.dirname(process.execPath), 'npm');
-  const result = spawnSync(existsSync(npm) ? npm : 'npm', ['ci', '--no-audit', '--no-fund'], { cwd: SSUT_DIR, stdio: 'inherit' });
+  const result = spawnSync(existsSync(npm) ? npm : 'npm', ['ci', '--no-audit', '--no-fund'], {
+    cwd: SSUT_DIR,
+    stdio: 'inherit',
+  });
   if (result.status !== 0) return 'npm ci failed in bench/peers/ssut-nestjs-sqs';
   return undefined;
 }
@@ -660,6 +968,7 @@ async function main(): Promise<void> {
     if (problem) skipped.set(c.id, problem);
   }
   const soakSeconds = args.soakSeconds ?? (args.quick ? 15 : 60);
+  const idleSeconds = args.idleSeconds ?? (args.quick ? 40 : 60);
 
   const startedAt = new Date();
   const machine = {
@@ -677,7 +986,12 @@ async function main(): Promise<void> {
 
   const fauxqs = await Fauxqs.start();
   const sqs = parentClient(fauxqs.endpoint);
-  const ctx: RunContext = { sqs, fauxqs, args, soakSeconds };
+  const ctx: RunContext = { sqs, fauxqs, args, soakSeconds, latencyMs: 0 };
+  const useLatency = async (ms: number): Promise<void> => {
+    ctx.latencyMs = ms;
+    await fauxqs.setLatency(ms);
+  };
+  const latencyTag = (ms: number): string => (args.latencies.length > 1 || ms > 0 ? ` ${`+${ms} ms`.padStart(7)}` : '');
   const results: RunResult[] = [];
 
   try {
@@ -686,35 +1000,83 @@ async function main(): Promise<void> {
         (c) =>
           !skipped.has(c.id) &&
           (!c.workloads || c.workloads.includes(w.key)) &&
+          !w.excludeConsumers?.includes(c.id) &&
           (args.consumers?.has(c.id) || !w.defaultConsumers || w.defaultConsumers.includes(c.id)),
       );
       process.stderr.write(`\n${w.id} ${w.title}: ${forWorkload.map((c) => c.id).join(', ')}\n`);
+      if (w.kind === 'idle') {
+        for (const latencyMs of args.latencies) {
+          await useLatency(latencyMs);
+          const loadavg = os.loadavg();
+          const t = Date.now();
+          const byConsumer = await runIdle(ctx, forWorkload, w, idleSeconds).catch(
+            (err: Error) => new Map(forWorkload.map((c) => [c.id, { ok: false, error: err.message, metrics: {} }])),
+          );
+          for (const def of forWorkload) {
+            const result = {
+              workload: w.key,
+              consumer: def.id,
+              latencyMs,
+              run: 1,
+              warmup: false,
+              loadavg,
+              ok: false,
+              metrics: {},
+              ...byConsumer.get(def.id),
+            } as RunResult;
+            results.push(result);
+            process.stderr.write(
+              `  run 1${latencyTag(latencyMs)} ${def.id.padEnd(19)} ${((Date.now() - t) / 1_000).toFixed(1).padStart(5)} s  ${summarize(w, result)}\n`,
+            );
+          }
+        }
+        continue;
+      }
       const runs = w.kind === 'soak' ? 1 : args.runs;
       const warmup = !args.quick && (w.kind === 'throughput' || w.kind === 'latency');
       // Rounds interleave the consumers, so that a change in machine load hits them all alike.
+      // Each latency in turn within a round, for the same reason.
       for (let run = warmup ? 0 : 1; run <= runs; run++) {
-        for (const def of forWorkload) {
-          const isWarmup = run === 0;
-          const loadavg = os.loadavg();
-          const t = Date.now();
-          let partial: Partial<RunResult>;
-          try {
-            if (w.kind === 'throughput') partial = await runThroughput(ctx, def, w, isWarmup ? Math.ceil(w.messages / 10) : w.messages);
-            else if (w.kind === 'latency') partial = await runLatency(ctx, def, w, isWarmup ? 20 : w.messages);
-            else if (w.kind === 'soak') partial = await runSoak(ctx, def, w, w.messages);
-            else {
-              const idle = await runShutdown(ctx, def, w, false);
-              const busy = await runShutdown(ctx, def, w, true);
-              partial = { ok: !!(idle.ok && busy.ok), error: idle.error ?? busy.error, metrics: { ...idle.metrics, ...busy.metrics } };
+        for (const latencyMs of args.latencies) {
+          await useLatency(latencyMs);
+          for (const def of forWorkload) {
+            const isWarmup = run === 0;
+            const loadavg = os.loadavg();
+            const t = Date.now();
+            let partial: Partial<RunResult>;
+            try {
+              if (w.kind === 'throughput')
+                partial = await runThroughput(ctx, def, w, isWarmup ? Math.ceil(w.messages / 10) : w.messages);
+              else if (w.kind === 'latency') partial = await runLatency(ctx, def, w, isWarmup ? 20 : w.messages);
+              else if (w.kind === 'soak') partial = await runSoak(ctx, def, w, w.messages);
+              else {
+                const idle = await runShutdown(ctx, def, w, false);
+                const busy = await runShutdown(ctx, def, w, true);
+                partial = {
+                  ok: !!(idle.ok && busy.ok),
+                  error: idle.error ?? busy.error,
+                  metrics: { ...idle.metrics, ...busy.metrics },
+                };
+              }
+            } catch (err) {
+              partial = { ok: false, error: (err as Error).message, metrics: {} };
             }
-          } catch (err) {
-            partial = { ok: false, error: (err as Error).message, metrics: {} };
+            const result: RunResult = {
+              workload: w.key,
+              consumer: def.id,
+              latencyMs,
+              run,
+              warmup: isWarmup,
+              loadavg,
+              ok: false,
+              metrics: {},
+              ...partial,
+            } as RunResult;
+            results.push(result);
+            process.stderr.write(
+              `  ${isWarmup ? 'warm-up' : `run ${run}`}${latencyTag(latencyMs)} ${def.id.padEnd(19)} ${((Date.now() - t) / 1_000).toFixed(1).padStart(5)} s  ${summarize(w, result)}\n`,
+            );
           }
-          const result: RunResult = { workload: w.key, consumer: def.id, run, warmup: isWarmup, loadavg, ok: false, metrics: {}, ...partial } as RunResult;
-          results.push(result);
-          process.stderr.write(
-            `  ${isWarmup ? 'warm-up' : `run ${run}`} ${def.id.padEnd(19)} ${((Date.now() - t) / 1_000).toFixed(1).padStart(5)} s  ${summarize(w, result)}\n`,
-          );
         }
       }
     }
@@ -724,13 +1086,14 @@ async function main(): Promise<void> {
   }
 
   const finishedAt = new Date();
-  const summary = summarizeAll(selectedWorkloads, consumers, results);
+  const summary = summarizeAll(selectedWorkloads, consumers, args.latencies, results);
   const table = renderTables(selectedWorkloads, consumers, summary, {
     date: startedAt,
     minutes: (finishedAt.getTime() - startedAt.getTime()) / 60_000,
     machine,
     loadEnd: os.loadavg(),
     args,
+    idleSeconds,
   });
   process.stdout.write(`${table}\n`);
 
@@ -746,6 +1109,7 @@ async function main(): Promise<void> {
         machine: { ...machine, loadavgAtEnd: os.loadavg() },
         args: { ...args, only: args.only && [...args.only], consumers: args.consumers && [...args.consumers] },
         soakSeconds,
+        idleSeconds,
         consumers: consumers.map((c) => ({ id: c.id, label: c.label, skipped: skipped.get(c.id) })),
         workloads: selectedWorkloads.map(({ delay: _d, ...w }) => w),
         summary,
@@ -770,19 +1134,56 @@ function summarize(w: WorkloadDef, r: RunResult): string {
       return `p50 ${fmt(m.p50, 1)} ms, p99 ${fmt(m.p99, 1)} ms, max ${fmt(m.max, 1)} ms`;
     case 'soak':
       return `${fmt(m.throughput)} msg/s (${pct(m.fractionOfIdeal)}), RSS ${fmt(m.rssStartMB, 1)} -> ${fmt(m.rssMidMB, 1)} -> ${fmt(m.rssEndMB, 1)} MB (max ${fmt(m.rssMaxMB, 1)}, 2nd-half slope ${fmt(m.rssSlopeMBPerMin, 2)} MB/min)`;
+    case 'idle':
+      return `${fmt(m.idleRequests)} requests in ${fmt(m.idleSeconds)} s: ${fmt(m.idleRequestsPerHour)} per hour`;
     case 'shutdown':
       return `idle ${fmt(m.idleSeconds, 3)} s, busy ${fmt(m.busySeconds, 3)} s (left on queue: ${m.leftVisible ?? '?'} visible, ${m.leftInFlight ?? '?'} in flight)`;
   }
 }
 
-type Summary = Record<string, Record<string, { runs: number; failed: number; medians: Record<string, number> }>>;
+/**
+ * One row of the tables: a consumer at one simulated latency. The summary is keyed by
+ * `configKey`: the consumer id on loopback, `id+20ms` with the simulated network.
+ */
+interface RowConfig {
+  consumer: ConsumerDef;
+  latencyMs: number;
+  key: string;
+  label: string;
+}
 
-function summarizeAll(ws: WorkloadDef[], cs: ConsumerDef[], results: RunResult[]): Summary {
+function configKey(id: string, latencyMs: number): string {
+  return latencyMs > 0 ? `${id}+${latencyMs}ms` : id;
+}
+
+function latencyLabel(ms: number): string {
+  return ms > 0 ? `+${ms} ms` : 'loopback';
+}
+
+function rowConfigs(cs: ConsumerDef[], latencies: number[]): RowConfig[] {
+  return cs.flatMap((c) =>
+    latencies.map((latencyMs) => ({
+      consumer: c,
+      latencyMs,
+      key: configKey(c.id, latencyMs),
+      label: latencies.length > 1 || latencyMs > 0 ? `${c.label}, ${latencyLabel(latencyMs)}` : c.label,
+    })),
+  );
+}
+
+type Summary = Record<
+  string,
+  Record<string, { runs: number; failed: number; latencyMs: number; medians: Record<string, number> }>
+>;
+
+function summarizeAll(ws: WorkloadDef[], cs: ConsumerDef[], latencies: number[], results: RunResult[]): Summary {
   const out: Summary = {};
   for (const w of ws) {
     out[w.key] = {};
-    for (const c of cs) {
-      const runs = results.filter((r) => r.workload === w.key && r.consumer === c.id && !r.warmup);
+    for (const { consumer: c, latencyMs, key } of rowConfigs(cs, latencies)) {
+      const runs = results.filter(
+        (r) => r.workload === w.key && r.consumer === c.id && r.latencyMs === latencyMs && !r.warmup,
+      );
       if (runs.length === 0) continue;
       const ok = runs.filter((r) => r.ok);
       const keys = new Set(ok.flatMap((r) => Object.keys(r.metrics)));
@@ -790,8 +1191,11 @@ function summarizeAll(ws: WorkloadDef[], cs: ConsumerDef[], results: RunResult[]
       for (const k of keys) medians[k] = median(ok.map((r) => r.metrics[k] ?? Number.NaN));
       // Requests per message by action (medians over runs).
       const actions = new Set(ok.flatMap((r) => Object.keys(r.requests ?? {})));
-      for (const a of actions) medians[`req:${a}`] = median(ok.map((r) => (r.requests?.[a] ?? 0) / (r.metrics.messages ?? r.metrics.handled ?? 1)));
-      out[w.key]![c.id] = { runs: runs.length, failed: runs.length - ok.length, medians };
+      for (const a of actions)
+        medians[`req:${a}`] = median(
+          ok.map((r) => (r.requests?.[a] ?? 0) / (r.metrics.messages ?? r.metrics.handled ?? 1)),
+        );
+      out[w.key]![key] = { runs: runs.length, failed: runs.length - ok.length, latencyMs, medians };
     }
   }
   return out;
@@ -803,61 +1207,167 @@ interface TableMeta {
   machine: { cpus: number; cpuModel?: string; memoryGiB: number; node: string; loadavgAtStart: number[] };
   loadEnd: number[];
   args: Args;
+  idleSeconds: number;
+}
+
+/** The throughput workloads whose requests per message must stay at the floor. */
+const REQUEST_WORKLOADS = [
+  ['noop', 'W1'],
+  ['wait50', 'W2'],
+  ['wait-var', 'W3'],
+  ['c100', 'W4'],
+] as const;
+
+/**
+ * The README's table (issue 9): per consumer, loopback and each simulated latency side by side
+ * in every cell ("loopback / +20 ms").
+ */
+function renderCompact(ws: WorkloadDef[], cs: ConsumerDef[], s: Summary, meta: TableMeta): string[] {
+  const latencies = meta.args.latencies;
+  const has = (w: string): boolean => ws.some((x) => x.key === w);
+  const get = (w: string, key: string, k: string): number | undefined => s[w]?.[key]?.medians[k];
+  const failed = (w: string, key: string): string => (s[w]?.[key]?.failed ? '!' : '');
+  const cols: Array<[string, (c: ConsumerDef, l: number) => string]> = [];
+  if (has('noop')) {
+    cols.push([
+      'W1 msg/s',
+      (c, l) => `${fmt(get('noop', configKey(c.id, l), 'throughput'))}${failed('noop', configKey(c.id, l))}`,
+    ]);
+    cols.push([
+      'W1 × simple loop',
+      (c, l) => {
+        const t = get('noop', configKey(c.id, l), 'throughput');
+        const ref = get('noop', configKey(REFERENCE, l), 'throughput');
+        return t !== undefined && ref !== undefined ? `${fmt(t / ref, 2)}×` : '–';
+      },
+    ]);
+  }
+  for (const [w, id] of [
+    ['wait50', 'W2'],
+    ['wait-var', 'W3'],
+    ['c100', 'W4'],
+  ] as const) {
+    if (has(w))
+      cols.push([
+        `${id} % of ideal`,
+        (c, l) => `${pct(get(w, configKey(c.id, l), 'fractionOfIdeal'))}${failed(w, configKey(c.id, l))}`,
+      ]);
+  }
+  const reqWorkloads = REQUEST_WORKLOADS.filter(([w]) => has(w));
+  if (reqWorkloads.length) {
+    cols.push([
+      `req/msg, max of ${reqWorkloads.map(([, id]) => id).join('-')}`,
+      (c, l) => {
+        let worst: [number, string] | undefined;
+        for (const [w, id] of reqWorkloads) {
+          const r = get(w, configKey(c.id, l), 'requestsPerMessage');
+          if (r !== undefined && Number.isFinite(r) && (!worst || r > worst[0])) worst = [r, id];
+        }
+        return worst ? `${fmt(worst[0], 3)} (${worst[1]})` : '–';
+      },
+    ]);
+  }
+  if (has('backpressure')) {
+    cols.push([
+      'W6 RSS MB 10 s → end',
+      (c, l) => {
+        const k = configKey(c.id, l);
+        const a = get('backpressure', k, 'rssStartMB');
+        return a === undefined ? '–' : `${fmt(a)} → ${fmt(get('backpressure', k, 'rssEndMB'))}`;
+      },
+    ]);
+  }
+  if (has('idle')) cols.push(['idle req/h', (c, l) => fmt(get('idle', configKey(c.id, l), 'idleRequestsPerHour'))]);
+  const lines: string[] = [];
+  const sides = latencies.map(latencyLabel).join(' / ');
+  lines.push(
+    `Summary (each cell: ${sides}; W1 × simple loop: msg/s over the simple loop's in the same run and network):`,
+    '',
+  );
+  lines.push(`| consumer | ${cols.map(([h]) => h).join(' | ')} |`);
+  lines.push(`| --- | ${cols.map(() => '---:').join(' | ')} |`);
+  for (const c of cs) {
+    if (!ws.some((w) => latencies.some((l) => s[w.key]?.[configKey(c.id, l)]))) continue;
+    const cells = cols.map(([, cell]) => {
+      const values = latencies.map((l) => cell(c, l));
+      return values.every((v) => v === '–') ? '–' : values.join(' / ');
+    });
+    lines.push(`| ${c.label} | ${cells.join(' | ')} |`);
+  }
+  return lines;
 }
 
 function renderTables(ws: WorkloadDef[], cs: ConsumerDef[], s: Summary, meta: TableMeta): string {
   const lines: string[] = [];
+  const rows = rowConfigs(cs, meta.args.latencies);
   const get = (w: string, c: string, k: string): number | undefined => s[w]?.[c]?.medians[k];
   const has = (w: string): boolean => ws.some((x) => x.key === w);
   const failed = (w: string, c: string): string => (s[w]?.[c]?.failed ? ` (${s[w]![c]!.failed} failed)` : '');
   lines.push(
     `Run ${meta.date.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${meta.machine.cpus} cores (${meta.machine.cpuModel ?? '?'}), ${meta.machine.memoryGiB} GiB, Node ${meta.machine.node}; ` +
       `load average ${meta.machine.loadavgAtStart[0]!.toFixed(2)} at start, ${meta.loadEnd[0]!.toFixed(2)} at end; ${meta.minutes.toFixed(1)} min; ` +
-      `medians of ${meta.args.runs} run(s)${meta.args.quick ? ' (--quick: smaller counts, no warm-up)' : ' after a warm-up'}.`,
+      `medians of ${meta.args.runs} run(s)${meta.args.quick ? ' (--quick: smaller counts, no warm-up)' : ' after a warm-up'}; ` +
+      `simulated network: ${meta.args.latencies.map((l) => (l > 0 ? `+${l} ms per request` : 'none (loopback)')).join(', ')}.`,
   );
   lines.push('');
+  lines.push(...renderCompact(ws, cs, s, meta), '');
+  lines.push('All figures:', '');
   const header: string[] = ['consumer'];
   if (has('noop')) header.push('W1 msg/s', 'W1 CPU s', 'W1 req/msg (recv + del + other)', 'W1 peak RSS MB');
   if (has('wait50')) header.push('W2 % of ideal');
   if (has('wait-var')) header.push('W3 % of ideal');
   if (has('c100')) header.push('W4 % of ideal');
+  if (REQUEST_WORKLOADS.some(([w]) => w !== 'noop' && has(w)))
+    header.push(
+      `req/msg ${REQUEST_WORKLOADS.filter(([w]) => w !== 'noop' && has(w))
+        .map(([, id]) => id)
+        .join(' / ')}`,
+    );
   if (has('latency')) header.push('W5 p50 / p99 ms');
   if (has('backpressure')) header.push('W6 RSS MB at 10 s → mid → end (max); 2nd-half MB/min');
   if (has('shutdown')) header.push('W7 idle s', 'W7 busy s (left)');
+  if (has('idle')) header.push('W8 idle req/h');
   lines.push(`| ${header.join(' | ')} |`);
   lines.push(`| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`);
-  for (const c of cs) {
-    if (!ws.some((w) => s[w.key]?.[c.id])) continue;
-    const row: string[] = [c.label];
+  for (const { key: c, label } of rows) {
+    if (!ws.some((w) => s[w.key]?.[c])) continue;
+    const row: string[] = [label];
     if (has('noop')) {
       const w = 'noop';
       row.push(
-        `${fmt(get(w, c.id, 'throughput'))}${failed(w, c.id)}`,
-        fmt(get(w, c.id, 'cpuS'), 2),
-        get(w, c.id, 'requestsPerMessage') === undefined
+        `${fmt(get(w, c, 'throughput'))}${failed(w, c)}`,
+        fmt(get(w, c, 'cpuS'), 2),
+        get(w, c, 'requestsPerMessage') === undefined
           ? '–'
-          : `${fmt(get(w, c.id, 'requestsPerMessage'), 3)} (${fmt(get(w, c.id, 'receivePerMessage'), 3)} + ${fmt(get(w, c.id, 'deletePerMessage'), 3)} + ${fmt(get(w, c.id, 'otherPerMessage'), 3)})`,
-        fmt(get(w, c.id, 'peakRssMB')),
+          : `${fmt(get(w, c, 'requestsPerMessage'), 3)} (${fmt(get(w, c, 'receivePerMessage'), 3)} + ${fmt(get(w, c, 'deletePerMessage'), 3)} + ${fmt(get(w, c, 'otherPerMessage'), 3)})`,
+        fmt(get(w, c, 'peakRssMB')),
       );
     }
-    for (const w of ['wait50', 'wait-var', 'c100']) if (has(w)) row.push(`${pct(get(w, c.id, 'fractionOfIdeal'))}${failed(w, c.id)}`);
+    for (const w of ['wait50', 'wait-var', 'c100'])
+      if (has(w)) row.push(`${pct(get(w, c, 'fractionOfIdeal'))}${failed(w, c)}`);
+    const others = REQUEST_WORKLOADS.filter(([w]) => w !== 'noop' && has(w));
+    if (others.length) row.push(others.map(([w]) => fmt(get(w, c, 'requestsPerMessage'), 3)).join(' / '));
     if (has('latency')) {
-      const p50 = get('latency', c.id, 'p50');
-      row.push(p50 === undefined ? '–' : `${fmt(p50, 1)} / ${fmt(get('latency', c.id, 'p99'), 1)}${failed('latency', c.id)}`);
+      const p50 = get('latency', c, 'p50');
+      row.push(p50 === undefined ? '–' : `${fmt(p50, 1)} / ${fmt(get('latency', c, 'p99'), 1)}${failed('latency', c)}`);
     }
     if (has('backpressure')) {
-      const start = get('backpressure', c.id, 'rssStartMB');
+      const start = get('backpressure', c, 'rssStartMB');
       row.push(
         start === undefined
           ? '–'
-          : `${fmt(start)} → ${fmt(get('backpressure', c.id, 'rssMidMB'))} → ${fmt(get('backpressure', c.id, 'rssEndMB'))} (${fmt(get('backpressure', c.id, 'rssMaxMB'))}); ${fmt(get('backpressure', c.id, 'rssSlopeMBPerMin'), 1)}`,
+          : `${fmt(start)} → ${fmt(get('backpressure', c, 'rssMidMB'))} → ${fmt(get('backpressure', c, 'rssEndMB'))} (${fmt(get('backpressure', c, 'rssMaxMB'))}); ${fmt(get('backpressure', c, 'rssSlopeMBPerMin'), 1)}`,
       );
     }
     if (has('shutdown')) {
-      const busy = get('shutdown', c.id, 'busySeconds');
-      const left = (get('shutdown', c.id, 'leftVisible') ?? 0) + (get('shutdown', c.id, 'leftInFlight') ?? 0);
-      row.push(fmt(get('shutdown', c.id, 'idleSeconds'), 2), busy === undefined ? '–' : `${fmt(busy, 2)} (${fmt(left)})${failed('shutdown', c.id)}`);
+      const busy = get('shutdown', c, 'busySeconds');
+      const left = (get('shutdown', c, 'leftVisible') ?? 0) + (get('shutdown', c, 'leftInFlight') ?? 0);
+      row.push(
+        fmt(get('shutdown', c, 'idleSeconds'), 2),
+        busy === undefined ? '–' : `${fmt(busy, 2)} (${fmt(left)})${failed('shutdown', c)}`,
+      );
     }
+    if (has('idle')) row.push(`${fmt(get('idle', c, 'idleRequestsPerHour'))}${failed('idle', c)}`);
     lines.push(`| ${row.join(' | ')} |`);
   }
   lines.push('');
@@ -865,65 +1375,112 @@ function renderTables(ws: WorkloadDef[], cs: ConsumerDef[], s: Summary, meta: Ta
     'W1: 10,000 messages, no-op handler, C = 10 (msg/s from first handler start to last handler end; CPU of the consumer process over that window; requests counted at the server). ' +
       'W2: 2,000 × 50 ms, ideal 200 msg/s. W3: 2,000 × 0-100 ms fixed per message (mean 50 ms), ideal C / mean. W4: C = 100, 20,000 × 50 ms, ideal 2,000 msg/s. ' +
       `W5: 200 messages sent one at a time to an idle consumer, SendMessage to handler start. W6: 100,000 queued, 50 ms, C = 10, ${meta.args.soakSeconds ?? (meta.args.quick ? 15 : 60)} s, RSS sampled every second. ` +
-      'W7: SIGTERM to exit, idle and with 10 handlers of 2 s running (grace 30 s); "left" = messages not deleted after exit.',
+      'W7: SIGTERM to exit, idle and with 10 handlers of 2 s running (grace: each library\'s default or 30 s); "left" = messages not deleted after exit. ' +
+      `W8: every consumer idle at once on its own empty queue, C = 10, requests over ${meta.idleSeconds} s after start-up scaled to an hour. ` +
+      "Simulated network: every SQS request (the consumer's and the orchestrator's) handed to the SQS server that many ms after it arrived.",
   );
 
   // Requests by action on W1.
   if (has('noop')) {
     const actions = new Set<string>();
-    for (const c of cs) for (const k of Object.keys(s.noop?.[c.id]?.medians ?? {})) if (k.startsWith('req:')) actions.add(k.slice(4));
+    for (const { key } of rows)
+      for (const k of Object.keys(s.noop?.[key]?.medians ?? {})) if (k.startsWith('req:')) actions.add(k.slice(4));
     const list = [...actions].sort();
     lines.push('', 'W1 SQS requests per message by action (counted at the server):', '');
     lines.push(`| consumer | ${list.join(' | ')} |`);
     lines.push(`| --- | ${list.map(() => '---:').join(' | ')} |`);
-    for (const c of cs) {
-      if (!s.noop?.[c.id]) continue;
-      lines.push(`| ${c.label} | ${list.map((a) => fmt(get('noop', c.id, `req:${a}`), 4)).join(' | ')} |`);
+    for (const { key, label } of rows) {
+      if (!s.noop?.[key]) continue;
+      lines.push(`| ${label} | ${list.map((a) => fmt(get('noop', key, `req:${a}`), 4)).join(' | ')} |`);
     }
   }
 
-  // Targets for this service's transport (defaults, and the proposed fix where it ran).
-  for (const [ours, title] of [
-    ['sqs-server', 'SqsServer (defaults)'],
-    ['sqs-server-semi8', 'SqsServer as the image runs it (--max-semi-space-size=8)'],
-  ] as const) {
-    if (!ws.some((w) => s[w.key]?.[ours])) continue;
-    const checks: Array<[string, boolean | undefined, string]> = [];
-    const ref = get('noop', 'simple-loop', 'throughput');
-    if (s.noop?.[ours]) {
-      const t = get('noop', ours, 'throughput');
-      checks.push(['W1 msg/s ≥ simple loop', t !== undefined && ref !== undefined ? t >= ref : undefined, `${fmt(t)} vs ${fmt(ref)}`]);
-      const r = get('noop', ours, 'requestsPerMessage');
-      checks.push(['W1 requests/message ≤ 0.21', r !== undefined ? r <= 0.21 : undefined, fmt(r, 3)]);
+  // Where the requests go, W1-W4: a consumer at the floor (0.2) receives and deletes in full
+  // batches of 10; the surplus shows which side is short.
+  const reqWs = REQUEST_WORKLOADS.filter(([w]) => has(w));
+  if (reqWs.length) {
+    lines.push(
+      '',
+      'Batching (medians): messages per receive that brought any / receives empty or still waiting at the count / messages per DeleteMessageBatch:',
+      '',
+    );
+    lines.push(`| consumer | ${reqWs.map(([, id]) => id).join(' | ')} |`);
+    lines.push(`| --- | ${reqWs.map(() => '---:').join(' | ')} |`);
+    for (const { key, label } of rows) {
+      if (!reqWs.some(([w]) => s[w]?.[key])) continue;
+      const cells = reqWs.map(([w]) =>
+        s[w]?.[key]
+          ? `${fmt(get(w, key, 'messagesPerReceive'), 2)} / ${fmt(get(w, key, 'receivesEmptyOrWaiting'))} / ${fmt(get(w, key, 'messagesPerDeleteBatch'), 2)}`
+          : '–',
+      );
+      lines.push(`| ${label} | ${cells.join(' | ')} |`);
     }
-    const frac = (w: string, min: number, label: string): void => {
-      if (!s[w]?.[ours]) return;
-      const f = get(w, ours, 'fractionOfIdeal');
-      checks.push([label, f !== undefined ? f >= min : undefined, pct(f)]);
-    };
-    frac('wait50', 0.97, 'W2 ≥ 97% of ideal');
-    frac('wait-var', 0.97, 'W3 ≥ 97% of ideal');
-    frac('c100', 0.9, 'W4 ≥ 90% of ideal');
-    if (s.latency?.[ours]) {
-      const p = get('latency', ours, 'p50');
-      checks.push(['W5 idle latency p50 < 20 ms', p !== undefined ? p < 20 : undefined, `${fmt(p, 1)} ms`]);
-    }
-    if (s.backpressure?.[ours]) {
-      const max = get('backpressure', ours, 'rssMaxMB');
-      const sl = get('backpressure', ours, 'rssSlopeMBPerMin');
-      checks.push([
-        'W6 RSS < 150 MB and not growing (2nd-half slope < 1 MB/min)',
-        max !== undefined && sl !== undefined ? max < 150 && sl < 1 : undefined,
-        `max ${fmt(max, 1)} MB, 2nd-half slope ${fmt(sl, 2)} MB/min`,
-      ]);
-    }
-    if (s.shutdown?.[ours]) {
-      const idle = get('shutdown', ours, 'idleSeconds');
-      checks.push(['W7 idle shutdown < 1 s', idle !== undefined ? idle < 1 : undefined, `${fmt(idle, 3)} s`]);
-    }
-    if (checks.length) {
-      lines.push('', `Targets, ${title}:`, '');
-      for (const [label, ok, value] of checks) lines.push(`- ${ok === undefined ? '[ ? ]' : ok ? '[met]' : '[NOT MET]'} ${label}: ${value}`);
+  }
+
+  // Targets for this service's transport (issue 9), at each simulated latency, against the
+  // simple loop of the same run and network.
+  for (const latencyMs of meta.args.latencies) {
+    for (const [id, title] of [
+      ['sqs-server', 'SqsServer (defaults)'],
+      ['sqs-server-semi8', 'SqsServer as the image runs it (--max-semi-space-size=8)'],
+    ] as const) {
+      const ours = configKey(id, latencyMs);
+      if (!ws.some((w) => s[w.key]?.[ours])) continue;
+      const checks: Array<[string, boolean | undefined, string]> = [];
+      const ref = get('noop', configKey(REFERENCE, latencyMs), 'throughput');
+      if (s.noop?.[ours]) {
+        const t = get('noop', ours, 'throughput');
+        checks.push([
+          'W1 msg/s ≥ simple loop',
+          t !== undefined && ref !== undefined ? t >= ref : undefined,
+          `${fmt(t)} vs ${fmt(ref)}`,
+        ]);
+      }
+      for (const [w, wid] of REQUEST_WORKLOADS) {
+        if (!s[w]?.[ours]) continue;
+        const r = get(w, ours, 'requestsPerMessage');
+        checks.push([`${wid} requests/message ≤ 0.21`, r !== undefined ? r <= 0.21 : undefined, fmt(r, 3)]);
+      }
+      const frac = (w: string, min: number, label: string): void => {
+        if (!s[w]?.[ours]) return;
+        const f = get(w, ours, 'fractionOfIdeal');
+        checks.push([label, f !== undefined ? f >= min : undefined, pct(f, 2)]);
+      };
+      frac('wait50', 0.97, 'W2 ≥ 97% of ideal');
+      frac('wait-var', 0.97, 'W3 ≥ 97% of ideal');
+      frac('c100', 0.9, 'W4 ≥ 90% of ideal');
+      if (s.latency?.[ours]) {
+        const p = get('latency', ours, 'p50');
+        const limit = 20 + latencyMs;
+        checks.push([`W5 idle latency p50 < ${limit} ms`, p !== undefined ? p < limit : undefined, `${fmt(p, 1)} ms`]);
+      }
+      if (s.backpressure?.[ours]) {
+        const max = get('backpressure', ours, 'rssMaxMB');
+        const sl = get('backpressure', ours, 'rssSlopeMBPerMin');
+        checks.push([
+          'W6 RSS < 150 MB and not growing (2nd-half slope < 1 MB/min)',
+          max !== undefined && sl !== undefined ? max < 150 && sl < 1 : undefined,
+          `max ${fmt(max, 1)} MB, 2nd-half slope ${fmt(sl, 2)} MB/min`,
+        ]);
+      }
+      if (s.shutdown?.[ours]) {
+        const idle = get('shutdown', ours, 'idleSeconds');
+        checks.push(['W7 idle shutdown < 1 s', idle !== undefined ? idle < 1 : undefined, `${fmt(idle, 3)} s`]);
+      }
+      if (s.idle?.[ours]) {
+        // Before adaptive intake the defaults ran prefetch / 10 = 1 long poll at a time (C = 10).
+        const perHour = get('idle', ours, 'idleRequestsPerHour');
+        checks.push([
+          'W8 idle requests/hour ≤ 180 (one 20 s long poll at a time)',
+          perHour !== undefined ? perHour <= 180 : undefined,
+          fmt(perHour),
+        ]);
+      }
+      if (checks.length) {
+        lines.push('', `Targets, ${title}, ${latencyLabel(latencyMs)}:`, '');
+        for (const [label, ok, value] of checks)
+          lines.push(`- ${ok === undefined ? '[ ? ]' : ok ? '[met]' : '[NOT MET]'} ${label}: ${value}`);
+      }
     }
   }
   return lines.join('\n');

@@ -26,7 +26,7 @@ export const SUITES = [
   {
     name: 'sqs-moto',
     description:
-      'FIFO groups with a backlog run side by side, against moto (which batches a receive by group, as AWS does); 1 MiB messages, S3 claim checks against the S3 of moto, SNS envelopes through the SNS of moto SNS',
+      'FIFO groups with a backlog run side by side, against moto (which batches a receive by group, as AWS does); 1 MiB messages, S3 claim checks and SNS subscriptions against the S3 and SNS of moto',
     files: [
       '.build/test/sqs/fifo-groups.e2e-spec.js',
       '.build/test/sqs/large-messages.e2e-spec.js',
@@ -81,12 +81,15 @@ export const SUITES = [
   {
     name: 'faults',
     description:
-      'fault injection with real processes: kill -9, SIGTERM, SQS and Keycloak outages, poison flood, slow handler, soak',
+      'fault injection with real processes: kill -9, SIGTERM, SQS outage and blackhole, Keycloak down 5 min and slow, poison flood, slow handler, soak',
     files: ['.build/test/faults/**/*.e2e-spec.js'],
     servers: ['keycloak'],
     // The soak's default size for this run; FAULT_SOAK_MESSAGES=1000000 npm test -- faults does the full million.
     env: { FAULT_SOAK_DEFAULT_MESSAGES: '500000' },
     // Per test: the Keycloak long outage lasts 5 min, plus warm-up and recovery.
     timeoutMs: 540_000,
+    // Two cases at a time: the long outages mostly wait, and each case has its own SQS server,
+    // queues and users; the run stays well inside CI's time.
+    concurrency: 2,
   },
 ];

@@ -29,7 +29,10 @@ class BenchModule {}
  */
 function patchAckOffWorker(): void {
   const original = Acknowledger.prototype.delete;
-  Acknowledger.prototype.delete = function deleteWithoutWaiting(this: Acknowledger, ...args: Parameters<Acknowledger['delete']>) {
+  Acknowledger.prototype.delete = function deleteWithoutWaiting(
+    this: Acknowledger,
+    ...args: Parameters<Acknowledger['delete']>
+  ) {
     void original.apply(this, args);
     return Promise.resolve();
   };
@@ -39,13 +42,15 @@ async function main(): Promise<void> {
   const { patch, ...options } = (config.options ?? {}) as Partial<SqsServerOptions> & { patch?: string };
   if (patch === 'ack-off-worker') patchAckOffWorker();
   else if (patch) throw new Error(`unknown patch ${patch}`);
+  // Product defaults, as users get them: only the queue, the client config (the transport
+  // builds its own keep-alive handler from it) and the workload's C. Everything else (prefetch,
+  // adaptive receives, waitTimeSeconds 20, visibilityTimeout 30, the 1 s delete linger, the
+  // shutdown grace) is the transport's default; `--server-options` and the opt-in variants
+  // are the only way to change it.
   const server = new SqsServer({
     queues: [{ url: config.queueUrl }],
     client: { endpoint: config.endpoint, region: config.region, credentials: CREDENTIALS },
     concurrency: config.concurrency,
-    waitTimeSeconds: config.waitTimeSeconds,
-    visibilityTimeout: config.visibilityTimeout,
-    shutdownGraceSeconds: config.shutdownGraceSeconds,
     ...options,
   });
   const app = await NestFactory.createMicroservice(BenchModule, { strategy: server, logger: false });

@@ -7,7 +7,7 @@ import v8 from 'node:v8';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-export type BenchMode = 'throughput' | 'latency' | 'soak' | 'shutdown';
+export type BenchMode = 'throughput' | 'latency' | 'soak' | 'shutdown' | 'idle';
 
 /** What the orchestrator passes to a consumer process (env BENCH_CONFIG, JSON). */
 export interface BenchConfig {
@@ -26,6 +26,8 @@ export interface BenchConfig {
   runningTarget?: number;
   /** Extra options for the consumer under test (tuned configurations). */
   options?: Record<string, unknown>;
+  /** Access key id of the consumer's requests (default `bench`): the server counts by it. */
+  accessKeyId?: string;
 }
 
 /** The body of every benchmark message. */
@@ -38,10 +40,11 @@ export interface BenchPayload {
   t?: number;
 }
 
-export const CREDENTIALS = { accessKeyId: 'bench', secretAccessKey: 'bench' };
-
 export const config: BenchConfig = JSON.parse(process.env.BENCH_CONFIG ?? 'null') as BenchConfig;
 if (!config) throw new Error('BENCH_CONFIG is not set: consumers are started by bench/run');
+
+/** Static test credentials; the key id tells the server whose request it is (idle workload). */
+export const CREDENTIALS = { accessKeyId: config.accessKeyId ?? 'bench', secretAccessKey: 'bench' };
 
 /** Epoch ms with sub-ms resolution, comparable across processes on this machine. */
 export function nowMs(): number {
@@ -105,8 +108,10 @@ export async function handle(payload: BenchPayload): Promise<void> {
   }
   state.running += 1;
   if (state.running > state.maxRunning) state.maxRunning = state.running;
-  if (config.mode === 'latency') send({ type: 'started', i: payload.i, at: start, latencyMs: start - (payload.t ?? start) });
-  if (config.mode === 'shutdown' && config.runningTarget && state.running === config.runningTarget) send({ type: 'running', count: state.running });
+  if (config.mode === 'latency')
+    send({ type: 'started', i: payload.i, at: start, latencyMs: start - (payload.t ?? start) });
+  if (config.mode === 'shutdown' && config.runningTarget && state.running === config.runningTarget)
+    send({ type: 'running', count: state.running });
   try {
     if (payload.d > 0) await sleep(payload.d);
   } finally {
@@ -156,7 +161,9 @@ function report(): Record<string, unknown> {
   sampleRss();
   const cpuStart = state.cpuAtFirst;
   const cpuEnd = state.cpuAtDone ?? process.cpuUsage();
-  const cpu = cpuStart ? { userMs: (cpuEnd.user - cpuStart.user) / 1_000, systemMs: (cpuEnd.system - cpuStart.system) / 1_000 } : undefined;
+  const cpu = cpuStart
+    ? { userMs: (cpuEnd.user - cpuStart.user) / 1_000, systemMs: (cpuEnd.system - cpuStart.system) / 1_000 }
+    : undefined;
   const total = process.cpuUsage();
   return {
     type: 'report',

@@ -32,7 +32,8 @@ function area(cf) {
   if (pkg) {
     const p = pkg[1];
     if (p.startsWith('@nestjs/')) return 'NestJS';
-    if (p.startsWith('@aws-sdk/') || p.startsWith('@smithy/') || p.startsWith('@aws-crypto/')) return 'AWS SDK / Smithy';
+    if (p.startsWith('@aws-sdk/') || p.startsWith('@smithy/') || p.startsWith('@aws-crypto/'))
+      return 'AWS SDK / Smithy';
     if (p === 'rxjs') return 'rxjs';
     return `node_modules/${p}`;
   }
@@ -40,7 +41,8 @@ function area(cf) {
   return url;
 }
 
-const label = (cf) => `${cf.functionName || '(anonymous)'} ${(cf.url ?? '').replace(/^.*\/(node_modules|src|bench)\//, '$1/')}:${cf.lineNumber + 1}`;
+const label = (cf) =>
+  `${cf.functionName || '(anonymous)'} ${(cf.url ?? '').replace(/^.*\/(node_modules|src|bench)\//, '$1/')}:${cf.lineNumber + 1}`;
 
 const byArea = new Map();
 const byFn = new Map();
@@ -66,9 +68,16 @@ const ms = (us) => (us / 1000).toFixed(0).padStart(7);
 const share = (us) => `${((us / busy) * 100).toFixed(1).padStart(5)}%`;
 const print = (title, map, n) => {
   process.stdout.write(`\n${title}\n`);
-  for (const [k, v] of [...map].sort((a, b) => b[1] - a[1]).slice(0, n)) process.stdout.write(`${ms(v)} ms ${share(v)}  ${k}\n`);
+  for (const [k, v] of [...map].sort((a, b) => b[1] - a[1]).slice(0, n))
+    process.stdout.write(`${ms(v)} ms ${share(v)}  ${k}\n`);
 };
-process.stdout.write(`${file}\nsampled ${(total / 1e6).toFixed(2)} s, busy (not idle) ${(busy / 1e6).toFixed(2)} s; shares are of busy time\n`);
+process.stdout.write(
+  `${file}\nsampled ${(total / 1e6).toFixed(2)} s, busy (not idle) ${(busy / 1e6).toFixed(2)} s; shares are of busy time\n`,
+);
 print('Self time by area', new Map([...byArea].filter(([k]) => k !== 'idle')), 20);
 print(`Top ${top} functions by self time`, new Map([...byFn].filter(([k]) => !k.startsWith('(idle)'))), top);
-print(`Top ${top} by inclusive time (src/sqs and bench only)`, new Map([...inclusive].filter(([k]) => /(src|bench)\//.test(k))), top);
+print(
+  `Top ${top} by inclusive time (src/sqs and bench only)`,
+  new Map([...inclusive].filter(([k]) => /(src|bench)\//.test(k))),
+  top,
+);
