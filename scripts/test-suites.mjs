@@ -26,8 +26,12 @@ export const SUITES = [
   {
     name: 'sqs-moto',
     description:
-      'FIFO groups with a backlog run side by side, against moto (which batches a receive by group, as AWS does)',
-    files: ['.build/test/sqs/fifo-groups.e2e-spec.js'],
+      'FIFO groups with a backlog run side by side, against moto (which batches a receive by group, as AWS does); 1 MiB messages, S3 claim checks and SNS subscriptions against the S3 and SNS of moto',
+    files: [
+      '.build/test/sqs/fifo-groups.e2e-spec.js',
+      '.build/test/sqs/large-messages.e2e-spec.js',
+      '.build/test/sqs/message-shapes.e2e-spec.js',
+    ],
     servers: ['moto'],
     env: { SQS_TEST_BACKEND: 'moto' },
     timeoutMs: 180_000,

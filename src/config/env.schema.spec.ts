@@ -118,6 +118,12 @@ describe('environment schema', () => {
       ['SQS_BATCH_SIZE', '1.5', /SQS_BATCH_SIZE must be an integer from 1 to 10 \(got "1.5"\)/],
       ['SQS_PREFETCH', '0', /SQS_PREFETCH must be an integer from 1 to 100000 \(got "0"\)/],
       ['SQS_PREFETCH', '100001', /SQS_PREFETCH must be an integer from 1 to 100000/],
+      [
+        'SQS_MAX_BUFFERED_BYTES',
+        '1048575',
+        /SQS_MAX_BUFFERED_BYTES must be an integer from 1048576 to 1099511627776 \(got "1048575"\)/,
+      ],
+      ['SQS_MAX_BUFFERED_BYTES', '64MiB', /SQS_MAX_BUFFERED_BYTES must be an integer from 1048576/],
       ['SQS_MAX_RECEIVERS', '1001', /SQS_MAX_RECEIVERS must be an integer from 1 to 1000 \(got "1001"\)/],
       ['SQS_DELETE_LINGER_MS', '-1', /SQS_DELETE_LINGER_MS must be an integer from 0 to 10000 \(got "-1"\)/],
       ['TEST_ONLY_POD_SQS_ENDPOINT', 'loopback', /TEST_ONLY_POD_SQS_ENDPOINT must be an http\(s\) URL/],

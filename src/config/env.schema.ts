@@ -107,6 +107,7 @@ const envObject = z.object({
   SQS_CONCURRENCY: withDefault(...integer(1, 500), 10),
   SQS_BATCH_SIZE: withDefault(...integer(1, 10), 10),
   SQS_PREFETCH: optional(...integer(1, 100_000)),
+  SQS_MAX_BUFFERED_BYTES: optional(...integer(1_048_576, 2 ** 40)),
   SQS_MAX_RECEIVERS: optional(...integer(1, 1_000)),
   SQS_DELETE_LINGER_MS: optional(...integer(0, 10_000)),
   SQS_WAIT_TIME_SECONDS: withDefault(...integer(0, 20), 20),

@@ -193,4 +193,14 @@ describe('SQS client factory', () => {
     assert.equal(resolved.maxReceiversPerQueue, 12);
     assert.equal(resolved.deleteBatchLingerMs, 250);
   });
+
+  it('maps SQS_MAX_BUFFERED_BYTES onto maxBufferedBytes, 64 MiB when unset', () => {
+    const set = loadConfig({ ...ENV, SQS_MAX_BUFFERED_BYTES: '8388608' }).sqs;
+    assert.equal(resolveSqsServerOptions(toSqsServerOptions(set, { region: 'us-east-1' })).maxBufferedBytes, 8_388_608);
+    const unset = loadConfig(ENV).sqs;
+    assert.equal(
+      resolveSqsServerOptions(toSqsServerOptions(unset, { region: 'us-east-1' })).maxBufferedBytes,
+      67_108_864,
+    );
+  });
 });

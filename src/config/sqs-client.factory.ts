@@ -82,6 +82,7 @@ export function toSqsServerOptions(
     concurrency: sqs.concurrency,
     batchSize: sqs.batchSize,
     ...(sqs.prefetch === undefined ? {} : { prefetch: sqs.prefetch }),
+    ...(sqs.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: sqs.maxBufferedBytes }),
     ...(sqs.maxReceiversPerQueue === undefined ? {} : { maxReceiversPerQueue: sqs.maxReceiversPerQueue }),
     ...(sqs.deleteBatchLingerMs === undefined ? {} : { deleteBatchLingerMs: sqs.deleteBatchLingerMs }),
     waitTimeSeconds: sqs.waitTimeSeconds,

@@ -11,6 +11,8 @@ export interface SqsConfig {
   batchSize: number;
   /** Messages buffered ahead of the workers at most (the memory bound); transport default when unset. */
   prefetch?: number;
+  /** Bytes buffered ahead of the workers at most; transport default (64 MiB) when unset. */
+  maxBufferedBytes?: number;
   /** Concurrent long polls per queue at most; transport default when unset. */
   maxReceiversPerQueue?: number;
   /** Longest a delete waits to share a batch (ms); transport default when unset. */
@@ -37,6 +39,7 @@ export function toSqsConfig(env: Env): SqsConfig {
     concurrency: env.SQS_CONCURRENCY,
     batchSize: env.SQS_BATCH_SIZE,
     prefetch: env.SQS_PREFETCH,
+    maxBufferedBytes: env.SQS_MAX_BUFFERED_BYTES,
     maxReceiversPerQueue: env.SQS_MAX_RECEIVERS,
     deleteBatchLingerMs: env.SQS_DELETE_LINGER_MS,
     waitTimeSeconds: env.SQS_WAIT_TIME_SECONDS,

@@ -9,15 +9,14 @@ import { IntakePauses } from './intake-pauses.js';
 import { IntakeSizer } from './intake-sizer.js';
 import { MessageBuffer } from './message-buffer.js';
 import { runWithSqsMessage } from './message-context.js';
-import { decodeMessage, UndecodableMessageError } from './message-decoder.js';
+import { PayloadResolver } from './large-payload/payload-resolver.js';
+import { MessageRouting, type RoutedMessage } from './message-routing.js';
 import type { MessageDispatcher } from './message-dispatcher.js';
 import { messageLogFields } from './message-log-fields.js';
-import { displayPattern } from './pattern-display.js';
 import { QueueIntake } from './queue-intake.js';
 import { readRedrivePolicy, toResolvedQueue, type ResolvedQueue } from './queue-registry.js';
 import { ConsumerStatus } from './consumer-status.js';
 import { Settlement, type DispatchOutcome, type EventSink } from './settlement.js';
-import { DeadLetterReason } from './sqs.errors.js';
 import type { SqsServerSnapshot } from './sqs.events.js';
 import { receiveRequestTimeoutMs, type ResolvedSqsServerOptions } from './sqs.options.js';
 import type { TraceContext } from './trace-context.js';
@@ -52,6 +51,8 @@ export class ConsumerEngine {
   private readonly heartbeat: VisibilityHeartbeat;
   private readonly registry = new HeldRegistry();
   private readonly settlement: Settlement;
+  private readonly payloads: PayloadResolver;
+  private readonly routing: MessageRouting;
   private readonly abort = new AbortController();
   private receiving: Promise<void> = Promise.resolve();
 
@@ -59,7 +60,7 @@ export class ConsumerEngine {
     const o = (this.options = parts.options);
     this.queues = o.queues.map(toResolvedQueue);
     // A worker with nothing to start is the sizer's signal to fetch further ahead.
-    this.buffer = new MessageBuffer(o.prefetch, () => this.sizer.onStarved());
+    this.buffer = new MessageBuffer(o.prefetch, () => this.sizer.onStarved(), o.maxBufferedBytes);
     this.acknowledger = this.createAcknowledger();
     this.heartbeat = this.createHeartbeat();
     this.intakes = this.queues.map((queue) => this.createIntake(queue));
@@ -71,6 +72,8 @@ export class ConsumerEngine {
       onPaused: (queueUrl, dependency, reason) => this.onIntakePaused(queueUrl, dependency, reason),
       onResumed: (queueUrl, dependency, pausedMs) => this.onIntakeResumed(queueUrl, dependency, pausedMs),
     });
+    this.payloads = new PayloadResolver(o.largePayloads);
+    this.routing = new MessageRouting(parts.dispatcher, this.payloads, o.patternAttribute);
     this.pool = new WorkerPool(o.concurrency, this.buffer, (m) => this.process(m));
     this.settlement = new Settlement({
       client: parts.client,
@@ -119,6 +122,7 @@ export class ConsumerEngine {
     await this.acknowledger.flush();
     this.heartbeat.stop();
     this.registry.clear();
+    this.payloads.close();
   }
 
   /** See `SqsServer.pauseWhileDown`. */
@@ -227,25 +231,16 @@ export class ConsumerEngine {
 
   /** One message, from its pattern to its settlement. Never throws. */
   private async process(held: HeldMessage): Promise<void> {
-    await this.settlement.settle(held, await this.dispatch(held));
+    const routed = await this.routing.route(held);
+    if ('kind' in routed) return this.settlement.settle(held, routed);
+    const outcome = await this.dispatch(held, routed);
+    await this.settlement.settle(held, outcome);
+    if (outcome.kind !== 'succeeded') return;
+    const error = await this.payloads.discard(routed.pointer);
+    if (error) this.log('warn', held, `${error.message}; the object stays in S3`);
   }
 
-  private async dispatch(held: HeldMessage): Promise<DispatchOutcome> {
-    let decoded;
-    try {
-      decoded = decodeMessage(held.message, this.options.patternAttribute, held.queue.defaultPattern);
-    } catch (err) {
-      const reason = err instanceof UndecodableMessageError ? err.reason : DeadLetterReason.MalformedBody;
-      return { kind: 'undeliverable', reason, detail: describeError(err).message };
-    }
-    held.info.pattern = decoded.pattern;
-    const run = this.parts.dispatcher.route(decoded.pattern);
-    if (!run)
-      return {
-        kind: 'undeliverable',
-        reason: DeadLetterReason.NoHandler,
-        detail: `no handler for pattern ${displayPattern(decoded.pattern)}`,
-      };
+  private async dispatch(held: HeldMessage, { decoded, run }: RoutedMessage): Promise<DispatchOutcome> {
     this.parts.emit('processing_started', held.info);
     const startedAt = performance.now();
     try {

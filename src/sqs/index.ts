@@ -11,6 +11,14 @@ export { SqsClient, SqsClientStatus, type SqsClientOptions } from './sqs.client.
 export { SqsRecord, type SqsRecordOptions } from './sqs.record.js';
 export { SqsContext } from './sqs.context.js';
 export { SqsEventPattern, SqsMessagePattern, type SqsPattern } from './sqs-patterns.js';
+export type { SqsEnvelope, SqsEnvelopeSource } from './envelopes/sqs-envelope.js';
+export type { SqsClientLargePayloadOptions, SqsLargePayloadOptions } from './large-payload/large-payload.options.js';
+export {
+  LEGACY_PAYLOAD_SIZE_ATTRIBUTE,
+  PAYLOAD_SIZE_ATTRIBUTE,
+  POINTER_CLASS,
+} from './large-payload/payload-pointer.js';
+export { DEFAULT_MAX_BUFFERED_BYTES } from './sqs.options.js';
 export { SqsExceptionFilter } from './sqs-exception.filter.js';
 export {
   SqsStatus,

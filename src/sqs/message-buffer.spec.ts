@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MessageBuffer } from './message-buffer.js';
-import { fakeHeld } from '../../test/support/held-messages.js';
+import { fakeHeld, standardQueue } from '../../test/support/held-messages.js';
 
 describe('MessageBuffer', () => {
   it('grants room only while it is free, so receiving pauses when workers fall behind', async () => {
@@ -124,5 +124,64 @@ describe('MessageBuffer', () => {
     const pending = buffer.reserve(1, controller.signal);
     controller.abort();
     assert.equal(await pending, false);
+  });
+
+  it('grants no room while the buffered bytes reach maxBytes, and again once workers drain them', async () => {
+    const mib = 'x'.repeat(1_048_576);
+    const buffer = new MessageBuffer(100, undefined, 2 * 1_048_576);
+    await buffer.reserve(10);
+    buffer.push([fakeHeld({ body: mib }), fakeHeld({ body: mib })], 10);
+    assert.equal(buffer.bytes, 2 * 1_048_576);
+    assert.equal(buffer.room, 0, 'two 1 MiB messages fill a 2 MiB bound, whatever the count says');
+    let granted = false;
+    const next = buffer.reserve(10).then((ok) => (granted = ok));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(granted, false);
+    await buffer.take();
+    await next;
+    assert.equal(granted, true, 'a worker took 1 MiB: below the bound, a receive may start');
+    assert.equal(buffer.bytes, 1_048_576);
+  });
+
+  it('counts attributes as SQS does, and forgets the bytes of what it hands back', () => {
+    const buffer = new MessageBuffer(10, undefined, 1_000);
+    const m = fakeHeld({ body: '1234' });
+    (m.message as { MessageAttributes?: unknown }).MessageAttributes = {
+      ab: { DataType: 'String', StringValue: 'xyz' },
+    };
+    buffer.push([m, fakeHeld({ body: '12' })], 0);
+    assert.equal(buffer.bytes, 4 + 2 + 6 + 3 + 2);
+    buffer.removeQueue(standardQueue.url);
+    assert.equal(buffer.bytes, 0);
+  });
+
+  it('serves the groups of a fair (standard) queue in turn: a noisy group does not make others wait', async () => {
+    const buffer = new MessageBuffer(100);
+    const noisy = Array.from({ length: 20 }, () => fakeHeld({ group: 'noisy', queue: standardQueue }));
+    const quiet = [fakeHeld({ group: 'q1', queue: standardQueue }), fakeHeld({ group: 'q2', queue: standardQueue })];
+    buffer.push([...noisy, ...quiet], 0);
+    const firstFour = [await buffer.take(), await buffer.take(), await buffer.take(), await buffer.take()];
+    assert.deepEqual(firstFour, [noisy[0], quiet[0], quiet[1], noisy[1]]);
+  });
+
+  it('never serializes a fair queue group: its messages run side by side, unlike a FIFO group', async () => {
+    const buffer = new MessageBuffer(10);
+    const [a1, a2] = [fakeHeld({ group: 'a', queue: standardQueue }), fakeHeld({ group: 'a', queue: standardQueue })];
+    buffer.push([a1, a2], 0);
+    assert.equal(await buffer.take(), a1);
+    assert.equal(await buffer.take(), a2, 'a2 starts while a1 still runs');
+  });
+
+  it('keeps FIFO order within each group while the groups take turns', async () => {
+    const buffer = new MessageBuffer(10);
+    const [a1, a2, a3, b1] = ['a', 'a', 'a', 'b'].map((group) => fakeHeld({ group }));
+    buffer.push([a1!, a2!, a3!, b1!], 0);
+    assert.equal(await buffer.take(), a1);
+    assert.equal(await buffer.take(), b1);
+    buffer.complete(a1!);
+    buffer.complete(b1!);
+    assert.equal(await buffer.take(), a2);
+    buffer.complete(a2!);
+    assert.equal(await buffer.take(), a3);
   });
 });

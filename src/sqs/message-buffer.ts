@@ -1,4 +1,6 @@
+import { FairRotation } from './fair-rotation.js';
 import type { HeldMessage } from './held-message.js';
+import { messageBytes } from './message-size.js';
 
 type Waiter = (message: HeldMessage | null) => void;
 
@@ -12,9 +14,14 @@ interface RoomWaiter {
  *
  * Receivers `reserve()` room before each receive call, so the buffer can never overflow and
  * receiving simply pauses while workers are behind (back pressure with flat memory).
- * Workers `take()` the oldest message whose FIFO group is not already being worked on; a
- * message of a busy group waits until `complete()` frees its group, which keeps each group
- * strictly in order while other groups run in parallel.
+ * Besides the count, the buffer is bounded in bytes: no room is granted while the buffered
+ * messages' bytes reach `maxBytes`. A receive cannot know sizes before it answers, so the
+ * bound may be overshot by the receives already in flight, each at most one batch of
+ * SQS-sized messages.
+ *
+ * Workers `take()` messages group by group in turn (see `FairRotation`), the oldest of a
+ * group first; a message of a busy FIFO group waits until `complete()` frees its group, which
+ * keeps each FIFO group strictly in order while other groups run in parallel.
  *
  * The capacity moves (the intake sizes it to the receives it keeps in flight) but never above
  * the bound it was built with. A worker that finds nothing to start reports it through
@@ -25,7 +32,10 @@ export class MessageBuffer {
   private readonly busyGroups = new Set<string>();
   private readonly workerWaiters: Waiter[] = [];
   private roomWaiters: RoomWaiter[] = [];
+  private readonly rotation = new FairRotation();
+  private readonly sizes = new WeakMap<HeldMessage, number>();
   private reserved = 0;
+  private bufferedBytes = 0;
   private closed = false;
   private currentCapacity: number;
 
@@ -33,10 +43,12 @@ export class MessageBuffer {
    * @param maxCapacity the bound: messages buffered at most, whatever the intake asks for.
    * @param onStarved called when a worker waits for a message (none buffered, or only
    *   messages of FIFO groups already running).
+   * @param maxBytes the byte bound: no room is granted while buffered messages reach it.
    */
   constructor(
     readonly maxCapacity: number,
     private readonly onStarved: () => void = () => undefined,
+    readonly maxBytes = Infinity,
   ) {
     this.currentCapacity = maxCapacity;
   }
@@ -55,14 +67,20 @@ export class MessageBuffer {
     return this.items.length;
   }
 
+  /** Bytes of the buffered messages (bodies and attributes, as SQS counts them). */
+  get bytes(): number {
+    return this.bufferedBytes;
+  }
+
   /** Ms the oldest buffered message has waited for a worker (0 when empty). */
   oldestWaitMs(now = Date.now()): number {
     const oldest = this.items[0];
     return oldest ? Math.max(0, now - oldest.receivedAt) : 0;
   }
 
-  /** Free slots not yet promised to a receive call. */
+  /** Free slots not yet promised to a receive call; none while the byte bound is reached. */
   get room(): number {
+    if (this.bufferedBytes >= this.maxBytes) return 0;
     return this.capacity - this.items.length - this.reserved;
   }
 
@@ -105,6 +123,7 @@ export class MessageBuffer {
   /** Adds received messages, filling slots reserved for them. */
   push(messages: HeldMessage[], reservedCount: number): void {
     this.reserved = Math.max(0, this.reserved - reservedCount);
+    for (const m of messages) this.added(m);
     this.items.push(...messages);
     this.dispatch();
     this.notifyRoom();
@@ -132,7 +151,7 @@ export class MessageBuffer {
   removeGroup(orderingKey: string): HeldMessage[] {
     const removed: HeldMessage[] = [];
     for (let i = this.items.length - 1; i >= 0; i--) {
-      if (this.items[i]!.orderingKey === orderingKey) removed.unshift(...this.items.splice(i, 1));
+      if (this.items[i]!.orderingKey === orderingKey) removed.unshift(this.removeAt(i));
     }
     if (removed.length) this.notifyRoom();
     return removed;
@@ -142,7 +161,7 @@ export class MessageBuffer {
   removeQueue(queueUrl: string): HeldMessage[] {
     const removed: HeldMessage[] = [];
     for (let i = this.items.length - 1; i >= 0; i--) {
-      if (this.items[i]!.queue.url === queueUrl) removed.unshift(...this.items.splice(i, 1));
+      if (this.items[i]!.queue.url === queueUrl) removed.unshift(this.removeAt(i));
     }
     if (removed.length) this.notifyRoom();
     return removed;
@@ -158,15 +177,33 @@ export class MessageBuffer {
     this.closed = true;
     for (const waiter of this.workerWaiters.splice(0)) waiter(null);
     this.notifyRoom();
-    return this.items.splice(0);
+    const left = this.items.splice(0);
+    for (const m of left) this.rotation.removed(m);
+    this.bufferedBytes = 0;
+    return left;
   }
 
   private nextEligible(): HeldMessage | undefined {
-    const index = this.items.findIndex((m) => !m.orderingKey || !this.busyGroups.has(m.orderingKey));
+    const index = this.rotation.pick(this.items, (m) => !m.orderingKey || !this.busyGroups.has(m.orderingKey));
     if (index < 0) return undefined;
-    const [message] = this.items.splice(index, 1);
-    if (message!.orderingKey) this.busyGroups.add(message!.orderingKey);
+    const message = this.removeAt(index);
+    this.rotation.served(message);
+    if (message.orderingKey) this.busyGroups.add(message.orderingKey);
     return message;
+  }
+
+  private added(message: HeldMessage): void {
+    const size = messageBytes(message.message);
+    this.sizes.set(message, size);
+    this.bufferedBytes += size;
+    this.rotation.added(message);
+  }
+
+  private removeAt(index: number): HeldMessage {
+    const [message] = this.items.splice(index, 1);
+    this.bufferedBytes -= this.sizes.get(message!) ?? 0;
+    this.rotation.removed(message!);
+    return message!;
   }
 
   /** Hands eligible messages to idle workers; the room this frees goes to waiting receivers. */

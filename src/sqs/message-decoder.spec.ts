@@ -49,7 +49,11 @@ describe('decodeMessage', () => {
       Message: '{"a":2}',
       MessageAttributes: { pattern: { Type: 'String', Value: 'from-sns' } },
     });
-    assert.deepEqual(decodeMessage(message(sns), 'pattern'), { pattern: 'from-sns', data: { a: 2 } });
+    assert.deepEqual(decodeMessage(message(sns), 'pattern'), {
+      pattern: 'from-sns',
+      data: { a: 2 },
+      envelope: { source: 'sns', body: JSON.parse(sns) },
+    });
   });
 
   it('names the reason for messages that can never be routed', () => {

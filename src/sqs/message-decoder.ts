@@ -1,47 +1,29 @@
 import type { Message } from '@aws-sdk/client-sqs';
+import { unwrapEventBridge } from './envelopes/eventbridge-event.js';
+import { parseJson } from './envelopes/json-text.js';
+import { unwrapS3Notification } from './envelopes/s3-notification.js';
+import { unwrapSns } from './envelopes/sns-notification.js';
+import type { SqsEnvelope, Unwrapped } from './envelopes/sqs-envelope.js';
 import { DeadLetterReason } from './sqs.errors.js';
+import { UndecodableMessageError } from './undecodable-message.error.js';
+
+export { UndecodableMessageError } from './undecodable-message.error.js';
 
 /** A message routed to its handler: the pattern it names and the payload for the handler. */
 export interface DecodedMessage {
   pattern: string;
   data: unknown;
-}
-
-/** Why a message can never be routed. The transport dead-letters it with `reason`. */
-export class UndecodableMessageError extends Error {
-  override readonly name = 'UndecodableMessageError';
-  constructor(
-    readonly reason: DeadLetterReason,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-interface SnsEnvelope {
-  Type: 'Notification';
-  Message: string;
-  TopicArn: string;
-  MessageAttributes?: Record<string, { Type?: string; Value?: string }>;
-}
-
-function isSnsEnvelope(value: unknown): value is SnsEnvelope {
-  const v = value as Partial<SnsEnvelope> | null;
-  return v?.Type === 'Notification' && typeof v.Message === 'string' && typeof v.TopicArn === 'string';
+  /**
+   * Patterns tried in turn when `pattern` has no handler: an EventBridge event's `source`, an
+   * S3 event's category (`ObjectCreated:*`), then the queue's default pattern.
+   */
+  fallbackPatterns?: string[];
+  /** The envelope an AWS service wrapped the payload in (SNS, EventBridge, S3). */
+  envelope?: SqsEnvelope;
 }
 
 function isNestEnvelope(value: unknown): value is { pattern: unknown; data: unknown } {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && 'pattern' in value && 'data' in value;
-}
-
-function parseJson(text: string, where: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    // The parser's own message quotes the body; keep only its position to avoid echoing payloads.
-    const position = /position \d+/.exec(String((err as Error).message))?.[0] ?? 'unknown position';
-    throw new UndecodableMessageError(DeadLetterReason.MalformedBody, `${where} is not valid JSON (${position})`);
-  }
 }
 
 function patternToString(pattern: unknown): string {
@@ -54,35 +36,50 @@ function patternToString(pattern: unknown): string {
 }
 
 /**
- * Reads the pattern and payload of a message. Sources, first match wins: the pattern message
- * attribute (SQS's own, or an SNS envelope's), a Nest-style `{ "pattern", "data" }` body, the
- * queue's default pattern. SNS notifications are unwrapped first.
+ * Reads the pattern and payload of a message. Envelopes are unwrapped first: an SNS
+ * notification, then an EventBridge event or an S3 event notification (directly or inside
+ * SNS). Pattern sources, first match wins: the pattern message attribute (SQS's own, or an
+ * SNS envelope's), the service envelope (EventBridge `detail-type` then `source`, S3
+ * `eventName`), a Nest-style `{ "pattern", "data" }` body, the queue's default pattern.
  */
 export function decodeMessage(message: Message, patternAttribute: string, defaultPattern?: string): DecodedMessage {
   let payload = parseJson(message.Body ?? '', 'the body');
   let attributePattern = readSqsPatternAttribute(message, patternAttribute);
-
-  if (isSnsEnvelope(payload)) {
-    const snsAttribute = payload.MessageAttributes?.[patternAttribute];
-    if (attributePattern === undefined && snsAttribute) {
-      if (snsAttribute.Type !== 'String' || !snsAttribute.Value) {
-        throw new UndecodableMessageError(
-          DeadLetterReason.MalformedAttribute,
-          `SNS attribute "${patternAttribute}" must be a non-empty String`,
-        );
-      }
-      attributePattern = snsAttribute.Value;
-    }
-    payload = parseJson(payload.Message, 'the SNS message');
+  const sns = unwrapSns(payload, patternAttribute, attributePattern === undefined);
+  if (sns) {
+    attributePattern ??= sns.attributePattern;
+    payload = sns.payload;
   }
+  const service = unwrapEventBridge(payload) ?? unwrapS3Notification(payload);
+  const envelope = nest(sns?.envelope, service?.envelope);
+  const fallback = defaultPattern ? [defaultPattern] : [];
+  const withEnvelope = (decoded: DecodedMessage): DecodedMessage => (envelope ? { ...decoded, envelope } : decoded);
 
-  if (attributePattern !== undefined) return { pattern: attributePattern, data: payload };
-  if (isNestEnvelope(payload)) return { pattern: patternToString(payload.pattern), data: payload.data };
-  if (defaultPattern) return { pattern: defaultPattern, data: payload };
+  if (attributePattern !== undefined)
+    return withEnvelope({ pattern: attributePattern, data: service?.data ?? payload });
+  if (service) return withEnvelope(routeByService(service, fallback));
+  if (isNestEnvelope(payload)) return withEnvelope({ pattern: patternToString(payload.pattern), data: payload.data });
+  if (defaultPattern) return withEnvelope({ pattern: defaultPattern, data: payload });
   throw new UndecodableMessageError(
     DeadLetterReason.NoPattern,
     `no "${patternAttribute}" attribute, no { pattern, data } body and no default pattern for the queue`,
   );
+}
+
+function routeByService(service: Unwrapped, fallback: string[]): DecodedMessage {
+  const [pattern, ...rest] = [...service.patterns, ...fallback];
+  if (pattern === undefined) {
+    throw new UndecodableMessageError(
+      DeadLetterReason.NoPattern,
+      `the ${service.envelope.source} envelope names no pattern`,
+    );
+  }
+  return { pattern, data: service.data, fallbackPatterns: rest };
+}
+
+function nest(outer?: SqsEnvelope, inner?: SqsEnvelope): SqsEnvelope | undefined {
+  if (!outer) return inner;
+  return inner ? { ...outer, inner } : outer;
 }
 
 function readSqsPatternAttribute(message: Message, name: string): string | undefined {

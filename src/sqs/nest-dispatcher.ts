@@ -50,7 +50,7 @@ export class NestDispatcher implements MessageDispatcher {
   }
 
   private run(handler: MessageHandler, decoded: DecodedMessage, held: HeldMessage): Promise<void> {
-    const context = new SqsContext([held.message, held.queue.url, decoded.pattern]);
+    const context = new SqsContext([held.message, held.queue.url, decoded.pattern, decoded.envelope]);
     return new Promise<void>((resolve, reject) => {
       const run = async (): Promise<void> => {
         const endHook = this.ports.endHook(context);

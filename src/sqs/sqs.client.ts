@@ -6,6 +6,9 @@ import {
   type SQSClientConfig,
 } from '@aws-sdk/client-sqs';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import type { SqsClientLargePayloadOptions } from './large-payload/large-payload.options.js';
+import { PayloadOffloader } from './large-payload/payload-offloader.js';
+import { messageBytes } from './message-size.js';
 import { SqsRecord } from './sqs.record.js';
 import { loadTraceContext, type TraceContext } from './trace-context.js';
 
@@ -23,6 +26,12 @@ export interface SqsClientOptions {
    * it. Needs the optional `@opentelemetry/api`. Default false.
    */
   traceContext?: boolean;
+  /**
+   * Store payloads above a threshold (default 1 MiB, SQS's limit) in S3 and send a pointer in
+   * the format of AWS's SQS Extended Client libraries; `SqsServer` with `largePayloads` resolves it.
+   * @defaultValue undefined (off: a message over SQS's limit is refused by SQS)
+   */
+  largePayloads?: SqsClientLargePayloadOptions;
 }
 
 /** Lifecycle of an `SqsClient`. */
@@ -38,7 +47,10 @@ interface PendingSend {
 }
 
 const MAX_BATCH_ENTRIES = 10;
-/** SendMessageBatch's limit on the sum of the bodies and attributes (AWS: 1 MiB; some emulators: 256 KiB). */
+/**
+ * Bodies and attributes batched together at most. AWS allows 1 MiB per SendMessageBatch; some
+ * emulators 256 KiB. A larger message (up to 1 MiB) is sent in a batch of its own.
+ */
 const MAX_BATCH_BYTES = 256 * 1024;
 
 /**
@@ -56,6 +68,7 @@ export class SqsClient extends ClientProxy<Record<never, (...args: unknown[]) =>
   private pending: PendingSend[] = [];
   private flushTimer?: NodeJS.Timeout | NodeJS.Immediate;
   private tracing?: TraceContext;
+  private offloader?: PayloadOffloader;
   private readonly patternAttribute: string;
   private readonly fifo: boolean;
 
@@ -73,6 +86,7 @@ export class SqsClient extends ClientProxy<Record<never, (...args: unknown[]) =>
       this.ownsClient = !(given instanceof SQSClient);
       this.client = given instanceof SQSClient ? given : new SQSClient(given ?? {});
       if (this.options.traceContext) this.tracing = await loadTraceContext();
+      if (this.options.largePayloads) this.offloader = new PayloadOffloader(this.options.largePayloads);
       this._status$.next(SqsClientStatus.Connected);
     }
     return this.client;
@@ -81,6 +95,8 @@ export class SqsClient extends ClientProxy<Record<never, (...args: unknown[]) =>
   async close(): Promise<void> {
     await this.flush();
     if (this.client && this.ownsClient) this.client.destroy();
+    this.offloader?.close();
+    this.offloader = undefined;
     this.client = undefined;
     this._status$.next(SqsClientStatus.Closed);
   }
@@ -93,7 +109,7 @@ export class SqsClient extends ClientProxy<Record<never, (...args: unknown[]) =>
   /** Sends many events of one pattern at once; resolves with their message ids in order. */
   async emitBatch<T>(pattern: string, items: Array<T | SqsRecord<T>>): Promise<string[]> {
     await this.connect();
-    return Promise.all(items.map((data) => this.enqueue(this.toEntry(pattern, data))));
+    return Promise.all(items.map(async (data) => this.enqueue(await this.toEntry(pattern, data))));
   }
 
   /** Sends everything queued now. */
@@ -114,10 +130,10 @@ export class SqsClient extends ClientProxy<Record<never, (...args: unknown[]) =>
   protected async dispatchEvent<T = string>(packet: ReadPacket): Promise<T> {
     await this.connect();
     const pattern = this.normalizePattern(packet.pattern);
-    return (await this.enqueue(this.toEntry(pattern, packet.data))) as T;
+    return (await this.enqueue(await this.toEntry(pattern, packet.data))) as T;
   }
 
-  private toEntry(pattern: string, data: unknown): PendingSend['entry'] {
+  private async toEntry(pattern: string, data: unknown): Promise<PendingSend['entry']> {
     const record = data instanceof SqsRecord ? data : new SqsRecord(data);
     const { options } = record;
     const attributes: Record<string, MessageAttributeValue> = {
@@ -125,13 +141,14 @@ export class SqsClient extends ClientProxy<Record<never, (...args: unknown[]) =>
       [this.patternAttribute]: { DataType: 'String', StringValue: pattern },
     };
     this.tracing?.inject(attributes);
-    return {
+    const entry = {
       MessageBody: JSON.stringify(record.data ?? null),
       MessageAttributes: attributes,
       DelaySeconds: options.delaySeconds,
       MessageGroupId: options.groupId ?? (this.fifo ? pattern : undefined),
       MessageDeduplicationId: options.deduplicationId,
     };
+    return this.offloader ? this.offloader.offload(entry) : entry;
   }
 
   private enqueue(entry: PendingSend['entry']): Promise<string> {
@@ -157,7 +174,8 @@ export class SqsClient extends ClientProxy<Record<never, (...args: unknown[]) =>
     const batch: PendingSend[] = [];
     let bytes = 0;
     while (this.pending.length > 0 && batch.length < MAX_BATCH_ENTRIES) {
-      const size = entrySize(this.pending[0]!.entry);
+      const { MessageBody, MessageAttributes } = this.pending[0]!.entry;
+      const size = messageBytes({ Body: MessageBody, MessageAttributes });
       if (batch.length > 0 && bytes + size > MAX_BATCH_BYTES) break;
       batch.push(this.pending.shift()!);
       bytes += size;
@@ -182,14 +200,4 @@ export class SqsClient extends ClientProxy<Record<never, (...args: unknown[]) =>
       for (const p of batch) p.reject(new Error(`SQS send failed: ${error.message}`, { cause: error }));
     }
   }
-}
-
-function entrySize(entry: PendingSend['entry']): number {
-  let size = Buffer.byteLength(entry.MessageBody ?? '');
-  for (const [name, value] of Object.entries(entry.MessageAttributes ?? {})) {
-    size +=
-      Buffer.byteLength(name) + Buffer.byteLength(value.DataType ?? '') + Buffer.byteLength(value.StringValue ?? '');
-    size += value.BinaryValue?.byteLength ?? 0;
-  }
-  return size;
 }

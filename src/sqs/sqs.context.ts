@@ -1,7 +1,8 @@
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { BaseRpcContext } from '@nestjs/microservices';
+import type { SqsEnvelope } from './envelopes/sqs-envelope.js';
 
-type SqsContextArgs = [message: Message, queueUrl: string, pattern: string];
+type SqsContextArgs = [message: Message, queueUrl: string, pattern: string, envelope?: SqsEnvelope];
 
 /**
  * What `@Ctx()` gives an SQS handler: the raw message and where it came from.
@@ -48,7 +49,16 @@ export class SqsContext extends BaseRpcContext<SqsContextArgs> {
     return this.args[0].MessageAttributes ?? {};
   }
 
-  /** `MessageGroupId`: FIFO queues only, undefined on standard queues. */
+  /**
+   * The envelope another AWS service wrapped the message in (an SNS notification, an
+   * EventBridge event, an S3 event notification), whose content is the handler's data;
+   * undefined for a plain message or an SNS subscription with raw delivery.
+   */
+  getEnvelope(): SqsEnvelope | undefined {
+    return this.args[3];
+  }
+
+  /** `MessageGroupId`: FIFO queues, and standard queues with fair-queue groups; else undefined. */
   getMessageGroupId(): string | undefined {
     return this.args[0].Attributes?.MessageGroupId;
   }

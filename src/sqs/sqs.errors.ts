@@ -20,6 +20,11 @@ export enum DeadLetterReason {
    * would move it: the transport moves it itself, so the copy carries this reason and the last error.
    */
   MaxReceives = 'max-receives',
+  /**
+   * The message is a claim check (an S3 pointer in the SQS Extended Client format) whose object
+   * is missing, whose bucket is not the configured one, or which no `largePayloads` option reads.
+   */
+  PayloadMissing = 'payload-missing',
 }
 
 /**

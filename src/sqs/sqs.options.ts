@@ -1,7 +1,9 @@
 import type { SQSClient, SQSClientConfig } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
+import type { SqsLargePayloadOptions } from './large-payload/large-payload.options.js';
 import { QUEUE_URL_PATTERN } from './queue-url.js';
 import { deleteLingerLimitMs, OPTION_NAMES, optionRuleViolations } from './option-rules.js';
+import { MAX_MESSAGE_BYTES } from './message-size.js';
 import { SqsOptionsError } from './sqs.errors.js';
 
 /** One queue the server consumes. */
@@ -42,6 +44,20 @@ export interface SqsServerOptions {
    * is the back pressure. Default `maxReceiversPerQueue * batchSize * queues`.
    */
   prefetch?: number;
+  /**
+   * Most bytes (bodies and attributes, as SQS counts them) buffered ahead of the workers, all
+   * queues together: a buffer of 100 messages of 1 MiB would otherwise be 100 MiB. No receive
+   * starts while the buffered bytes reach it; the receives already in flight may overshoot it
+   * by at most one batch of 1 MiB messages each (`queues x maxReceiversPerQueue x batchSize` MiB).
+   * @defaultValue 67108864 (64 MiB)
+   */
+  maxBufferedBytes?: number;
+  /**
+   * Resolve S3 pointers (claim checks) in the format of AWS's SQS Extended Client libraries
+   * before dispatch. Without it, a pointer is dead-lettered (`payload-missing`).
+   * @defaultValue undefined (off)
+   */
+  largePayloads?: SqsLargePayloadOptions;
   /**
    * Most concurrent `ReceiveMessage` calls per queue. Intake runs one long poll per queue while
    * the queue is idle and adds receives while workers starve on a busy queue (a network round
@@ -90,6 +106,8 @@ const queueSchema = z.object({
 });
 
 const DEFAULT_DELETE_LINGER_MS = 1_000;
+/** 64 MiB: 64 messages of SQS's largest size, thousands of typical ones. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1_048_576;
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
@@ -100,6 +118,18 @@ const optionsSchema = z
     concurrency: int(1, 10_000).default(10),
     batchSize: int(1, 10).default(10),
     prefetch: int(1, 100_000).optional(),
+    maxBufferedBytes: int(MAX_MESSAGE_BYTES, 2 ** 40).default(DEFAULT_MAX_BUFFERED_BYTES),
+    largePayloads: z
+      .object({
+        s3: z.custom<SqsLargePayloadOptions['s3']>(
+          (v) => typeof v === 'object' && v !== null,
+          'must be an S3Client or its config',
+        ),
+        bucket: z.string().min(3).max(63).optional(),
+        deleteAfterSuccess: z.boolean().default(false),
+      })
+      .strict()
+      .optional(),
     maxReceiversPerQueue: int(1, 1_000).optional(),
     receiversPerQueue: int(1, 1_000).optional(),
     waitTimeSeconds: int(0, 20).default(20),
@@ -119,8 +149,9 @@ const optionsSchema = z
 /** Options with every default applied; what the transport's parts read. */
 export type ResolvedSqsServerOptions = Omit<
   Required<SqsServerOptions>,
-  'client' | 'backoff' | 'queues' | 'receiversPerQueue'
+  'client' | 'backoff' | 'queues' | 'receiversPerQueue' | 'largePayloads'
 > & {
+  largePayloads?: SqsLargePayloadOptions & { deleteAfterSuccess: boolean };
   queues: SqsQueueOptions[];
   client?: SQSClient | SQSClientConfig;
   backoff: Required<SqsBackoffOptions>;

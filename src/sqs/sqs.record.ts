@@ -6,7 +6,11 @@ export interface SqsRecordOptions {
   attributes?: Record<string, MessageAttributeValue>;
   /** Standard queues: seconds before the message becomes visible (0-900). */
   delaySeconds?: number;
-  /** FIFO queues: the ordering group. Default: the pattern. */
+  /**
+   * FIFO queues: the ordering group (default: the pattern). Standard queues: the fair-queue
+   * group (a tenant, a customer), which SQS uses to keep one noisy group from delaying the
+   * others' messages; it does not serialize them. Default on standard queues: none.
+   */
   groupId?: string;
   /** FIFO queues without content-based deduplication: the deduplication id. */
   deduplicationId?: string;
