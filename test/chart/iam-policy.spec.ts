@@ -15,12 +15,16 @@ function sources(dir: string): string[] {
     .map((e) => relative(ROOT, join(e.parentPath, e.name)));
 }
 
-/** IAM actions of the SQS commands a file sends: `new DeleteMessageBatchCommand(` is sqs:DeleteMessage. */
+/**
+ * IAM actions of the commands a file sends: `new DeleteMessageBatchCommand(` is sqs:DeleteMessage,
+ * `new GetObjectCommand(` in a file that imports the S3 client is s3:GetObject.
+ */
 function actions(files: string[]): string[] {
   const found = new Set<string>();
   for (const file of files) {
-    for (const m of readFileSync(join(ROOT, file), 'utf8').matchAll(/new (\w+)Command\(/g))
-      found.add(`sqs:${m[1]!.replace(/Batch$/, '')}`);
+    const text = readFileSync(join(ROOT, file), 'utf8');
+    const service = text.includes('@aws-sdk/client-s3') ? 's3' : 'sqs';
+    for (const m of text.matchAll(/new (\w+)Command\(/g)) found.add(`${service}:${m[1]!.replace(/Batch$/, '')}`);
   }
   return [...found].sort();
 }
@@ -33,10 +37,12 @@ function policy(name: string): string[] {
   return [...new Set(doc.Statement.flatMap((s) => s.Action))].sort();
 }
 
-// The producer (SqsClient) is for other services and `npm run send`; this service never sends
-// to its work queue. src/dev talks to the local emulator only.
+// The producer (SqsClient, and its S3 offloading) is for other services and `npm run send`; the
+// service itself sends to its work queue only to requeue a message whose last receive failed
+// during a dependency's outage. src/dev talks to the local emulator only.
+const PRODUCER_ONLY = new Set(['src/sqs/sqs.client.ts', 'src/sqs/large-payload/payload-offloader.ts']);
 const SERVICE = sources('src').filter(
-  (f) => !f.startsWith('src/cli/') && !f.startsWith('src/dev/') && f !== 'src/sqs/sqs.client.ts',
+  (f) => !f.startsWith('src/cli/') && !f.startsWith('src/dev/') && !PRODUCER_ONLY.has(f),
 );
 // The dlq command, plus the dead-letter queue discovery it shares with the transport.
 const DLQ_COMMAND = [...sources('src/cli'), 'src/sqs/queue-registry.ts'];
