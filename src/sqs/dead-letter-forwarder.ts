@@ -5,16 +5,20 @@ import type { DeadLetterReason } from './sqs.errors.js';
 
 /** Attributes added to a dead-lettered message: why it is there. */
 export const DLQ_REASON_ATTRIBUTE = 'dlq-reason';
+/** Attribute of a dead-lettered message: the detail of its reason (no personal data). */
 export const DLQ_DETAIL_ATTRIBUTE = 'dlq-detail';
 /**
  * Attributes added to a dead-lettered message: where it came from. The copy is a new message
  * with a new MessageId, and SQS knows nothing of its source, so the copy has to say it.
  */
 export const DLQ_SOURCE_QUEUE_ATTRIBUTE = 'dlq-source-queue';
+/** Attribute of a dead-lettered message: the original's `MessageId`. */
 export const DLQ_MESSAGE_ID_ATTRIBUTE = 'dlq-message-id';
+/** Attribute of a dead-lettered message: the original's receive count when it was moved. */
 export const DLQ_RECEIVE_COUNT_ATTRIBUTE = 'dlq-receive-count';
 /** Epoch ms of the first receive (`ApproximateFirstReceiveTimestamp`). */
 export const DLQ_FIRST_RECEIVED_ATTRIBUTE = 'dlq-first-received-at';
+/** Attribute of a dead-lettered message: the pattern it was routed by, when known. */
 export const DLQ_PATTERN_ATTRIBUTE = 'dlq-pattern';
 /** The prefix of every attribute the transport adds; a redrive strips them. */
 export const DLQ_ATTRIBUTE_PREFIX = 'dlq-';

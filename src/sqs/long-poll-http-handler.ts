@@ -2,6 +2,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 
+/** Settings of {@link createLongPollHttpHandler}. */
 export interface LongPollHttpHandlerOptions {
   /** Request and socket-idle timeout; must exceed the long poll (`waitTimeSeconds`). */
   requestTimeoutMs: number;

@@ -8,6 +8,7 @@ export interface RuleNames {
   backoffMaxSeconds: string;
 }
 
+/** The option values the cross-option rules read. */
 export interface RuleValues {
   visibilityTimeout: number;
   heartbeatIntervalSeconds: number;
@@ -24,6 +25,7 @@ export interface RuleViolation {
   message: string;
 }
 
+/** The option names `SqsServer` reports its rule violations under. */
 export const OPTION_NAMES: RuleNames = {
   visibilityTimeout: 'visibilityTimeout',
   heartbeatIntervalSeconds: 'heartbeatIntervalSeconds',

@@ -5,6 +5,7 @@
  */
 export const QUEUE_URL_PATTERN = /^https?:\/\/[^/\s]+\/\S+$/;
 
+/** True for an http(s) URL with a path, the shape of every SQS queue URL (AWS or local). */
 export function isQueueUrl(value: string): boolean {
   return QUEUE_URL_PATTERN.test(value);
 }

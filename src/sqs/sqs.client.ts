@@ -12,6 +12,7 @@ import { messageBytes } from './message-size.js';
 import { SqsRecord } from './sqs.record.js';
 import { loadTraceContext, type TraceContext } from './trace-context.js';
 
+/** Options of an {@link SqsClient}: the queue it sends to and the SQS client to use. */
 export interface SqsClientOptions {
   /** Queue the client sends to. */
   queueUrl: string;

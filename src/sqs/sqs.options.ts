@@ -11,7 +11,8 @@ export interface SqsQueueOptions {
   /** Queue URL. A name ending in `.fifo` makes it a FIFO queue. */
   url: string;
   /**
-   * Where non-retryable messages go. Default: read from the queue's `RedrivePolicy` at start-up.
+   * Where non-retryable messages go.
+   * @defaultValue read from the queue's `RedrivePolicy` at start-up
    * With neither, such messages are left to the redrive policy (retried until `maxReceiveCount`).
    */
   deadLetterQueueUrl?: string;
@@ -21,27 +22,41 @@ export interface SqsQueueOptions {
 
 /** Retry delays: `baseSeconds * 2^(receiveCount - 1)`, capped at `maxSeconds`, with jitter. */
 export interface SqsBackoffOptions {
-  /** Default 2. */
+  /**
+   * Seconds before the first retry.
+   * @defaultValue 2
+   */
   baseSeconds?: number;
-  /** Default 900 (15 minutes). */
+  /**
+   * The longest retry delay (s).
+   * @defaultValue 900 (15 minutes)
+   */
   maxSeconds?: number;
 }
 
+/** Options of {@link SqsServer}; every one but `queues` has a default. */
 export interface SqsServerOptions {
   /** The queues to consume, at least one. */
   queues: SqsQueueOptions[];
   /** An `SQSClient` (kept open on close) or the config to build one (destroyed on close). */
   client?: SQSClient | SQSClientConfig;
-  /** Handlers in flight at most. Default 10. */
+  /**
+   * Handlers in flight at most.
+   * @defaultValue 10
+   */
   concurrency?: number;
-  /** `MaxNumberOfMessages` per receive, 1-10. Default 10. */
+  /**
+   * `MaxNumberOfMessages` per receive, 1-10.
+   * @defaultValue 10
+   */
   batchSize?: number;
   /**
    * Most messages held in the buffer ahead of the workers, all queues together: the memory bound
    * (with `concurrency` running, at most `concurrency + prefetch` messages are held; SQS messages
    * are up to 1 MiB). Intake adapts below it: it starts at one batch per receiver and grows while
    * workers go idle with messages waiting in the queue. Receiving pauses while it is full: this
-   * is the back pressure. Default `maxReceiversPerQueue * batchSize * queues`.
+   * is the back pressure.
+   * @defaultValue `maxReceiversPerQueue * batchSize * queues`
    */
   prefetch?: number;
   /**
@@ -62,35 +77,54 @@ export interface SqsServerOptions {
    * Most concurrent `ReceiveMessage` calls per queue. Intake runs one long poll per queue while
    * the queue is idle and adds receives while workers starve on a busy queue (a network round
    * trip of 20 ms caps one receiver with batches of 10 near 500 msg/s).
-   * Default `max(10, ceil(concurrency / batchSize))`.
+   * @defaultValue `max(10, ceil(concurrency / batchSize))`
    */
   maxReceiversPerQueue?: number;
   /** A fixed number of concurrent `ReceiveMessage` calls per queue, turning adaptation off. */
   receiversPerQueue?: number;
-  /** Long-poll wait, 0-20 s. Default 20. */
+  /**
+   * Long-poll wait, 0-20 s.
+   * @defaultValue 20
+   */
   waitTimeSeconds?: number;
-  /** `VisibilityTimeout` asked for on receive, and granted on each heartbeat (s). Default 30. */
+  /**
+   * `VisibilityTimeout` asked for on receive, and granted on each heartbeat (s).
+   * @defaultValue 30
+   */
   visibilityTimeout?: number;
-  /** How often a held message's visibility is extended (s). Default `visibilityTimeout / 3`. */
+  /**
+   * How often a held message's visibility is extended (s).
+   * @defaultValue `visibilityTimeout / 3`
+   */
   heartbeatIntervalSeconds?: number;
-  /** Longest a message is held before the heartbeat lets it go (s, at most 43200). Default 43200. */
+  /**
+   * Longest a message is held before the heartbeat lets it go (s, at most 43200).
+   * @defaultValue 43200
+   */
   maxVisibilitySeconds?: number;
   /** Retry delays for failed messages. */
   backoff?: SqsBackoffOptions;
-  /** Time running handlers get to finish on close (s). Default 25. */
+  /**
+   * Time running handlers get to finish on close (s).
+   * @defaultValue 25
+   */
   shutdownGraceSeconds?: number;
-  /** Message attribute that names the pattern. Default `pattern`. */
+  /**
+   * Message attribute that names the pattern.
+   * @defaultValue `pattern`
+   */
   patternAttribute?: string;
   /**
    * Longest a delete waits for nine others to share its `DeleteMessageBatch` (ms). Workers never
-   * wait for it, `close()` flushes it, and it must stay well inside the visibility timeout.
-   * Default 1000 (Spring Cloud AWS acknowledges every second or ten messages too), or less on
-   * a visibility timeout too short for it.
+   * wait for it, `close()` flushes it, and it must stay well inside the visibility timeout
+   * (Spring Cloud AWS acknowledges every second or ten messages too).
+   * @defaultValue 1000, or less on a visibility timeout too short for it
    */
   deleteBatchLingerMs?: number;
   /**
    * Continue the W3C trace a message carries (`traceparent` attribute) in a CONSUMER span around
-   * its handler. Needs the optional `@opentelemetry/api` and a registered SDK. Default false.
+   * its handler. Needs the optional `@opentelemetry/api` and a registered SDK.
+   * @defaultValue false
    */
   traceContext?: boolean;
 }
