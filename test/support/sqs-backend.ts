@@ -2,8 +2,6 @@
 // (default), or the server the suite runner started and named in SQS_TEST_ENDPOINT
 // (SQS_TEST_BACKEND=elasticmq or moto).
 import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
   SQSClient,
@@ -11,6 +9,7 @@ import {
   type MessageAttributeValue,
 } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
+import { createQueue, queueCounts, type QueueCounts, type QueueSpec } from './queues.js';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 
 export const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -18,12 +17,7 @@ export const TEST_REGION = 'us-east-1';
 /** Servers started by the suite runner (scripts/servers/<name>.mjs), reached at SQS_TEST_ENDPOINT. */
 const EXTERNAL_BACKENDS = ['elasticmq', 'moto'];
 
-export interface QueueSpec {
-  /** Adds a dead-letter queue and a redrive policy with this maxReceiveCount. */
-  maxReceiveCount?: number;
-  fifo?: boolean;
-  visibilityTimeout?: number;
-}
+export type { QueueSpec } from './queues.js';
 
 export interface TestQueue {
   url: string;
@@ -61,31 +55,7 @@ export class SqsTestBackend {
   }
 
   async createQueue(prefix: string, spec: QueueSpec = {}): Promise<TestQueue> {
-    const base = `${prefix}-${randomUUID().slice(0, 8)}`;
-    const suffix = spec.fifo ? '.fifo' : '';
-    const fifoAttributes: Record<string, string> = spec.fifo
-      ? { FifoQueue: 'true', ContentBasedDeduplication: 'true' }
-      : {};
-    let dlqUrl: string | undefined;
-    const attributes: Record<string, string> = { ...fifoAttributes };
-    if (spec.visibilityTimeout !== undefined) attributes.VisibilityTimeout = String(spec.visibilityTimeout);
-    if (spec.maxReceiveCount !== undefined) {
-      dlqUrl = (
-        await this.client.send(
-          new CreateQueueCommand({ QueueName: `${base}-dlq${suffix}`, Attributes: fifoAttributes }),
-        )
-      ).QueueUrl!;
-      const { Attributes } = await this.client.send(
-        new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }),
-      );
-      attributes.RedrivePolicy = JSON.stringify({
-        deadLetterTargetArn: Attributes!.QueueArn,
-        maxReceiveCount: spec.maxReceiveCount,
-      });
-    }
-    const url = (
-      await this.client.send(new CreateQueueCommand({ QueueName: `${base}${suffix}`, Attributes: attributes }))
-    ).QueueUrl!;
+    const { url, dlqUrl } = await createQueue(this.client, prefix, spec);
     return { url, dlqUrl };
   }
 
@@ -109,22 +79,8 @@ export class SqsTestBackend {
   }
 
   /** Visible and in-flight counts (approximate, as SQS reports them). */
-  async counts(queueUrl: string): Promise<{ visible: number; inFlight: number; delayed: number }> {
-    const { Attributes = {} } = await this.client.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: [
-          'ApproximateNumberOfMessages',
-          'ApproximateNumberOfMessagesNotVisible',
-          'ApproximateNumberOfMessagesDelayed',
-        ],
-      }),
-    );
-    return {
-      visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
-      inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
-      delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
-    };
+  counts(queueUrl: string): Promise<QueueCounts> {
+    return queueCounts(this.client, queueUrl);
   }
 
   /** True once nothing is left on the queue, visible or in flight: every message was deleted. */

@@ -31,15 +31,7 @@ export async function startTestMicroservice(options: {
     strategy: server,
     logger: options.logger ?? (process.env.TEST_LOGS ? undefined : false),
   });
-  if (options.exceptionFilter !== false) app.useGlobalFilters(new SqsExceptionFilter());
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      validationError: { target: false, value: false },
-    }),
-  );
+  applyAppGlobals(app, { exceptionFilter: options.exceptionFilter !== false });
   await app.listen();
   let closed = false;
   return {
@@ -51,4 +43,21 @@ export async function startTestMicroservice(options: {
       await app.close();
     },
   };
+}
+
+/**
+ * The globals an application registers, as the specs' microservices all do: the transport's
+ * exception filter (so error classes reach it intact) and a strict ValidationPipe that echoes
+ * no submitted value.
+ */
+export function applyAppGlobals(app: INestMicroservice, options: { exceptionFilter?: boolean } = {}): void {
+  if (options.exceptionFilter !== false) app.useGlobalFilters(new SqsExceptionFilter());
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      validationError: { target: false, value: false },
+    }),
+  );
 }

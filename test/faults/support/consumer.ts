@@ -13,20 +13,15 @@
 // counters (soak), and every second a `snap` line samples RSS, heap, active handles and
 // listeners.
 import 'reflect-metadata';
-import { Controller, Module, ValidationPipe } from '@nestjs/common';
+import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { getEventListeners } from 'node:events';
 import { openSync, writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  SqsContext,
-  SqsExceptionFilter,
-  SqsServer,
-  type SqsServerOptions,
-  SqsEventPattern,
-} from '../../../src/sqs/index.js';
+import { SqsContext, SqsEventPattern, SqsServer, type SqsServerOptions } from '../../../src/sqs/index.js';
+import { applyAppGlobals } from '../../support/test-microservice.js';
 
 const env = process.env;
 const recordFd = openSync(env.FAULT_RECORD_FILE ?? '/dev/null', 'a');
@@ -230,15 +225,7 @@ async function startRecording(): Promise<void> {
     abortOnError: false,
   });
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
-  app.useGlobalFilters(new SqsExceptionFilter());
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      validationError: { target: false, value: false },
-    }),
-  );
+  applyAppGlobals(app);
   await app.listen();
 }
 

@@ -2,8 +2,6 @@
 // return the message ids, depth checks and the dead-letter queue read back. Plus the
 // accounting every fault case ends with: sent = deleted ∪ dead-lettered, nothing lost.
 import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   DeleteMessageBatchCommand,
   SendMessageBatchCommand,
@@ -13,9 +11,9 @@ import {
   type SendMessageBatchRequestEntry,
 } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { randomUUID } from 'node:crypto';
 import { Agent } from 'node:http';
 import { readJsonLines } from './processes.js';
+import { createQueue, queueCounts, type QueueCounts } from '../../support/queues.js';
 
 export interface FaultQueue {
   name: string;
@@ -54,26 +52,8 @@ export class FaultSqs {
       dlqMaximumMessageSize?: number;
     },
   ): Promise<FaultQueue> {
-    const name = `${prefix}-${randomUUID().slice(0, 8)}`;
-    const size = (bytes?: number): Record<string, string> => (bytes ? { MaximumMessageSize: String(bytes) } : {});
-    const dlqUrl = (
-      await this.client.send(
-        new CreateQueueCommand({ QueueName: `${name}-dlq`, Attributes: size(options.dlqMaximumMessageSize) }),
-      )
-    ).QueueUrl!;
-    const { Attributes } = await this.client.send(
-      new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }),
-    );
-    const attributes: Record<string, string> = {
-      ...size(options.maximumMessageSize),
-      RedrivePolicy: JSON.stringify({
-        deadLetterTargetArn: Attributes!.QueueArn,
-        maxReceiveCount: options.maxReceiveCount,
-      }),
-    };
-    if (options.visibilityTimeout !== undefined) attributes.VisibilityTimeout = String(options.visibilityTimeout);
-    const url = (await this.client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl!;
-    return { name, url, dlqUrl };
+    const { name, url, dlqUrl } = await createQueue(this.client, prefix, options);
+    return { name, url, dlqUrl: dlqUrl! };
   }
 
   /**
@@ -126,22 +106,8 @@ export class FaultSqs {
     return ids;
   }
 
-  async counts(queueUrl: string): Promise<{ visible: number; inFlight: number; delayed: number }> {
-    const { Attributes = {} } = await this.client.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: [
-          'ApproximateNumberOfMessages',
-          'ApproximateNumberOfMessagesNotVisible',
-          'ApproximateNumberOfMessagesDelayed',
-        ],
-      }),
-    );
-    return {
-      visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
-      inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
-      delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
-    };
+  counts(queueUrl: string): Promise<QueueCounts> {
+    return queueCounts(this.client, queueUrl);
   }
 
   async depth(queueUrl: string): Promise<number> {

@@ -1,8 +1,9 @@
 // The user handler on the real SQS transport, wired as the application wires it:
 // KeycloakModule.forRoot + UsersModule, a global ValidationPipe and SqsExceptionFilter.
-import { Module, ValidationPipe, type INestMicroservice, type LoggerService } from '@nestjs/common';
+import { Module, type INestMicroservice, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { SqsExceptionFilter, SqsServer, type SqsServerOptions } from '../../../src/sqs/index.js';
+import { SqsServer, type SqsServerOptions } from '../../../src/sqs/index.js';
+import { applyAppGlobals } from '../../support/test-microservice.js';
 import { KeycloakBreaker, KeycloakModule, UsersModule, type KeycloakOptions } from '../../../src/users/index.js';
 
 export interface UsersMicroservice {
@@ -25,15 +26,7 @@ export async function startUsersMicroservice(options: {
     logger: options.logger,
     abortOnError: false,
   });
-  app.useGlobalFilters(new SqsExceptionFilter());
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      validationError: { target: false, value: false },
-    }),
-  );
+  applyAppGlobals(app);
   await app.listen();
   return { app, server, breaker: app.get(KeycloakBreaker), close: () => app.close() };
 }
