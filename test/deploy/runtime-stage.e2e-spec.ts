@@ -155,6 +155,17 @@ describe('Dockerfile runtime stage (replayed)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('runs the dead-letter command from the image: `node dist/cli/dlq.js stats`', () => {
+    const res = spawnSync(process.execPath, ['dist/cli/dlq.js', 'stats', '--hold', '1'], {
+      cwd: dir,
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(res.status, 0, `dlq stats exited ${res.status}\n${res.stdout}\n${res.stderr}`);
+    assert.match(res.stdout, /message\(s\) read/);
+  });
+
   it('starts with `node dist/main.js`, answers /health/ready, and exits on SIGTERM within the grace period', async () => {
     app = spawn(process.execPath, ['dist/main.js'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     app.stdout!.on('data', (b) => {
