@@ -53,7 +53,9 @@ export class UsersService {
       return { userId, created, groupsAdded, rolesAdded };
     } catch (err) {
       const error = toHandlerError(err, [dto.email, dto.username, dto.credentials?.password], this.breaker);
-      this.logger.warn(`registering subject ${ref} failed: ${error.message}`);
+      // The transport logs the outcome (retried or dead-lettered, with this error's message) once;
+      // this line only adds the subject, for whoever debugs one registration.
+      this.logger.debug(`registering subject ${ref} failed: ${error.message}`);
       throw error;
     }
   }
