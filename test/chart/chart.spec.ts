@@ -141,15 +141,23 @@ describe('helm chart', { skip }, () => {
     assert.match(heartbeat.out, /heartbeatIntervalSeconds \(30\) must be below sqs.visibilityTimeout \(30\)/);
   });
 
-  it("sqs.prefetch and sqs.maxReceivers reach the app only when set, within the app's ranges", () => {
+  it("sqs.prefetch, sqs.maxReceivers and sqs.maxBufferedBytes reach the app only when set, within the app's ranges", () => {
     const defaults = one(render([]), 'ConfigMap').data;
     assert.ok(
-      !('SQS_PREFETCH' in defaults) && !('SQS_MAX_RECEIVERS' in defaults),
+      !('SQS_PREFETCH' in defaults) && !('SQS_MAX_RECEIVERS' in defaults) && !('SQS_MAX_BUFFERED_BYTES' in defaults),
       'unset values leave the app its defaults',
     );
-    const set = one(render([], ['sqs.prefetch=500', 'sqs.maxReceivers=4']), 'ConfigMap').data;
+    const set = one(
+      render([], ['sqs.prefetch=500', 'sqs.maxReceivers=4', 'sqs.maxBufferedBytes=134217728']),
+      'ConfigMap',
+    ).data;
     assert.equal(set.SQS_PREFETCH, '500');
     assert.equal(set.SQS_MAX_RECEIVERS, '4');
+    assert.equal(set.SQS_MAX_BUFFERED_BYTES, '134217728', 'a large value is not printed in float notation');
+    assert.match(
+      helm('lint', '--strict', CHART, '--set', 'sqs.maxBufferedBytes=1000').out,
+      /at '\/sqs\/maxBufferedBytes': minimum: got 1,000, want /,
+    );
     assert.match(
       helm('lint', '--strict', CHART, '--set', 'sqs.prefetch=0').out,
       /at '\/sqs\/prefetch': minimum: got 0, want 1/,
