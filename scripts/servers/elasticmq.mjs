@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cachePath } from '../lib/cache.mjs';
 import { freePort } from '../lib/free-port.mjs';
+import { answersSqs, stopChild, tail } from '../lib/server-process.mjs';
 
 // 1.7.1 is the newest release on Central; every class in it and its dependencies targets
 // Java 8 bytecode, so the machine's JDK 17 runs it. Override to try another release.
@@ -150,50 +151,6 @@ aws {
 `;
 }
 
-function tail(file, lines = 30) {
-  try {
-    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
-}
-
-async function answersSqs(endpoint) {
-  const { SQSClient, ListQueuesCommand } = await import('@aws-sdk/client-sqs');
-  const client = new SQSClient({
-    endpoint,
-    region: REGION,
-    maxAttempts: 1,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  try {
-    await client.send(new ListQueuesCommand({}), { abortSignal: AbortSignal.timeout(2_000) });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    client.destroy();
-  }
-}
-
-function waitForExit(child, ms) {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
-async function stopChild(child) {
-  child.kill('SIGTERM');
-  if (await waitForExit(child, STOP_TIMEOUT_MS)) return;
-  child.kill('SIGKILL');
-  await waitForExit(child, STOP_TIMEOUT_MS);
-}
-
 async function launch(classpath, java, workDir) {
   const port = await freePort();
   const configFile = join(workDir, 'elasticmq.conf');
@@ -228,10 +185,10 @@ async function launch(classpath, java, workDir) {
         why: `ElasticMQ exited (${child.exitCode ?? child.signalCode}) during start-up:\n${tail(logFile)}`,
       };
     }
-    if (await answersSqs(endpoint)) return { ok: true, child, endpoint, killOnExit };
+    if (await answersSqs(endpoint, REGION)) return { ok: true, child, endpoint, killOnExit };
     await new Promise((r) => setTimeout(r, 250));
   }
-  await stopChild(child);
+  await stopChild(child, STOP_TIMEOUT_MS);
   process.removeListener('exit', killOnExit);
   return {
     ok: false,
@@ -264,7 +221,7 @@ export async function start() {
     env: { SQS_TEST_ENDPOINT: endpoint },
     endpoint,
     stop: async () => {
-      await stopChild(child);
+      await stopChild(child, STOP_TIMEOUT_MS);
       process.removeListener('exit', killOnExit);
       rmSync(workDir, { recursive: true, force: true });
     },

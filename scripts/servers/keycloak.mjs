@@ -39,6 +39,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { cachePath } from '../lib/cache.mjs';
 import { freePort } from '../lib/free-port.mjs';
+import { tail, waitForExit } from '../lib/server-process.mjs';
 
 // The newest release on Central when written; 26.x needs Java 21+, and runs on Temurin 25.
 export const KEYCLOAK_VERSION = process.env.KEYCLOAK_VERSION ?? '26.7.3';
@@ -210,14 +211,6 @@ function makeHome(dist) {
   return home;
 }
 
-function tail(file, lines = 40) {
-  try {
-    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
-}
-
 async function realmAnswers(url) {
   try {
     const res = await fetch(`${url}/realms/${REALM}/.well-known/openid-configuration`, {
@@ -227,17 +220,6 @@ async function realmAnswers(url) {
   } catch {
     return false;
   }
-}
-
-function waitForExit(child, ms) {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
 }
 
 function signalGroup(child, signal) {
@@ -305,14 +287,14 @@ export async function launch(options) {
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      const why = `Keycloak exited (${child.exitCode ?? child.signalCode}) during start-up:\n${logFile === 'inherit' ? '' : tail(logFile)}`;
+      const why = `Keycloak exited (${child.exitCode ?? child.signalCode}) during start-up:\n${logFile === 'inherit' ? '' : tail(logFile, 40)}`;
       await stop();
       throw new Error(why);
     }
     if (await realmAnswers(url)) return { url, port, managementPort, home, logFile, stop };
     await new Promise((r) => setTimeout(r, 250));
   }
-  const why = `Keycloak did not serve realm ${REALM} on ${url} within ${START_TIMEOUT_MS / 1000} s:\n${logFile === 'inherit' ? '' : tail(logFile)}`;
+  const why = `Keycloak did not serve realm ${REALM} on ${url} within ${START_TIMEOUT_MS / 1000} s:\n${logFile === 'inherit' ? '' : tail(logFile, 40)}`;
   await stop();
   throw new Error(why);
 }

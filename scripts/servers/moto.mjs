@@ -6,12 +6,13 @@
 // CLI: `node scripts/servers/moto.mjs provision` pre-fetches (CI images),
 //      `node scripts/servers/moto.mjs run` starts it in the foreground until Ctrl-C.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cachePath } from '../lib/cache.mjs';
 import { freePort } from '../lib/free-port.mjs';
+import { answersSqs, stopChild, tail } from '../lib/server-process.mjs';
 
 // 5.2.5 is the newest release on PyPI (`pip index versions moto`). Override to try another.
 export const MOTO_VERSION = process.env.MOTO_VERSION ?? '5.2.5';
@@ -88,50 +89,6 @@ export async function provision(version = MOTO_VERSION) {
   return { version, dir, motoServer };
 }
 
-function tail(file, lines = 30) {
-  try {
-    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
-}
-
-async function answersSqs(endpoint) {
-  const { SQSClient, ListQueuesCommand } = await import('@aws-sdk/client-sqs');
-  const client = new SQSClient({
-    endpoint,
-    region: REGION,
-    maxAttempts: 1,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  try {
-    await client.send(new ListQueuesCommand({}), { abortSignal: AbortSignal.timeout(2_000) });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    client.destroy();
-  }
-}
-
-function waitForExit(child, ms) {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
-async function stopChild(child) {
-  child.kill('SIGTERM');
-  if (await waitForExit(child, STOP_TIMEOUT_MS)) return;
-  child.kill('SIGKILL');
-  await waitForExit(child, STOP_TIMEOUT_MS);
-}
-
 async function launch(motoServer, workDir) {
   const port = await freePort();
   const logFile = join(workDir, 'moto.log');
@@ -153,10 +110,10 @@ async function launch(motoServer, workDir) {
         why: `moto_server exited (${child.exitCode ?? child.signalCode}) during start-up:\n${tail(logFile)}`,
       };
     }
-    if (await answersSqs(endpoint)) return { ok: true, child, endpoint, killOnExit };
+    if (await answersSqs(endpoint, REGION)) return { ok: true, child, endpoint, killOnExit };
     await new Promise((r) => setTimeout(r, 250));
   }
-  await stopChild(child);
+  await stopChild(child, STOP_TIMEOUT_MS);
   process.removeListener('exit', killOnExit);
   return {
     ok: false,
@@ -186,7 +143,7 @@ export async function start() {
     env: { SQS_TEST_ENDPOINT: endpoint },
     endpoint,
     stop: async () => {
-      await stopChild(child);
+      await stopChild(child, STOP_TIMEOUT_MS);
       process.removeListener('exit', killOnExit);
       rmSync(workDir, { recursive: true, force: true });
     },

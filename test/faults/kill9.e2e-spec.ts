@@ -28,6 +28,8 @@ describe('fault: kill -9 with 500 messages in flight or buffered', () => {
 
   before(async () => {
     fc = await FaultCase.start('kill9');
+    // maxReceiveCount 10: this case is about messages held when the process stops, not the retry
+    // budget; a redelivery after the stop must never meet the redrive policy mid-count.
     queue = await fc.sqs.createQueue('kill9', { maxReceiveCount: 10 });
   });
 

@@ -29,6 +29,8 @@ describe('fault: SIGTERM under steady load', () => {
 
   before(async () => {
     fc = await FaultCase.start('sigterm');
+    // maxReceiveCount 10: this case is about messages held when the process stops, not the retry
+    // budget; a redelivery after the stop must never meet the redrive policy mid-count.
     queue = await fc.sqs.createQueue('sigterm', { maxReceiveCount: 10 });
   });
 

@@ -26,6 +26,8 @@ describe('fault: a handler slower than the visibility timeout (3 x visibility)',
 
   before(async () => {
     fc = await FaultCase.start('slow');
+    // maxReceiveCount 10: this case is about messages held when the process stops, not the retry
+    // budget; a redelivery after the stop must never meet the redrive policy mid-count.
     queue = await fc.sqs.createQueue('slow', { maxReceiveCount: 10, visibilityTimeout: VISIBILITY });
   });
 
