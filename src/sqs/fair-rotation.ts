@@ -8,6 +8,11 @@ import type { HeldMessage } from './held-message.js';
  * A group is a FIFO group (queue + `MessageGroupId`), a fair-queue group (a standard queue's
  * message that carries a `MessageGroupId`), or, for a standard queue's messages without one,
  * the queue itself. With a single group present this is plain arrival order, at no extra cost.
+ *
+ * The bookkeeping holds only the groups present in the buffer: a group is forgotten with its
+ * last buffered message, however that message leaves (taken by a worker or handed back), so a
+ * million distinct groups passing through leave nothing behind. A group that comes back later
+ * is new again, and so served first, as a group never seen before is.
  */
 export class FairRotation {
   /** Buffered messages per group; a group leaves the map with its last message. */
@@ -21,20 +26,19 @@ export class FairRotation {
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   }
 
+  /** The message left the buffer unserved (handed back): its group's turn is unchanged. */
   removed(message: HeldMessage): void {
-    const key = groupOf(message);
-    const left = (this.counts.get(key) ?? 1) - 1;
-    if (left > 0) {
-      this.counts.set(key, left);
-    } else {
-      // Forgotten with its last message: the map stays as small as the buffer.
-      this.counts.delete(key);
-      this.lastServed.delete(key);
-    }
+    this.leave(groupOf(message), false);
   }
 
-  served(message: HeldMessage): void {
-    this.lastServed.set(groupOf(message), ++this.turn);
+  /** A worker took the message: its group goes to the back of the rotation. */
+  taken(message: HeldMessage): void {
+    this.leave(groupOf(message), true);
+  }
+
+  /** Groups present, and groups with a recorded turn (never more than those present). */
+  get size(): { groups: number; turns: number } {
+    return { groups: this.counts.size, turns: this.lastServed.size };
   }
 
   /**
@@ -56,6 +60,19 @@ export class FairRotation {
       if (turn === 0) break;
     }
     return best;
+  }
+
+  private leave(key: string, served: boolean): void {
+    const left = (this.counts.get(key) ?? 1) - 1;
+    if (left > 0) {
+      this.counts.set(key, left);
+      if (served) this.lastServed.set(key, ++this.turn);
+      return;
+    }
+    // Forgotten with its last message, whichever way it left: the maps stay as small as the
+    // buffer. (Recording the turn after the removal wrote an entry back for every group.)
+    this.counts.delete(key);
+    this.lastServed.delete(key);
   }
 }
 

@@ -41,6 +41,11 @@ export class HeldRegistry {
     if (this.held.get(held.info.messageId) === held) this.held.delete(held.info.messageId);
   }
 
+  /** Messages held now: bounded by the buffer, the workers and the deletes still pending. */
+  get size(): number {
+    return this.held.size;
+  }
+
   clear(): void {
     this.held.clear();
   }

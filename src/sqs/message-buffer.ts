@@ -167,6 +167,14 @@ export class MessageBuffer {
     return removed;
   }
 
+  /**
+   * Sizes of the bookkeeping kept by group: groups present, groups with a recorded turn, FIFO
+   * groups running. All bounded by what is buffered and running; all 0 at rest (specs check it).
+   */
+  get groupBookkeeping(): { groups: number; turns: number; busyGroups: number } {
+    return { ...this.rotation.size, busyGroups: this.busyGroups.size };
+  }
+
   /** Finds a buffered message by id (duplicate suppression). */
   find(messageId: string): HeldMessage | undefined {
     return this.items.find((m) => m.info.messageId === messageId);
@@ -186,8 +194,7 @@ export class MessageBuffer {
   private nextEligible(): HeldMessage | undefined {
     const index = this.rotation.pick(this.items, (m) => !m.orderingKey || !this.busyGroups.has(m.orderingKey));
     if (index < 0) return undefined;
-    const message = this.removeAt(index);
-    this.rotation.served(message);
+    const message = this.removeAt(index, true);
     if (message.orderingKey) this.busyGroups.add(message.orderingKey);
     return message;
   }
@@ -199,10 +206,12 @@ export class MessageBuffer {
     this.rotation.added(message);
   }
 
-  private removeAt(index: number): HeldMessage {
+  /** `taken`: a worker starts it (its group's turn advances), rather than it being handed back. */
+  private removeAt(index: number, taken = false): HeldMessage {
     const [message] = this.items.splice(index, 1);
     this.bufferedBytes -= this.sizes.get(message!) ?? 0;
-    this.rotation.removed(message!);
+    if (taken) this.rotation.taken(message!);
+    else this.rotation.removed(message!);
     return message!;
   }
 
