@@ -1,4 +1,4 @@
-import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
+import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { DeadLetterReason } from '../sqs.errors.js';
 import { UndecodableMessageError } from '../undecodable-message.error.js';
 
@@ -20,16 +20,23 @@ export interface PayloadPointer {
   key: string;
 }
 
-/** True when the message says its payload is in S3 (either attribute name). */
-export function isOffloaded(attributes: Record<string, MessageAttributeValue> | undefined): boolean {
+/**
+ * True when the attributes say the payload is in S3 (either attribute name): an SQS message's
+ * `MessageAttributes`, or those of the SNS notification it carries (the SNS Extended Client with
+ * raw delivery off, SNS's default, leaves them there).
+ */
+export function isOffloaded(attributes: Record<string, MessageAttributeValue | object> | undefined): boolean {
   return Boolean(attributes?.[PAYLOAD_SIZE_ATTRIBUTE] ?? attributes?.[LEGACY_PAYLOAD_SIZE_ATTRIBUTE]);
 }
 
-/** Reads the pointer in an offloaded message's body; `malformed-body` when it is none. */
-export function readPointer(message: Message): PayloadPointer {
+/**
+ * Reads the pointer in an offloaded message's body (or SNS `Message`, named by `where`);
+ * `malformed-body` when it is none.
+ */
+export function readPointer(body: string, where = 'its body'): PayloadPointer {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(message.Body ?? '');
+    parsed = JSON.parse(body);
   } catch {
     parsed = undefined;
   }
@@ -38,7 +45,7 @@ export function readPointer(message: Message): PayloadPointer {
   if (typeof s3BucketName !== 'string' || !s3BucketName || typeof s3Key !== 'string' || !s3Key) {
     throw new UndecodableMessageError(
       DeadLetterReason.MalformedBody,
-      `the message carries ${PAYLOAD_SIZE_ATTRIBUTE} but its body is not an S3 pointer ([class, { s3BucketName, s3Key }])`,
+      `the message carries ${PAYLOAD_SIZE_ATTRIBUTE} but ${where} is not an S3 pointer ([class, { s3BucketName, s3Key }])`,
     );
   }
   return { bucket: s3BucketName, key: s3Key };

@@ -3,7 +3,8 @@ import type { Message } from '@aws-sdk/client-sqs';
 import { DeadLetterReason, RetryableError } from '../sqs.errors.js';
 import { UndecodableMessageError } from '../undecodable-message.error.js';
 import type { SqsLargePayloadOptions } from './large-payload.options.js';
-import { isOffloaded, readPointer, type PayloadPointer } from './payload-pointer.js';
+import { findClaimCheck } from './claim-check.js';
+import type { PayloadPointer } from './payload-pointer.js';
 import { toS3Client } from './s3-client.js';
 
 /** A message ready to decode: the payload in place of the pointer, and the pointer if there was one. */
@@ -14,7 +15,8 @@ export interface ResolvedPayload {
 
 /**
  * Resolves claim checks before a message is decoded: a message whose attributes say its payload
- * is in S3 (the SQS Extended Client format) gets the S3 object as its body. A missing object (or
+ * is in S3 (the SQS Extended Client format), or whose SNS notification's attributes say so (the
+ * SNS Extended Client, raw delivery off), gets the S3 object in the pointer's place. A missing object (or
  * bucket, or a bucket other than the configured one) can never be resolved: `payload-missing`.
  * Any other S3 failure (an outage, throttling, denied access) is retried like a handler error.
  */
@@ -26,8 +28,9 @@ export class PayloadResolver {
   }
 
   async resolve(message: Message): Promise<ResolvedPayload> {
-    if (!isOffloaded(message.MessageAttributes)) return { message };
-    const pointer = readPointer(message);
+    const claim = findClaimCheck(message);
+    if (!claim) return { message };
+    const { pointer } = claim;
     const s3 = this.s3?.client;
     if (!s3) throw missing('the payload is in S3 (an Extended Client pointer) but largePayloads is not configured');
     const allowed = this.options?.bucket;
@@ -37,7 +40,7 @@ export class PayloadResolver {
     try {
       const object = await s3.send(new GetObjectCommand({ Bucket: pointer.bucket, Key: pointer.key }));
       const body = (await object.Body?.transformToString('utf-8')) ?? '';
-      return { message: { ...message, Body: body }, pointer };
+      return { message: { ...message, Body: claim.withPayload(body) }, pointer };
     } catch (err) {
       if (isNotFound(err)) throw missing(`no S3 object s3://${pointer.bucket}/${pointer.key} (${errorName(err)})`);
       throw new RetryableError(`reading the payload from S3 failed: ${errorName(err)}`, { cause: err });
