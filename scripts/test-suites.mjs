@@ -26,11 +26,12 @@ export const SUITES = [
   {
     name: 'sqs-moto',
     description:
-      'FIFO groups with a backlog run side by side, against moto (which batches a receive by group, as AWS does); 1 MiB messages, S3 claim checks and SNS subscriptions against the S3 and SNS of moto',
+      'FIFO groups with a backlog run side by side, against moto (which batches a receive by group, as AWS does); 1 MiB messages, S3 claim checks and SNS subscriptions against the S3 and SNS of moto; large messages published by the official Python SNS Extended Client',
     files: [
       '.build/test/sqs/fifo-groups.e2e-spec.js',
       '.build/test/sqs/large-messages.e2e-spec.js',
       '.build/test/sqs/message-shapes.e2e-spec.js',
+      '.build/test/sqs/sns-large-messages.e2e-spec.js',
     ],
     servers: ['moto'],
     env: { SQS_TEST_BACKEND: 'moto' },

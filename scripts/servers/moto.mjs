@@ -1,12 +1,14 @@
 // moto's server, the Python AWS mock, for the FIFO message-group suite: unlike fauxqs it answers a
 // receive on a FIFO queue the way AWS documents, with as many messages of one group as it can.
 // `moto[server]` comes from PyPI into a virtualenv cached outside the repository; start() runs
-// `moto_server` bound to loopback on a free port and waits until it answers SQS.
+// `moto_server` bound to loopback on a free port and waits until it answers SQS. The same
+// virtualenv holds AWS's SNS Extended Client for Python (boto3, as moto), the official producer
+// the large-message specs publish through; start() names its Python in SNS_EXTENDED_CLIENT_PYTHON.
 //
 // CLI: `node scripts/servers/moto.mjs provision` pre-fetches (CI images),
 //      `node scripts/servers/moto.mjs run` starts it in the foreground until Ctrl-C.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,6 +18,9 @@ import { answersSqs, stopChild, tail } from '../lib/server-process.mjs';
 
 // 5.2.5 is the newest release on PyPI (`pip index versions moto`). Override to try another.
 export const MOTO_VERSION = process.env.MOTO_VERSION ?? '5.2.5';
+// The newest release on PyPI (`pip index versions amazon-sns-extended-client`); needs boto3 <2,
+// which moto's own boto3 satisfies, so installing it changes nothing of moto's.
+export const SNS_EXTENDED_CLIENT_VERSION = process.env.SNS_EXTENDED_CLIENT_VERSION ?? '1.0.1';
 // moto 5.2 supports Python 3.9 and later.
 const MIN_PYTHON = [3, 9];
 const INSTALL_TIMEOUT_MS = 600_000;
@@ -51,42 +56,61 @@ function checkPython(python) {
   }
 }
 
+/** The packages of the virtualenv, pinned; ready.txt lists them once they are all installed. */
+function requirements(version) {
+  return [`moto[server]==${version}`, `amazon-sns-extended-client==${SNS_EXTENDED_CLIENT_VERSION}`];
+}
+
 /**
- * Installs `moto[server]==<version>` into a virtualenv in the cache unless already there.
- * Returns `{ version, dir, motoServer }`; throws an Error naming what is missing.
+ * Installs `moto[server]==<version>` and the SNS Extended Client into a virtualenv in the cache
+ * unless already there. Returns `{ version, dir, motoServer, python }`; throws an Error naming
+ * what is missing.
  */
 export async function provision(version = MOTO_VERSION) {
   const dir = cachePath(`moto-${version}`);
   const venv = join(dir, 'venv');
   const motoServer = join(venv, 'bin', 'moto_server');
+  const python = join(venv, 'bin', 'python');
   const readyFile = join(dir, 'ready.txt');
-  if (existsSync(readyFile) && existsSync(motoServer)) return { version, dir, motoServer };
+  const wanted = `${requirements(version).join('\n')}\n`;
+  const provisioned = { version, dir, motoServer, python };
+  if (existsSync(readyFile) && existsSync(motoServer)) {
+    if (readFileSync(readyFile, 'utf8') === wanted) return provisioned;
+    // A cache built before a package joined the list: add what is missing to the same venv.
+    pipInstall(python, requirements(version));
+    writeFileSync(readyFile, wanted);
+    return provisioned;
+  }
 
-  const python = pythonBinary();
-  checkPython(python);
+  const systemPython = pythonBinary();
+  checkPython(systemPython);
   // A virtualenv is not relocatable (its scripts name their interpreter by absolute path), so it
   // is built in place; ready.txt, written last, marks it complete.
   rmSync(venv, { recursive: true, force: true });
   rmSync(readyFile, { force: true });
-  const created = spawnSync(python, ['-m', 'venv', venv], { encoding: 'utf8', timeout: 120_000 });
+  const created = spawnSync(systemPython, ['-m', 'venv', venv], { encoding: 'utf8', timeout: 120_000 });
   if (created.status !== 0) {
     throw new Error(
-      `\`${python} -m venv ${venv}\` failed (apt-get install python3-venv?):\n${created.stdout}${created.stderr}${created.error?.message ?? ''}`,
+      `\`${systemPython} -m venv ${venv}\` failed (apt-get install python3-venv?):\n${created.stdout}${created.stderr}${created.error?.message ?? ''}`,
     );
   }
+  pipInstall(python, requirements(version));
+  if (!existsSync(motoServer)) throw new Error(`moto_server missing from ${venv}/bin after pip install`);
+  writeFileSync(readyFile, wanted);
+  return provisioned;
+}
+
+function pipInstall(python, packages) {
   const installed = spawnSync(
-    join(venv, 'bin', 'python'),
-    ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input', `moto[server]==${version}`],
+    python,
+    ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input', ...packages],
     { encoding: 'utf8', timeout: INSTALL_TIMEOUT_MS },
   );
   if (installed.status !== 0) {
     throw new Error(
-      `pip install moto[server]==${version} from PyPI failed:\n${installed.stdout}${installed.stderr}${installed.error?.message ?? ''}`,
+      `pip install ${packages.join(' ')} from PyPI failed:\n${installed.stdout}${installed.stderr}${installed.error?.message ?? ''}`,
     );
   }
-  if (!existsSync(motoServer)) throw new Error(`moto_server missing from ${venv}/bin after pip install`);
-  writeFileSync(readyFile, `moto[server]==${version}\n`);
-  return { version, dir, motoServer };
 }
 
 async function launch(motoServer, workDir) {
@@ -123,10 +147,10 @@ async function launch(motoServer, workDir) {
 
 /**
  * Provisions (cached) and starts moto's server on 127.0.0.1:<free port>.
- * Returns `{ env: { SQS_TEST_ENDPOINT }, endpoint, stop }`; stop() kills it and waits for exit.
+ * Returns `{ env: { SQS_TEST_ENDPOINT, SNS_EXTENDED_CLIENT_PYTHON }, endpoint, stop }`; stop() kills it and waits for exit.
  */
 export async function start() {
-  const { motoServer } = await provision();
+  const { motoServer, python } = await provision();
   const workDir = mkdtempSync(join(tmpdir(), 'nsw-moto-'));
   // A free port can be taken between probing and binding; try again on another one.
   let launched;
@@ -140,7 +164,7 @@ export async function start() {
   }
   const { child, endpoint, killOnExit } = launched;
   return {
-    env: { SQS_TEST_ENDPOINT: endpoint },
+    env: { SQS_TEST_ENDPOINT: endpoint, SNS_EXTENDED_CLIENT_PYTHON: python },
     endpoint,
     stop: async () => {
       await stopChild(child, STOP_TIMEOUT_MS);
