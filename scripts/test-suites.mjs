@@ -69,7 +69,7 @@ export const SUITES = [
     name: 'chart',
     description: 'Helm chart: strict lint, schema rejections, manifests validated offline',
     files: ['.build/test/chart/**/*.spec.js'],
-    servers: ['helm', 'promtool'],
+    servers: ['helm', 'promtool', 'keda-formula'],
     timeoutMs: 120_000,
   },
   {
