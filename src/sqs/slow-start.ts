@@ -21,6 +21,8 @@ interface Ramp {
  *
  * Workers ask before running a message ({@link enter}); a queue without a ramp answers at once.
  * Pausing again refuses the waiting messages, which go back to the queue like buffered ones.
+ * A waiting message holds its worker (and stays invisible under the heartbeat): with several
+ * queues, a ramping one can keep workers from the others for the ramp's few seconds.
  */
 export class SlowStart {
   private readonly ramps = new Map<string, Ramp>();
