@@ -20,6 +20,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { runFleet } from './fleet.js';
 import type { BenchConfig, BenchMode, BenchPayload } from './lib/harness.js';
 import { fmt, MB, median, pct, percentile, slope } from './lib/stats.js';
 
@@ -76,7 +77,7 @@ function parseArgs(argv: string[]): Args {
           'npm run bench -- [options]',
           '  --quick              1 run each, smaller counts, no warm-up (smoke test, ~5 min)',
           '  --runs=N             measured runs per configuration (default 3, after a warm-up)',
-          `  --only=LIST          workloads: ${WORKLOADS.map((w) => `${w.id}|${w.key}`).join(', ')}`,
+          `  --only=LIST          workloads: ${WORKLOADS.map((w) => `${w.id}|${w.key}`).join(', ')}, fleet`,
           `  --consumers=LIST     ${CONSUMERS.map((c) => c.id).join(', ')}`,
           '  --soak-seconds=N     length of the back-pressure run (default 60)',
           '  --latency-ms=N[,M]   simulated network: every SQS request answered N ms later (default 0);',
@@ -958,12 +959,14 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const allWorkloads = workloads(args.quick);
   const selectedWorkloads = allWorkloads.filter((w) => !args.only || args.only.has(w.id) || args.only.has(w.key));
-  if (selectedWorkloads.length === 0) throw new Error('--only selects no workload (try --help)');
+  const withFleet = !args.only || args.only.has('fleet');
+  if (selectedWorkloads.length === 0 && !withFleet) throw new Error('--only selects no workload (try --help)');
   const unknown = [...(args.consumers ?? [])].filter((id) => !CONSUMERS.some((c) => c.id === id));
   if (unknown.length) throw new Error(`unknown consumer(s): ${unknown.join(', ')} (try --help)`);
   const consumers = CONSUMERS.filter((c) => (args.consumers ? args.consumers.has(c.id) : !c.optIn));
   const skipped = new Map<string, string>();
-  for (const c of consumers) {
+  // Only the fleet selected: it runs SqsServer alone, the peers need not be installed.
+  for (const c of selectedWorkloads.length ? consumers : []) {
     const problem = c.needs?.();
     if (problem) skipped.set(c.id, problem);
   }
@@ -993,6 +996,7 @@ async function main(): Promise<void> {
   };
   const latencyTag = (ms: number): string => (args.latencies.length > 1 || ms > 0 ? ` ${`+${ms} ms`.padStart(7)}` : '');
   const results: RunResult[] = [];
+  let fleet: Awaited<ReturnType<typeof runFleet>> | undefined;
 
   try {
     for (const w of selectedWorkloads) {
@@ -1080,6 +1084,16 @@ async function main(): Promise<void> {
         }
       }
     }
+    if (withFleet) {
+      fleet = await runFleet({
+        ...ctx,
+        ...args,
+        endpoint: fauxqs.endpoint,
+        region: REGION,
+        useLatency,
+        log: (l) => process.stderr.write(`${l}\n`),
+      });
+    }
   } finally {
     fauxqs.stop();
     sqs.destroy();
@@ -1087,15 +1101,17 @@ async function main(): Promise<void> {
 
   const finishedAt = new Date();
   const summary = summarizeAll(selectedWorkloads, consumers, args.latencies, results);
-  const table = renderTables(selectedWorkloads, consumers, summary, {
-    date: startedAt,
-    minutes: (finishedAt.getTime() - startedAt.getTime()) / 60_000,
-    machine,
-    loadEnd: os.loadavg(),
-    args,
-    idleSeconds,
-  });
-  process.stdout.write(`${table}\n`);
+  const table = !selectedWorkloads.length
+    ? ''
+    : renderTables(selectedWorkloads, consumers, summary, {
+        date: startedAt,
+        minutes: (finishedAt.getTime() - startedAt.getTime()) / 60_000,
+        machine,
+        loadEnd: os.loadavg(),
+        args,
+        idleSeconds,
+      });
+  process.stdout.write(`${table}\n${fleet ? `\n${fleet.table}\n` : ''}`);
 
   const dir = path.join(ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
@@ -1114,6 +1130,7 @@ async function main(): Promise<void> {
         workloads: selectedWorkloads.map(({ delay: _d, ...w }) => w),
         summary,
         results,
+        fleet: fleet?.results,
         table,
       },
       null,

@@ -68,9 +68,10 @@ export const SUITES = [
   },
   {
     name: 'chart',
-    description: 'Helm chart: strict lint, schema rejections, manifests validated offline',
+    description:
+      'Helm chart: strict lint, schema rejections, manifests validated offline, the KEDA formula run by expr-lang/expr',
     files: ['.build/test/chart/**/*.spec.js'],
-    servers: ['helm', 'promtool'],
+    servers: ['helm', 'promtool', 'keda-formula'],
     timeoutMs: 120_000,
   },
   {
@@ -82,7 +83,7 @@ export const SUITES = [
   {
     name: 'faults',
     description:
-      'fault injection with real processes: kill -9, SIGTERM, SQS outage and blackhole, Keycloak down 5 min and slow, poison flood, slow handler, soak',
+      'fault injection with real processes: kill -9, SIGTERM, SQS outage and blackhole, Keycloak down 5 min and slow, a fleet of 4 on one queue, poison flood, slow handler, soak',
     files: ['.build/test/faults/**/*.e2e-spec.js'],
     servers: ['keycloak'],
     // The soak's default size for this run; FAULT_SOAK_MESSAGES=1000000 npm test -- faults does the full million.

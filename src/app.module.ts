@@ -6,6 +6,7 @@ import { HealthModule, ReadinessRegistry } from './health/index.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { MetricsService } from './metrics/metrics.service.js';
+import { SqsServer } from './sqs/index.js';
 import { SqsTransportModule } from './sqs-transport.module.js';
 import { KeycloakBreaker, KeycloakHealthIndicator, KeycloakModule, UsersModule } from './users/index.js';
 
@@ -40,11 +41,15 @@ export class AppModule implements OnModuleInit {
     private readonly keycloakHealth: KeycloakHealthIndicator,
     private readonly metrics: MetricsService,
     private readonly keycloakBreaker: KeycloakBreaker,
+    private readonly server: SqsServer,
   ) {}
 
   onModuleInit(): void {
     // An open Keycloak breaker shows as degraded, never as not-ready: see KeycloakHealthIndicator.
     this.readiness.registerIndicator('keycloak', () => this.keycloakHealth.isHealthy('keycloak'));
     this.metrics.breakers.watch('keycloak', this.keycloakBreaker);
+    // Every handler of the queue needs Keycloak: tied before the first receive, a pod that starts
+    // during an outage (the breaker's start-up ping failed) starts paused and spends no receive.
+    this.server.pauseWhileDown(this.keycloakBreaker.gate);
   }
 }

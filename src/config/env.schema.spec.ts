@@ -52,6 +52,10 @@ describe('environment schema', () => {
     assert.equal(env.HTTP_PORT, 3_000);
     assert.equal(env.OTEL_ENABLED, false);
     assert.equal(env.AWS_ASSUME_ROLE_ARN, undefined);
+    // The gentle return after an outage is on by default: a resumed queue starts with 2, a pod
+    // runs 4 registrations at once.
+    assert.equal(env.SQS_SLOW_START_MESSAGES, 2);
+    assert.equal(env.KEYCLOAK_MAX_CONCURRENCY, 4);
   });
 
   it('formats an error as one line naming the variable, what was expected and what it got', () => {
@@ -149,6 +153,8 @@ describe('environment schema', () => {
       ['KEYCLOAK_TIMEOUT_MS', '5s', /KEYCLOAK_TIMEOUT_MS must be an integer from 100 to 60000/],
       ['KEYCLOAK_BREAKER_FAILURES', '0', /KEYCLOAK_BREAKER_FAILURES must be an integer from 1 to 1000/],
       ['KEYCLOAK_BREAKER_OPEN_MS', '1', /KEYCLOAK_BREAKER_OPEN_MS must be an integer from 100 to 600000/],
+      ['KEYCLOAK_MAX_CONCURRENCY', '0', /KEYCLOAK_MAX_CONCURRENCY must be an integer from 1 to 1000/],
+      ['SQS_SLOW_START_MESSAGES', '-1', /SQS_SLOW_START_MESSAGES must be an integer from 0 to 10000/],
     ];
     for (const [variable, value, expected] of cases) {
       it(`${variable}=${value === undefined ? '(unset)' : JSON.stringify(value)} is rejected`, () => {

@@ -58,6 +58,7 @@ export const keycloakEnvShape = {
   KEYCLOAK_TIMEOUT_MS: withDefault(...integer(100, 60_000), 5_000),
   KEYCLOAK_BREAKER_FAILURES: withDefault(...integer(1, 1_000), 5),
   KEYCLOAK_BREAKER_OPEN_MS: withDefault(...integer(100, 600_000), 10_000),
+  KEYCLOAK_MAX_CONCURRENCY: withDefault(...integer(1, 1_000), 4),
 };
 
 const envObject = z.object({
@@ -106,6 +107,7 @@ const envObject = z.object({
   SQS_PATTERN_ATTRIBUTE: withDefault(...ATTRIBUTE_NAME, 'pattern'),
   SQS_CONCURRENCY: withDefault(...integer(1, 500), 10),
   SQS_BATCH_SIZE: withDefault(...integer(1, 10), 10),
+  SQS_SLOW_START_MESSAGES: withDefault(...integer(0, 10_000), 2),
   SQS_PREFETCH: optional(...integer(1, 100_000)),
   SQS_MAX_BUFFERED_BYTES: optional(...integer(1_048_576, 2 ** 40)),
   SQS_MAX_RECEIVERS: optional(...integer(1, 1_000)),

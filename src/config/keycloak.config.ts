@@ -9,6 +9,7 @@ export interface KeycloakConfig {
   clientSecret: string;
   timeoutMs: number;
   breaker: { failures: number; openMs: number };
+  maxConcurrency: number;
 }
 
 export function toKeycloakConfig(env: Env): KeycloakConfig {
@@ -19,6 +20,7 @@ export function toKeycloakConfig(env: Env): KeycloakConfig {
     clientSecret: env.KEYCLOAK_CLIENT_SECRET,
     timeoutMs: env.KEYCLOAK_TIMEOUT_MS,
     breaker: { failures: env.KEYCLOAK_BREAKER_FAILURES, openMs: env.KEYCLOAK_BREAKER_OPEN_MS },
+    maxConcurrency: env.KEYCLOAK_MAX_CONCURRENCY,
   };
 }
 

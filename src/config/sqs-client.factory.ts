@@ -81,6 +81,7 @@ export function toSqsServerOptions(
     client,
     concurrency: sqs.concurrency,
     batchSize: sqs.batchSize,
+    slowStartMessages: sqs.slowStartMessages,
     ...(sqs.prefetch === undefined ? {} : { prefetch: sqs.prefetch }),
     ...(sqs.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: sqs.maxBufferedBytes }),
     ...(sqs.maxReceiversPerQueue === undefined ? {} : { maxReceiversPerQueue: sqs.maxReceiversPerQueue }),

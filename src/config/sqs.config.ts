@@ -9,6 +9,8 @@ export interface SqsConfig {
   patternAttribute: string;
   concurrency: number;
   batchSize: number;
+  /** Messages a resumed queue runs at once, doubling while they succeed; 0: off. */
+  slowStartMessages: number;
   /** Messages buffered ahead of the workers at most (the memory bound); transport default when unset. */
   prefetch?: number;
   /** Bytes buffered ahead of the workers at most; transport default (64 MiB) when unset. */
@@ -38,6 +40,7 @@ export function toSqsConfig(env: Env): SqsConfig {
     patternAttribute: env.SQS_PATTERN_ATTRIBUTE,
     concurrency: env.SQS_CONCURRENCY,
     batchSize: env.SQS_BATCH_SIZE,
+    slowStartMessages: env.SQS_SLOW_START_MESSAGES,
     prefetch: env.SQS_PREFETCH,
     maxBufferedBytes: env.SQS_MAX_BUFFERED_BYTES,
     maxReceiversPerQueue: env.SQS_MAX_RECEIVERS,

@@ -17,6 +17,7 @@ import { QueueIntake } from './queue-intake.js';
 import { readRedrivePolicy, toResolvedQueue, type ResolvedQueue } from './queue-registry.js';
 import { ConsumerStatus } from './consumer-status.js';
 import { Settlement, type DispatchOutcome, type EventSink } from './settlement.js';
+import { SlowStart } from './slow-start.js';
 import type { SqsServerSnapshot } from './sqs.events.js';
 import { receiveRequestTimeoutMs, type ResolvedSqsServerOptions } from './sqs.options.js';
 import type { TraceContext } from './trace-context.js';
@@ -46,6 +47,7 @@ export class ConsumerEngine {
   private readonly intakes: QueueIntake[];
   private readonly sizer: IntakeSizer;
   private readonly pauses: IntakePauses;
+  private readonly slowStart: SlowStart;
   private readonly pool: WorkerPool;
   private readonly acknowledger: Acknowledger;
   private readonly heartbeat: VisibilityHeartbeat;
@@ -72,6 +74,7 @@ export class ConsumerEngine {
       onPaused: (queueUrl, dependency, reason) => this.onIntakePaused(queueUrl, dependency, reason),
       onResumed: (queueUrl, dependency, pausedMs) => this.onIntakeResumed(queueUrl, dependency, pausedMs),
     });
+    this.slowStart = new SlowStart(o.slowStartMessages, o.concurrency);
     this.payloads = new PayloadResolver(o.largePayloads);
     this.routing = new MessageRouting(parts.dispatcher, this.payloads, o.patternAttribute);
     this.pool = new WorkerPool(o.concurrency, this.buffer, (m) => this.process(m));
@@ -109,6 +112,7 @@ export class ConsumerEngine {
     this.abort.abort();
     this.sizer.stop();
     this.pauses.close();
+    this.slowStart.close();
     await this.settlement.release(this.buffer.close());
     const drained = await this.pool.drain(this.options.shutdownGraceSeconds * 1_000);
     if (!drained) {
@@ -229,15 +233,29 @@ export class ConsumerEngine {
     this.parts.emit('receive_error', queue.url, error);
   }
 
-  /** One message, from its pattern to its settlement. Never throws. */
+  /** One message, once the slow start gives it a place (see `SlowStart`). Never throws. */
   private async process(held: HeldMessage): Promise<void> {
+    const ticket = await this.slowStart.enter(held.queue.url);
+    if (!ticket) return this.settlement.release([held]);
+    let succeeded = false;
+    try {
+      succeeded = await this.run(held);
+    } finally {
+      ticket.done(succeeded);
+    }
+  }
+
+  /** One message, from its pattern to its settlement; false when its handler failed. */
+  private async run(held: HeldMessage): Promise<boolean> {
     const routed = await this.routing.route(held);
-    if ('kind' in routed) return this.settlement.settle(held, routed);
+    // A message that never reached a handler says nothing about the dependency: not a failure.
+    if ('kind' in routed) return (await this.settlement.settle(held, routed), true);
     const outcome = await this.dispatch(held, routed);
     await this.settlement.settle(held, outcome);
-    if (outcome.kind !== 'succeeded') return;
+    if (outcome.kind !== 'succeeded') return false;
     const error = await this.payloads.discard(routed.pointer);
     if (error) this.log('warn', held, `${error.message}; the object stays in S3`);
+    return true;
   }
 
   private async dispatch(held: HeldMessage, { decoded, run }: RoutedMessage): Promise<DispatchOutcome> {
@@ -262,10 +280,12 @@ export class ConsumerEngine {
       dependency,
     });
     this.parts.emit('intake_paused', queueUrl, dependency, reason);
+    this.slowStart.pause(queueUrl);
     void this.settlement.release(released);
   }
 
   private onIntakeResumed(queueUrl: string, dependency: string, pausedMs: number): void {
+    this.slowStart.begin(queueUrl);
     this.sizer.resize();
     this.parts.logger.log({
       msg: `intake resumed on ${queueUrl}: ${dependency} is back after ${Math.round(pausedMs / 1_000)}s`,

@@ -46,6 +46,13 @@ export interface SqsServerOptions {
    */
   concurrency?: number;
   /**
+   * Messages a queue runs at once when it resumes after a pause (its dependency is back); the
+   * number doubles each time as many have succeeded, up to `concurrency` (see `SlowStart`).
+   * 0 turns the slow start off: a resumed queue runs at full concurrency at once.
+   * @defaultValue 2
+   */
+  slowStartMessages?: number;
+  /**
    * `MaxNumberOfMessages` per receive, 1-10.
    * @defaultValue 10
    */
@@ -150,6 +157,7 @@ const optionsSchema = z
     queues: z.array(queueSchema).min(1, 'needs at least one queue'),
     client: z.any().optional(),
     concurrency: int(1, 10_000).default(10),
+    slowStartMessages: int(0, 10_000).default(2),
     batchSize: int(1, 10).default(10),
     prefetch: int(1, 100_000).optional(),
     maxBufferedBytes: int(MAX_MESSAGE_BYTES, 2 ** 40).default(DEFAULT_MAX_BUFFERED_BYTES),

@@ -46,6 +46,8 @@ export class SqsServer extends Server<SqsEvents, SqsStatus> implements CustomTra
   });
   private client?: { client: SQSClient; owned: boolean };
   private engine?: ConsumerEngine;
+  /** Ties asked for before `listen()`, applied before the first receive. */
+  private readonly pendingTies: Array<[DownstreamGate, string[] | undefined]> = [];
   private closing?: Promise<void>;
 
   /** @throws {SqsOptionsError} naming the bad option. */
@@ -71,6 +73,7 @@ export class SqsServer extends Server<SqsEvents, SqsStatus> implements CustomTra
         logger: this.logger,
         tracing: this.options.traceContext ? await loadTraceContext() : undefined,
       });
+      for (const [gate, queueUrls] of this.pendingTies.splice(0)) this.engine.pauseWhileDown(gate, queueUrls);
       await this.engine.start();
       this.logStart();
       callback();
@@ -118,11 +121,12 @@ export class SqsServer extends Server<SqsEvents, SqsStatus> implements CustomTra
   /**
    * Pauses intake from `queueUrls` (default: every queue) whenever `gate` is down, and resumes
    * it when the gate is up. A handler throwing `gate.unavailable()` ties its queue to the gate
-   * by itself; call this to pause before any message has failed. Call after `listen()`.
+   * by itself; call this to pause before any message has failed. Called before `listen()`, the
+   * tie applies before the first receive, so a gate already down at start-up costs no receive.
    */
   pauseWhileDown(gate: DownstreamGate, queueUrls?: string[]): void {
-    if (!this.engine) throw new Error('SqsServer is not initialized: call listen() first');
-    this.engine.pauseWhileDown(gate, queueUrls);
+    if (this.engine) this.engine.pauseWhileDown(gate, queueUrls);
+    else this.pendingTies.push([gate, queueUrls]);
   }
 
   /** The resolved options (defaults applied). */

@@ -10,6 +10,7 @@ export { KEYCLOAK_OPTIONS, type KeycloakOptions } from './keycloak.options.js';
 export { KeycloakAdminClient } from './keycloak-admin.client.js';
 export { KeycloakTokenProvider } from './keycloak-token.provider.js';
 export { KeycloakBreaker, type BreakerState, type KeycloakBreakerSnapshot } from './keycloak.breaker.js';
+export { KeycloakBulkhead, DEFAULT_KEYCLOAK_MAX_CONCURRENCY } from './keycloak.bulkhead.js';
 export { KeycloakHealthIndicator } from './keycloak.health.js';
 export {
   REGISTRATION_STAMP_ATTRIBUTE,

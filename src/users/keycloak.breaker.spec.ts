@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import { BrokenCircuitError } from 'cockatiel';
-import { KeycloakBreaker } from './keycloak.breaker.js';
+import { KeycloakBreaker, PROBE_JITTER, probeDelay } from './keycloak.breaker.js';
 import { KeycloakUnavailableError } from './keycloak.errors.js';
 import type { KeycloakOptions } from './keycloak.options.js';
 
@@ -101,8 +101,8 @@ describe('KeycloakBreaker: gate and probe loop', () => {
       const upAt = Date.now();
       await waitFor(() => !breaker.gate.isDown, 'the gate up');
       assert.ok(
-        Date.now() - upAt <= OPEN_MS + 100,
-        `up ${Date.now() - upAt} ms after Keycloak answered (one probe interval is ${OPEN_MS} ms)`,
+        Date.now() - upAt <= OPEN_MS * (1 + PROBE_JITTER) + 100,
+        `up ${Date.now() - upAt} ms after Keycloak answered (one probe interval is ${OPEN_MS} ms plus jitter)`,
       );
       assert.equal(breaker.state, 'closed');
       assert.deepEqual(changes, [true, false]);
@@ -152,6 +152,62 @@ describe('KeycloakBreaker: gate and probe loop', () => {
       await waitFor(() => states.filter((s) => s === 'open').length >= 2, 'a failed probe re-opening it');
       assert.equal(breaker.gate.isDown, true);
       assert.deepEqual(states.slice(0, 3), ['open', 'half-open', 'open']);
+    } finally {
+      breaker.onModuleDestroy();
+    }
+  });
+});
+
+describe('KeycloakBreaker: jittered probes', () => {
+  it('waits openMs plus up to half of it, drawn at random, so a fleet does not probe in step', () => {
+    assert.equal(
+      probeDelay(10_000, () => 0),
+      10_000,
+    );
+    assert.equal(
+      probeDelay(10_000, () => 0.999_999),
+      14_999,
+    );
+    const delays = new Set(Array.from({ length: 50 }, () => probeDelay(10_000)));
+    assert.ok(delays.size > 10, `50 pods draw ${delays.size} distinct delays`);
+    for (const d of delays) assert.ok(d >= 10_000 && d < 15_000, `${d}`);
+  });
+});
+
+describe('KeycloakBreaker: start-up check', () => {
+  const realm = new FakeRealm();
+  before(async () => {
+    Logger.overrideLogger(false);
+    await realm.start();
+  });
+  after(() => realm.stop());
+
+  it('a Keycloak that answers at start-up leaves the gate up', async () => {
+    realm.up = true;
+    const breaker = new KeycloakBreaker(options(realm.url));
+    try {
+      await breaker.onModuleInit();
+      assert.equal(breaker.gate.isDown, false);
+      assert.equal(breaker.state, 'closed');
+    } finally {
+      breaker.onModuleDestroy();
+    }
+  });
+
+  it('one that does not starts the gate down, reports open, and marks it up once a probe answers', async () => {
+    realm.up = false;
+    realm.probes = 0;
+    const breaker = new KeycloakBreaker(options(realm.url));
+    try {
+      await breaker.onModuleInit();
+      assert.equal(breaker.gate.isDown, true, 'down before any message was spent');
+      assert.match(breaker.gate.reason ?? '', /did not answer at start-up/);
+      assert.equal(breaker.snapshot().state, 'open');
+      await waitFor(() => realm.probes >= 2, 'a probe after the start-up ping');
+      assert.equal(breaker.gate.isDown, true);
+      realm.up = true;
+      await waitFor(() => !breaker.gate.isDown, 'the gate up');
+      assert.equal(breaker.state, 'closed');
     } finally {
       breaker.onModuleDestroy();
     }

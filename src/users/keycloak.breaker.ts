@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
 import { DownstreamGate } from '../sqs/index.js';
 import { isKeycloakOutage } from './keycloak.errors.js';
@@ -14,6 +14,19 @@ export interface KeycloakBreakerSnapshot {
   openedAt?: number;
   /** The failure that opened it, already free of personal data. */
   lastFailure?: string;
+}
+
+/** Probes wait openMs plus up to this share of it, drawn at random: see `probeDelay`. */
+export const PROBE_JITTER = 0.5;
+
+/**
+ * How long an open breaker waits before its next probe: `openMs` plus a random share of up to
+ * {@link PROBE_JITTER} of it. Without the jitter, every pod of a fleet that opened together
+ * probes together and resumes together, and a just-recovered Keycloak gets the whole fleet's
+ * traffic in the same second.
+ */
+export function probeDelay(openMs: number, random: () => number = Math.random): number {
+  return openMs + Math.floor(random() * openMs * PROBE_JITTER);
 }
 
 const STATE_NAMES: Record<CircuitState, BreakerState> = {
@@ -37,9 +50,13 @@ const STATE_NAMES: Record<CircuitState, BreakerState> = {
  * The breaker owns the {@link gate} the SQS transport watches: down while the breaker is open
  * or half-open, so intake from the queues whose handlers hit it pauses, and up the moment it
  * closes, so intake resumes without spending a message on the check.
+ *
+ * At start-up (module init, before the transport's first receive) it pings Keycloak once: a pod
+ * that starts during an outage starts with its gate down and probes like an open breaker, so
+ * it learns of the outage without spending a message on it.
  */
 @Injectable()
-export class KeycloakBreaker implements OnModuleDestroy {
+export class KeycloakBreaker implements OnModuleInit, OnModuleDestroy {
   /** Keycloak's availability as the transport sees it (see `DownstreamGate`). */
   readonly gate = new DownstreamGate('keycloak');
   /** How long the breaker stays open between probes, in ms. */
@@ -51,6 +68,8 @@ export class KeycloakBreaker implements OnModuleDestroy {
   private outageStartedAt?: number;
   private probeTimer?: NodeJS.Timeout;
   private destroyed = false;
+  /** Why the start-up ping failed, while no probe has answered since. */
+  private bootFailure?: string;
 
   constructor(@Inject(KEYCLOAK_OPTIONS) private readonly options: KeycloakOptions) {
     this.openMs = options.breaker.openMs;
@@ -71,7 +90,7 @@ export class KeycloakBreaker implements OnModuleDestroy {
   }
 
   get state(): BreakerState {
-    return STATE_NAMES[this.policy.state];
+    return this.bootFailure ? 'open' : STATE_NAMES[this.policy.state];
   }
 
   snapshot(): KeycloakBreakerSnapshot {
@@ -83,6 +102,21 @@ export class KeycloakBreaker implements OnModuleDestroy {
   onStateChange(listener: (state: BreakerState) => void): () => void {
     const subscription = this.policy.onStateChange((state) => listener(STATE_NAMES[state]));
     return () => subscription.dispose();
+  }
+
+  /** The start-up check: a Keycloak that does not answer now starts the breaker down. */
+  async onModuleInit(): Promise<void> {
+    try {
+      await pingRealm(this.options);
+    } catch (err) {
+      this.bootFailure = err instanceof Error ? err.message : 'no answer';
+      this.outageStartedAt = this.openedAt = Date.now();
+      this.logger.warn(
+        `Keycloak does not answer at start-up (${this.bootFailure}): intake waits; probing every ${this.openMs} ms`,
+      );
+      this.gate.markDown(`Keycloak did not answer at start-up: ${this.bootFailure}`);
+      this.scheduleProbe(probeDelay(this.openMs));
+    }
   }
 
   onModuleDestroy(): void {
@@ -102,10 +136,11 @@ export class KeycloakBreaker implements OnModuleDestroy {
       this.logger.debug(`${reason} (trial failed)`);
     }
     this.gate.markDown(reason);
-    this.scheduleProbe(this.openMs);
+    this.scheduleProbe(probeDelay(this.openMs));
   }
 
   private closed(): void {
+    this.bootFailure = undefined;
     clearTimeout(this.probeTimer);
     this.probeTimer = undefined;
     const downMs = this.outageStartedAt === undefined ? 0 : Date.now() - this.outageStartedAt;
@@ -125,7 +160,8 @@ export class KeycloakBreaker implements OnModuleDestroy {
   /** The half-open trial, run by the breaker itself: success closes it, an outage re-opens it. */
   private async probe(): Promise<void> {
     this.probeTimer = undefined;
-    if (this.destroyed || this.isClosed()) return;
+    if (this.destroyed) return;
+    if (this.isClosed()) return this.bootFailure ? this.probeAfterBoot() : undefined;
     try {
       await this.policy.execute(() => pingRealm(this.options));
     } catch {
@@ -138,6 +174,16 @@ export class KeycloakBreaker implements OnModuleDestroy {
     }
   }
 
+  /** Down since start-up with the policy closed (no call failed yet): a plain ping decides. */
+  private async probeAfterBoot(): Promise<void> {
+    try {
+      await pingRealm(this.options);
+      if (this.bootFailure && this.isClosed()) this.closed();
+    } catch {
+      if (!this.destroyed && this.bootFailure) this.scheduleProbe(probeDelay(this.openMs));
+    }
+  }
+
   /** A call, not a property read: TypeScript would keep the narrowing across the probe's await. */
   private isClosed(): boolean {
     return this.policy.state === CircuitState.Closed;
@@ -146,6 +192,6 @@ export class KeycloakBreaker implements OnModuleDestroy {
   private lastFailure(): string | undefined {
     const failure = this.policy.lastFailure;
     // Our errors carry operation, status and Keycloak's error code only: safe to show.
-    return failure && 'error' in failure && failure.error instanceof Error ? failure.error.message : undefined;
+    return failure && 'error' in failure && failure.error instanceof Error ? failure.error.message : this.bootFailure;
   }
 }

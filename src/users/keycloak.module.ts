@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { KeycloakAdminClient } from './keycloak-admin.client.js';
 import { KeycloakBreaker } from './keycloak.breaker.js';
+import { KeycloakBulkhead } from './keycloak.bulkhead.js';
 import { KeycloakHealthIndicator } from './keycloak.health.js';
 import { KEYCLOAK_OPTIONS, KeycloakConfigurableModule } from './keycloak.options.js';
 import { KeycloakTokenProvider } from './keycloak-token.provider.js';
@@ -19,10 +20,18 @@ import { KeycloakTokenProvider } from './keycloak-token.provider.js';
   providers: [
     KeycloakTokenProvider,
     KeycloakBreaker,
+    KeycloakBulkhead,
     KeycloakAdminClient,
     KeycloakHealthIndicator,
     HealthIndicatorService,
   ],
-  exports: [KEYCLOAK_OPTIONS, KeycloakTokenProvider, KeycloakBreaker, KeycloakAdminClient, KeycloakHealthIndicator],
+  exports: [
+    KEYCLOAK_OPTIONS,
+    KeycloakTokenProvider,
+    KeycloakBreaker,
+    KeycloakBulkhead,
+    KeycloakAdminClient,
+    KeycloakHealthIndicator,
+  ],
 })
 export class KeycloakModule extends KeycloakConfigurableModule {}

@@ -20,6 +20,11 @@ export interface KeycloakOptions {
     /** How long the breaker stays open before one trial call, in ms. Default 10000. */
     openMs: number;
   };
+  /**
+   * Registrations run against Keycloak at once at most, whatever the worker concurrency (the
+   * bulkhead, see `KeycloakBulkhead`). Default 4.
+   */
+  maxConcurrency?: number;
 }
 
 export const {

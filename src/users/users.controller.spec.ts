@@ -5,6 +5,7 @@ import { DeadLetterReason, DownstreamGate } from '../sqs/index.js';
 import { SqsTestKit } from '../sqs/testing/index.js';
 import { KeycloakAdminClient, type KeycloakRef, type NewKeycloakUser } from './keycloak-admin.client.js';
 import { KeycloakBreaker } from './keycloak.breaker.js';
+import { KeycloakBulkhead } from './keycloak.bulkhead.js';
 import { KeycloakHttpError, KeycloakUnavailableError, type BreakerView } from './keycloak.errors.js';
 import { KEYCLOAK_OPTIONS } from './keycloak.options.js';
 import type { ExistingUser } from './registration-stamp.js';
@@ -79,6 +80,7 @@ describe('user.registered, through the SQS test kit (no Keycloak, no SQS)', () =
           UsersService,
           { provide: KeycloakAdminClient, useValue: keycloak },
           { provide: KeycloakBreaker, useValue: breaker },
+          KeycloakBulkhead,
           { provide: KEYCLOAK_OPTIONS, useValue: { realm: 'test' } },
         ],
       },

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DeadLetterReason, NonRetryableError } from '../sqs/index.js';
 import { KeycloakAdminClient, type KeycloakRef } from './keycloak-admin.client.js';
 import { KeycloakBreaker } from './keycloak.breaker.js';
+import { KeycloakBulkhead } from './keycloak.bulkhead.js';
 import { toHandlerError } from './keycloak.errors.js';
 import { KEYCLOAK_OPTIONS, type KeycloakOptions } from './keycloak.options.js';
 import { toKeycloakUser } from './keycloak-user.js';
@@ -35,10 +36,16 @@ export class UsersService {
   constructor(
     private readonly keycloak: KeycloakAdminClient,
     private readonly breaker: KeycloakBreaker,
+    private readonly bulkhead: KeycloakBulkhead,
     @Inject(KEYCLOAK_OPTIONS) private readonly options: KeycloakOptions,
   ) {}
 
-  async register(dto: UserRegisteredDto): Promise<RegistrationResult> {
+  /** Registers one user, within the Keycloak bulkhead (see `KeycloakBulkhead`). */
+  register(dto: UserRegisteredDto): Promise<RegistrationResult> {
+    return this.bulkhead.run(() => this.registerNow(dto));
+  }
+
+  private async registerNow(dto: UserRegisteredDto): Promise<RegistrationResult> {
     const ref = subjectRef(dto.username);
     try {
       // Unknown groups or roles fail the message before a half-configured user exists.

@@ -19,6 +19,7 @@ import {
   startThief,
   type StandIn,
 } from './support/aws-stand-ins.js';
+import { SilentServer } from './support/silent-server.js';
 import { straceUnavailable, TracedService } from './support/traced-service.js';
 
 const QUEUE = 'trace-work';
@@ -74,8 +75,11 @@ describe('~/.aws is never read, in local or pod mode (file-access trace)', { ski
   let sts: StandIn;
   let podCredentials: StandIn;
   let fixture: ReturnType<typeof hostileHome>;
+  // Answers the Keycloak breaker's start-up ping, so that the service starts receiving.
+  let keycloak: SilentServer;
 
   before(async () => {
+    keycloak = await new SilentServer().start();
     fauxqs = await startFauxqs({ port: 0, logger: false, host: '127.0.0.1' });
     fauxqs.createQueue(DLQ);
     fauxqs.createQueue(QUEUE);
@@ -89,6 +93,7 @@ describe('~/.aws is never read, in local or pod mode (file-access trace)', { ski
   after(async () => {
     await Promise.all([forwarder, thief, sts, podCredentials].map((s) => s?.close()));
     await fauxqs?.stop();
+    await keycloak?.stop();
     if (fixture) rmSync(fixture.home, { recursive: true, force: true });
   });
 
@@ -114,7 +119,7 @@ describe('~/.aws is never read, in local or pod mode (file-access trace)', { ski
         SQS_WAIT_TIME_SECONDS: '1',
         SQS_RECEIVE_REQUEST_TIMEOUT_MS: '6000',
         SQS_SHUTDOWN_GRACE_SECONDS: '1',
-        KEYCLOAK_URL: 'http://127.0.0.1:9',
+        KEYCLOAK_URL: keycloak.url,
         KEYCLOAK_REALM: 'r',
         KEYCLOAK_CLIENT_ID: 'c',
         KEYCLOAK_CLIENT_SECRET: 's',

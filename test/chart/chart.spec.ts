@@ -80,6 +80,7 @@ function subset(small: Record<string, string>, big: Record<string, string>, what
 const VALUE_SETS: Record<string, string[]> = {
   defaults: [],
   'irsa-keda': ['irsa-keda.yaml'],
+  'keda-pause': ['keda-pause.yaml'],
   hpa: ['hpa.yaml'],
   'existing-secret': ['existing-secret.yaml'],
   production: ['production.yaml'],

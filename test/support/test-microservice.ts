@@ -23,6 +23,8 @@ export async function startTestMicroservice(options: {
   server: SqsServerOptions;
   logger?: LoggerService | false;
   exceptionFilter?: boolean;
+  /** Runs on the server before `listen()` (e.g. `pauseWhileDown`, which then applies before the first receive). */
+  beforeListen?: (server: SqsServer) => void;
 }): Promise<TestMicroservice> {
   const server = new SqsServer(options.server);
   @Module({ controllers: options.controllers, providers: options.providers ?? [] })
@@ -32,6 +34,7 @@ export async function startTestMicroservice(options: {
     logger: options.logger ?? (process.env.TEST_LOGS ? undefined : false),
   });
   applyAppGlobals(app, { exceptionFilter: options.exceptionFilter !== false });
+  options.beforeListen?.(server);
   await app.listen();
   let closed = false;
   return {

@@ -84,3 +84,49 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- fail "autoscaling.keda.minReplicaCount must not exceed autoscaling.keda.maxReplicaCount" }}
 {{- end }}
 {{- end }}
+
+{{/*
+HPA scaling behavior, shared by the HPA and KEDA's HPA: scale-up adds the larger of a fixed
+number of pods and a percentage of the current ones per period (a ramp: 1, 3, 6, 12 ... with the
+defaults), after a short window that lets a new pod report a pause before more join it;
+scale-down waits out its window, then removes a percentage per period.
+*/}}
+{{- define "nest-sqs-worker.hpaBehavior" -}}
+{{- $b := .Values.autoscaling.behavior -}}
+scaleUp:
+  stabilizationWindowSeconds: {{ $b.scaleUp.stabilizationWindowSeconds }}
+  selectPolicy: Max
+  policies:
+    - type: Pods
+      value: {{ $b.scaleUp.pods }}
+      periodSeconds: {{ $b.scaleUp.periodSeconds }}
+    - type: Percent
+      value: {{ $b.scaleUp.percent }}
+      periodSeconds: {{ $b.scaleUp.periodSeconds }}
+scaleDown:
+  stabilizationWindowSeconds: {{ $b.scaleDown.stabilizationWindowSeconds }}
+  selectPolicy: Max
+  policies:
+    - type: Percent
+      value: {{ $b.scaleDown.percent }}
+      periodSeconds: {{ $b.scaleDown.periodSeconds }}
+{{- end }}
+
+{{/*
+PromQL label matchers of this release's pods: the operator's, or the namespace and job the
+chart's ServiceMonitor gives them (the alert rules use the same).
+*/}}
+{{- define "nest-sqs-worker.pauseSelector" -}}
+{{- .Values.autoscaling.keda.pause.selector | default (printf "namespace=%q, job=%q" .Release.Namespace (include "nest-sqs-worker.fullname" .)) -}}
+{{- end }}
+
+{{/*
+The scalingModifiers formula over the triggers queue, paused and pods. Not paused: the queue
+length, as without the formula. Paused: the queue length, but never more than the pods already
+running can hold at the target, so the HPA keeps (or lowers) the count and never adds pods that
+would only wait. With no pod reporting (scaled to zero) nothing is paused, and the queue wakes
+one pod, which checks its dependencies before its first receive.
+*/}}
+{{- define "nest-sqs-worker.pauseFormula" -}}
+{{- printf "paused > 0 ? min(queue, pods * %d) : queue" (int .Values.autoscaling.keda.queueLength) -}}
+{{- end }}

@@ -1,6 +1,10 @@
 // A loopback TCP server that accepts connections and never answers: a downstream that hangs.
 // A handler calling it stays busy until its own timeout, which is what a drain has to wait for.
+// Only Keycloak's realm endpoint (`GET /realms/{realm}`, the breaker's start-up ping) answers, so
+// the service starts receiving and its handlers are the ones left hanging.
 import { createServer, type Server, type Socket } from 'node:net';
+
+const REALM_ANSWER = 'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}';
 
 export class SilentServer {
   private readonly sockets = new Set<Socket>();
@@ -14,6 +18,9 @@ export class SilentServer {
   async start(): Promise<this> {
     const server = createServer((socket) => {
       this.sockets.add(socket);
+      socket.on('data', (chunk) => {
+        if (/^GET \/realms\/[^/\s?]+ HTTP/.test(chunk.toString('latin1'))) socket.write(REALM_ANSWER);
+      });
       socket.on('error', () => socket.destroy());
       socket.on('close', () => this.sockets.delete(socket));
     });
