@@ -1,4 +1,5 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { RegistrationPolicy } from './registration-policy.js';
 
 /**
  * Settings of the Keycloak Admin API client. The shape matches `KeycloakConfig` from
@@ -20,6 +21,8 @@ export interface KeycloakOptions {
     /** How long the breaker stays open before one trial call, in ms. Default 10000. */
     openMs: number;
   };
+  /** What a registration message may ask for, and the stamp's key. */
+  registration: RegistrationPolicy;
 }
 
 export const {
