@@ -145,6 +145,18 @@ describe('user.registered, through the SQS test kit (no Keycloak, no SQS)', () =
     assert.equal(keycloak.emails.length, 0, 'no actions email unless KEYCLOAK_SEND_ACTIONS_EMAIL');
   });
 
+  it('with KEYCLOAK_SEND_ACTIONS_EMAIL, asks Keycloak to email the new user once, not on a replay', async () => {
+    policy.sendActionsEmail = true;
+    try {
+      await register(ada);
+      await register(ada, 2);
+      assert.deepEqual(keycloak.emails, [['u-1', ['VERIFY_EMAIL', 'UPDATE_PASSWORD']]]);
+    } finally {
+      policy.sendActionsEmail = false;
+      keycloak.emails.length = 0;
+    }
+  });
+
   it('dead-letters a registration asking for more than the allowlists, naming fields, not values', async () => {
     for (const [asked, field] of [
       [{ realmRoles: ['admin'] }, 'realmRoles'],
