@@ -2,7 +2,10 @@
 // creation, idempotency, group/role assignment, error classes, the token cache, the breaker.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { BadRequestException } from '@nestjs/common';
 import { DeadLetterReason, NonRetryableError, RetryableError } from '../../src/sqs/sqs.errors.js';
 import { DownstreamUnavailableError } from '../../src/sqs/index.js';
@@ -323,6 +326,36 @@ describe('UsersService against a real Keycloak', () => {
       );
       assert.doesNotMatch(error.message, /\n/);
     }
+  });
+
+  it('the service process exits 1 with that one line on stderr, before it consumes anything', () => {
+    const main = fileURLToPath(new URL('../../src/main.js', import.meta.url));
+    const run = spawnSync(process.execPath, [main], {
+      encoding: 'utf8',
+      timeout: 90_000,
+      env: {
+        PATH: process.env.PATH,
+        HOME: tmpdir(),
+        APP_ENV: 'local',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        // Nothing listens there: the realm check comes before the consumer's first call.
+        SQS_ENDPOINT: 'http://127.0.0.1:9',
+        SQS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/work',
+        HTTP_PORT: '39111', // never bound: start-up stops first
+        LOG_LEVEL: 'warn',
+        KEYCLOAK_URL: env.url,
+        KEYCLOAK_REALM: env.realm,
+        KEYCLOAK_CLIENT_ID: env.clientId,
+        KEYCLOAK_CLIENT_SECRET: env.clientSecret,
+        KEYCLOAK_GRANTABLE_REALM_ROLES: 'customer,admn',
+      },
+    });
+    assert.equal(run.status, 1, run.stderr);
+    assert.equal(
+      run.stderr,
+      `Keycloak realm ${env.realm} is not fit for registrations: KEYCLOAK_GRANTABLE_REALM_ROLES names realm role "admn", which does not exist\n`,
+    );
   });
 
   it("stops start-up when the realm's user profile lets users edit the stamp or unmanaged attributes", async () => {
