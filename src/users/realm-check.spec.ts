@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KeycloakAdminClient, UserProfileConfig } from './keycloak-admin.client.js';
-import { KeycloakUnavailableError } from './keycloak.errors.js';
+import { KeycloakHttpError, KeycloakUnavailableError } from './keycloak.errors.js';
 import type { KeycloakOptions } from './keycloak.options.js';
 import { profileProblems, RealmCheck, RealmPolicyError } from './realm-check.js';
 import { REGISTRATION_STAMP_ATTRIBUTE } from './registration-stamp.js';
@@ -55,6 +55,22 @@ describe('the realm check', () => {
     assert.equal(
       error.message,
       'Keycloak realm shop is not fit for registrations: KEYCLOAK_GRANTABLE_REALM_ROLES names realm role "admn", which does not exist',
+    );
+  });
+
+  it('stops start-up when Keycloak refuses the service account (403), naming the call', async () => {
+    const error = await check(async () => {
+      throw new KeycloakHttpError('read user profile', 403, 'unknown_error');
+    })
+      .onApplicationBootstrap()
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    assert.ok(error instanceof RealmPolicyError);
+    assert.match(
+      error.message,
+      /: Keycloak read user profile answered 403 \(unknown_error\) \(the service account needs/,
     );
   });
 

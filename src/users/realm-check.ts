@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { KeycloakAdminClient, type UserProfileConfig } from './keycloak-admin.client.js';
+import { isKeycloakOutage, KeycloakHttpError } from './keycloak.errors.js';
 import { KEYCLOAK_OPTIONS, type KeycloakOptions } from './keycloak.options.js';
 import { parseClientRole } from './grant-names.js';
 import type { RegistrationPolicy } from './registration-policy.js';
@@ -66,7 +67,15 @@ export class RealmCheck implements OnApplicationBootstrap {
   }
 
   private async check(): Promise<void> {
-    const problems = await realmProblems(this.keycloak, this.options.registration);
+    let problems: string[];
+    try {
+      problems = await realmProblems(this.keycloak, this.options.registration);
+    } catch (err) {
+      // Keycloak answered and refused (403: the service account lacks a role): a misconfiguration
+      // to stop start-up on, not an outage to wait out, nor a reason to dead-letter every message.
+      if (!(err instanceof KeycloakHttpError) || isKeycloakOutage(err)) throw err;
+      problems = [`${err.message} (the service account needs the roles listed in docs/user-registration.md)`];
+    }
     if (problems.length) throw new RealmPolicyError(this.options.realm, problems);
     this.passed = true;
   }
