@@ -9,6 +9,7 @@ import { DrainReport } from './lifecycle/drain-report.js';
 import { handleShutdownSignals } from './lifecycle/graceful-shutdown.js';
 import { HttpListenError, listenHttp } from './lifecycle/http-listen.js';
 import { SqsExceptionFilter, SqsServer } from './sqs/index.js';
+import { RealmPolicyError } from './users/index.js';
 
 /**
  * Starts the service: the HTTP app (health, metrics) with the SQS consumer connected to it as
@@ -48,7 +49,10 @@ function loadLocalEnvFile(env: NodeJS.ProcessEnv): void {
 /** Errors whose message is already the one line an operator needs. */
 function isOneLineError(err: unknown): err is Error {
   return (
-    err instanceof EnvValidationError || err instanceof CredentialsUnavailableError || err instanceof HttpListenError
+    err instanceof EnvValidationError ||
+    err instanceof CredentialsUnavailableError ||
+    err instanceof HttpListenError ||
+    err instanceof RealmPolicyError
   );
 }
 

@@ -103,3 +103,21 @@ export function queueUrl(what: string): [string, Converter<string>] {
 export function matching(pattern: RegExp, expected: string): [string, Converter<string>] {
   return [expected, (raw) => (pattern.test(raw) ? raw : undefined)];
 }
+
+/**
+ * A comma-separated list (spaces around items ignored, empty items dropped) whose every item is
+ * turned by `item` (or refused with `undefined`); an empty list is the empty array.
+ */
+export function list<T>(expected: string, item: (raw: string) => T | undefined): [string, Converter<T[]>] {
+  return [
+    `a comma-separated list of ${expected}`,
+    (raw) => {
+      const items = raw
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean)
+        .map(item);
+      return items.every((v) => v !== undefined) ? (items as T[]) : undefined;
+    },
+  ];
+}

@@ -22,6 +22,7 @@ const POD: Record<string, string | undefined> = {
   AWS_ACCESS_KEY_ID: undefined,
   AWS_SECRET_ACCESS_KEY: undefined,
   SQS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/work',
+  REGISTRATION_STAMP_SECRET: 'a-pod-secret-of-at-least-32-characters',
 };
 
 /** The error lines for `overrides` applied on top of a valid local environment. */
@@ -35,6 +36,12 @@ function errorsFor(overrides: Record<string, string | undefined>): string[] {
     return [...err.lines];
   }
   return [];
+}
+
+function withPod(overrides: Record<string, string>): Record<string, string> {
+  const source: Record<string, string | undefined> = { ...LOCAL, ...POD, ...overrides };
+  for (const [key, value] of Object.entries(source)) if (value === undefined) delete source[key];
+  return source as Record<string, string>;
 }
 
 function assertOneLine(overrides: Record<string, string | undefined>, expected: RegExp): void {
@@ -347,6 +354,66 @@ describe('environment schema', () => {
         errorsFor({ SQS_VISIBILITY_TIMEOUT: '20', SQS_HEARTBEAT_INTERVAL_SECONDS: '10', SQS_DELETE_LINGER_MS: '5000' }),
         [],
       );
+    });
+  });
+
+  describe('the registration policy', () => {
+    it('grants nothing by default', () => {
+      const { registration } = loadConfig(LOCAL).keycloak;
+      assert.deepEqual(
+        [registration.grantableRealmRoles, registration.grantableClientRoles, registration.grantableGroups],
+        [[], [], []],
+      );
+      assert.deepEqual([registration.allowedAttributes, registration.sendActionsEmail], [[], false]);
+    });
+
+    it('reads comma-separated allowlists, group paths in one spelling', () => {
+      const { registration } = loadConfig({
+        ...LOCAL,
+        KEYCLOAK_GRANTABLE_REALM_ROLES: 'customer, beta-tester',
+        KEYCLOAK_GRANTABLE_CLIENT_ROLES: 'shop:buyer,urn:app:viewer',
+        KEYCLOAK_GRANTABLE_GROUPS: 'customers, /customers/vip',
+        KEYCLOAK_ALLOWED_ATTRIBUTES: 'tier,locale',
+      }).keycloak;
+      assert.deepEqual(registration.grantableRealmRoles, ['customer', 'beta-tester']);
+      assert.deepEqual(registration.grantableClientRoles, ['shop:buyer', 'urn:app:viewer']);
+      assert.deepEqual(registration.grantableGroups, ['/customers', '/customers/vip']);
+      assert.deepEqual(registration.allowedAttributes, ['tier', 'locale']);
+    });
+
+    it('stops start-up with one line naming the variable for a name that could traverse a path', () => {
+      for (const [variable, value] of [
+        ['KEYCLOAK_GRANTABLE_REALM_ROLES', 'customer,../admin'],
+        ['KEYCLOAK_GRANTABLE_REALM_ROLES', '..'],
+        ['KEYCLOAK_GRANTABLE_CLIENT_ROLES', 'buyer'],
+        ['KEYCLOAK_GRANTABLE_CLIENT_ROLES', 'shop:a%2Fb'],
+        ['KEYCLOAK_GRANTABLE_GROUPS', '/customers/../staff'],
+        ['KEYCLOAK_GRANTABLE_GROUPS', '/customers/'],
+        ['KEYCLOAK_ALLOWED_ATTRIBUTES', 'nsw-registration'],
+        ['KEYCLOAK_SEND_ACTIONS_EMAIL', 'maybe'],
+      ] as const) {
+        assertOneLine({ [variable]: value }, new RegExp(`^Invalid environment: ${variable} must be `));
+      }
+    });
+
+    it('requires REGISTRATION_STAMP_SECRET of 32+ characters in pods, never echoing it', () => {
+      assertOneLine(
+        { ...POD, REGISTRATION_STAMP_SECRET: undefined },
+        /^Invalid environment: REGISTRATION_STAMP_SECRET is not set: expected a secret of at least 32/,
+      );
+      const short = errorsFor({ ...POD, REGISTRATION_STAMP_SECRET: 'too-short-secret' });
+      assert.equal(short.length, 1);
+      assert.match(
+        short[0]!,
+        /REGISTRATION_STAMP_SECRET must be a secret of at least 32 characters \(got a value of 16 characters, not shown\)/,
+      );
+      const secret = 'a-pod-secret-of-at-least-32-characters';
+      assert.equal(
+        loadConfig(withPod({ REGISTRATION_STAMP_SECRET: secret })).keycloak.registration.stampSecret,
+        secret,
+      );
+      // Locally a fixed development key keeps restarts recognising their own pending registrations.
+      assert.ok(loadConfig(LOCAL).keycloak.registration.stampSecret.length >= 32);
     });
   });
 

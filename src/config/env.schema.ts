@@ -13,6 +13,7 @@ import {
   required,
   withDefault,
 } from './env.fields.js';
+import { keycloakEnvShape, MIN_STAMP_SECRET_LENGTH } from './env.keycloak.js';
 
 /** `APP_ENV` values that run in a cluster and use the pod credential chain. */
 export const POD_ENVIRONMENTS = ['production', 'staging', 'integration'] as const;
@@ -31,6 +32,7 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'AWS_SECRET_ACCESS_KEY',
   'AWS_SESSION_TOKEN',
   'KEYCLOAK_CLIENT_SECRET',
+  'REGISTRATION_STAMP_SECRET',
 ]);
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -48,18 +50,6 @@ const ATTRIBUTE_NAME = matching(
   /^(?!(aws|amazon)\.)(?!\.)(?!.*\.\.)[A-Za-z0-9_.-]{1,256}(?<!\.)$/i,
   'an SQS message attribute name (letters, digits, _ - ., not starting with AWS. or Amazon.)',
 );
-
-/** The KEYCLOAK_* variables of the user registration handler (see src/users). */
-export const keycloakEnvShape = {
-  KEYCLOAK_URL: required(...httpUrl('the base URL of Keycloak, such as https://sso.example.com')),
-  KEYCLOAK_REALM: required(...matching(/^[\w.-]{1,255}$/, 'a realm name')),
-  KEYCLOAK_CLIENT_ID: required(...NON_EMPTY),
-  KEYCLOAK_CLIENT_SECRET: required(...NON_EMPTY),
-  KEYCLOAK_TIMEOUT_MS: withDefault(...integer(100, 60_000), 5_000),
-  KEYCLOAK_BREAKER_FAILURES: withDefault(...integer(1, 1_000), 5),
-  KEYCLOAK_BREAKER_OPEN_MS: withDefault(...integer(100, 600_000), 10_000),
-  KEYCLOAK_MAX_CONCURRENCY: withDefault(...integer(1, 1_000), 4),
-};
 
 const envObject = z.object({
   // Runtime
@@ -159,6 +149,12 @@ function crossFieldIssues(env: ParsedEnv): Issue[] {
     });
   }
   issues.push(...environmentIssues(env));
+  if (isPodEnvironment(env.APP_ENV) && !env.REGISTRATION_STAMP_SECRET) {
+    issues.push({
+      variable: 'REGISTRATION_STAMP_SECRET',
+      message: `${NOT_SET}: expected a secret of at least ${MIN_STAMP_SECRET_LENGTH} characters when APP_ENV is ${env.APP_ENV} (it keys the registration stamp)`,
+    });
+  }
   issues.push(...endpointIssues(env, isPodEnvironment(env.APP_ENV), env.APP_ENV));
   return issues;
 }

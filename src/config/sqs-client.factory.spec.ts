@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { Readable } from 'node:stream';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
-import { resolveSqsServerOptions, sqsSocketBudget } from '../sqs/index.js';
+import { resolveSqsServerOptions, scrubSecrets, sqsSocketBudget } from '../sqs/index.js';
 import type { CredentialProviderResult } from './aws-credentials.js';
 import { loadConfig } from './configuration.js';
 import {
@@ -39,6 +39,7 @@ const POD_ENV = {
   SQS_ENDPOINT: '',
   SQS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/work',
   SQS_DLQ_URL: '',
+  REGISTRATION_STAMP_SECRET: 'a-pod-secret-of-at-least-32-characters',
 };
 
 const STATIC_CREDENTIALS: CredentialProviderResult = {
@@ -184,6 +185,7 @@ describe('SQS client factory', () => {
     assert.deepEqual(resolved.backoff, { baseSeconds: 2, maxSeconds: 900 });
     assert.equal(resolved.patternAttribute, 'pattern');
     assert.equal(options.prefetch, undefined, 'unset variables leave the transport defaults');
+    assert.equal(resolved.deadLetterBody, scrubSecrets, 'a dead-letter copy never stores a password');
   });
 
   it('maps SQS_PREFETCH, SQS_MAX_RECEIVERS and SQS_DELETE_LINGER_MS onto the transport options', () => {

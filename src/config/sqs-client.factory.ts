@@ -2,6 +2,7 @@ import type { SQSClientConfig } from '@aws-sdk/client-sqs';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import {
   createLongPollHttpHandler,
+  scrubSecrets,
   LONG_POLL_TIMEOUT_MARGIN_MS,
   receiveRequestTimeoutMs,
   resolveSqsServerOptions,
@@ -94,5 +95,7 @@ export function toSqsServerOptions(
     shutdownGraceSeconds: sqs.shutdownGraceSeconds,
     patternAttribute: sqs.patternAttribute,
     traceContext,
+    // The dead-letter copy stays redrivable but never stores a password or token for 14 days.
+    deadLetterBody: scrubSecrets,
   };
 }

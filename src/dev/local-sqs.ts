@@ -18,7 +18,7 @@ export function queueNameOf(url: string): string {
 
 /**
  * Starts fauxqs on 127.0.0.1 only. Its `startFauxqs()` listens on every interface whatever host
- * it is given, and this queue has no authentication and carries registration passwords, so the
+ * it is given, and this queue has no authentication and carries personal data, so the
  * server is built with fauxqs's `buildApp()` and bound here.
  */
 export async function startLocalSqs(options: {

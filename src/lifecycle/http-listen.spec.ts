@@ -20,6 +20,7 @@ const POD = {
   AWS_ACCESS_KEY_ID: undefined,
   AWS_SECRET_ACCESS_KEY: undefined,
   AWS_REGION: 'eu-west-1',
+  REGISTRATION_STAMP_SECRET: 'a-pod-secret-of-at-least-32-characters',
 };
 
 describe('HTTP_HOST', () => {

@@ -81,7 +81,7 @@ export class ConsumerEngine {
     this.settlement = new Settlement({
       client: parts.client,
       acknowledger: this.acknowledger,
-      deadLetters: new DeadLetterForwarder(parts.client),
+      deadLetters: new DeadLetterForwarder(parts.client, o.deadLetterBody),
       buffer: this.buffer,
       heartbeat: this.heartbeat,
       registry: this.registry,

@@ -82,6 +82,23 @@ describe('DeadLetterForwarder', () => {
     assert.equal(sent[0]!.MessageGroupId, undefined);
   });
 
+  it('scrubs the detail as the logs are, and rewrites the body with the deadLetterBody option', async () => {
+    const { client, sent } = fakeClient();
+    const message = held(standard, {});
+    message.message.Body = '{"email":"ada@example.test","credentials":{"password":"hunter2"}}';
+    await new DeadLetterForwarder(client, (body) => body.replace('hunter2', 'x')).forward(
+      message,
+      DeadLetterReason.NonRetryable,
+      'Keycloak said ada@example.test, Bearer abc.def',
+      'pattern',
+    );
+    assert.equal(sent[0]!.MessageBody, '{"email":"ada@example.test","credentials":{"password":"x"}}');
+    assert.equal(values(sent[0]!.MessageAttributes)['dlq-detail'], 'Keycloak said [email], Bearer [redacted]');
+    const plain = fakeClient();
+    await new DeadLetterForwarder(plain.client).forward(message, DeadLetterReason.NonRetryable, 'no', 'pattern');
+    assert.equal(plain.sent[0]!.MessageBody, message.message.Body, 'no option: the body as received');
+  });
+
   it('keeps at most ten attributes, the pattern attribute first, and replaces older dlq-* attributes', async () => {
     const { client, sent } = fakeClient();
     const own = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`a${i}`, text(String(i))]));

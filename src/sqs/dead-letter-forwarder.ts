@@ -1,6 +1,7 @@
 import { SendMessageCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
 import type { HeldMessage } from './held-message.js';
 import { discoverDeadLetterQueueUrl } from './queue-registry.js';
+import { scrubText } from './scrub/scrub.js';
 import type { DeadLetterReason } from './sqs.errors.js';
 
 /** Attributes added to a dead-lettered message: why it is there. */
@@ -40,7 +41,11 @@ export type DeadLetterOutcome = 'moved' | 'moved-without-reason' | 'left-to-redr
  * is left for the queue's redrive policy.
  */
 export class DeadLetterForwarder {
-  constructor(private readonly client: SQSClient) {}
+  /** @param redactBody rewrites the body of the copy (the `deadLetterBody` option); default: as is. */
+  constructor(
+    private readonly client: SQSClient,
+    private readonly redactBody: (body: string) => string = (body) => body,
+  ) {}
 
   async forward(
     held: HeldMessage,
@@ -76,7 +81,7 @@ export class DeadLetterForwarder {
     return this.client.send(
       new SendMessageCommand({
         QueueUrl: dlqUrl,
-        MessageBody: message.Body || ' ',
+        MessageBody: this.redactBody(message.Body ?? '') || ' ',
         MessageAttributes: Object.keys(attributes).length ? attributes : undefined,
         // A standard queue's message has a group id only on a server with fair queues, which
         // then accepts it on the dead-letter queue too; kept so a redrive keeps the fairness.
@@ -106,7 +111,8 @@ export function deadLetterAttributes(
   const firstReceived = Number(message.Attributes?.ApproximateFirstReceiveTimestamp);
   return {
     [DLQ_REASON_ATTRIBUTE]: text(reason),
-    [DLQ_DETAIL_ATTRIBUTE]: text(truncate(detail || reason)),
+    // Handlers' errors may echo what the message carried: scrubbed as the logs are.
+    [DLQ_DETAIL_ATTRIBUTE]: text(truncate(scrubText(detail || reason))),
     [DLQ_SOURCE_QUEUE_ATTRIBUTE]: text(info.queueUrl),
     [DLQ_MESSAGE_ID_ATTRIBUTE]: text(info.messageId),
     [DLQ_RECEIVE_COUNT_ATTRIBUTE]: number(info.receiveCount),

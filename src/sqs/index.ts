@@ -42,6 +42,7 @@ export {
 export { currentSqsMessage } from './message-context.js';
 export { RECEIVE_ERROR_BACKOFF_CAP_MS } from './backoff.js';
 export { displayPattern } from './pattern-display.js';
+export { CENSOR, isSecretKey, isSensitiveKey, scrubSecrets, scrubText, scrubValue } from './scrub/scrub.js';
 export { createLongPollHttpHandler, type LongPollHttpHandlerOptions } from './long-poll-http-handler.js';
 export { isQueueUrl, QUEUE_URL_PATTERN } from './queue-url.js';
 export { discoverDeadLetterQueueUrl, readRedrivePolicy } from './queue-registry.js';

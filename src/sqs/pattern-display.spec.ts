@@ -31,9 +31,21 @@ describe('displayPattern', () => {
     );
   });
 
+  it('censors first and last names, as the logs do', () => {
+    assert.deepEqual(JSON.parse(displayPattern('{"cmd":"greet","firstName":"Ada","last_name":"Lovelace"}')), {
+      cmd: 'greet',
+      firstName: '[redacted]',
+      last_name: '[redacted]',
+    });
+    assert.equal(
+      displayPattern('{"cmd":"x","lastName":"Love'),
+      '[unparseable JSON pattern naming a sensitive-looking key, 27 characters]',
+    );
+  });
+
   it('shows no values of a JSON-looking pattern that does not parse and names a secret', () => {
     const shown = displayPattern('{"cmd":"x","password":"hunter2", oops');
-    assert.equal(shown, '[unparseable JSON pattern naming a secret-looking key, 37 characters]');
+    assert.equal(shown, '[unparseable JSON pattern naming a sensitive-looking key, 37 characters]');
     assert.equal(displayPattern('{"cmd":"x", oops'), '{"cmd":"x", oops');
   });
 

@@ -81,6 +81,14 @@ export interface SqsServerOptions {
    */
   largePayloads?: SqsLargePayloadOptions;
   /**
+   * Rewrites the body of the copy the transport sends to a dead-letter queue, where it stays for
+   * the queue's retention: `scrubSecrets` (exported here) censors passwords and tokens while the
+   * copy stays redrivable. Only the transport's own copies: a message SQS's redrive policy moves
+   * (after a crash) is moved as it is.
+   * @defaultValue undefined (the body as received)
+   */
+  deadLetterBody?: (body: string) => string;
+  /**
    * Most concurrent `ReceiveMessage` calls per queue. Intake runs one long poll per queue while
    * the queue is idle and adds receives while workers starve on a busy queue (a network round
    * trip of 20 ms caps one receiver with batches of 10 near 500 msg/s).
@@ -185,14 +193,16 @@ const optionsSchema = z
     patternAttribute: z.string().min(1).default('pattern'),
     deleteBatchLingerMs: z.number().min(0).max(10_000).optional(),
     traceContext: z.boolean().default(false),
+    deadLetterBody: z.custom<(body: string) => string>((v) => typeof v === 'function', 'must be a function').optional(),
   })
   .strict();
 
 /** Options with every default applied; what the transport's parts read. */
 export type ResolvedSqsServerOptions = Omit<
   Required<SqsServerOptions>,
-  'client' | 'backoff' | 'queues' | 'receiversPerQueue' | 'largePayloads'
+  'client' | 'backoff' | 'queues' | 'receiversPerQueue' | 'largePayloads' | 'deadLetterBody'
 > & {
+  deadLetterBody?: (body: string) => string;
   largePayloads?: SqsLargePayloadOptions & { deleteAfterSuccess: boolean };
   queues: SqsQueueOptions[];
   client?: SQSClient | SQSClientConfig;

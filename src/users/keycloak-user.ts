@@ -1,10 +1,17 @@
 import type { NewKeycloakUser } from './keycloak-admin.client.js';
-import { REGISTRATION_STAMP_ATTRIBUTE } from './registration-stamp.js';
+import { REGISTRATION_STAMP_ATTRIBUTE, stampValue } from './registration-stamp.js';
 import type { UserRegisteredDto } from './user-registered.dto.js';
 
 /**
- * The UserRepresentation a registration creates, stamped with `stamp` (see
- * `registrationStamp`) so that a redelivery can recognise the user as its own.
+ * What a new user must do before the account is usable: prove the email and set a password.
+ * No message carries a password (see docs/user-registration.md).
+ */
+export const REGISTRATION_REQUIRED_ACTIONS = ['VERIFY_EMAIL', 'UPDATE_PASSWORD'];
+
+/**
+ * The UserRepresentation a registration creates: enabled, email not verified, no credential,
+ * the required actions above, and the registration stamp `stamp` in state `pending` (see
+ * `registrationStamp`), so that a redelivery can recognise the user as its own.
  */
 export function toKeycloakUser(dto: UserRegisteredDto, stamp: string): NewKeycloakUser {
   const custom = Object.entries(dto.attributes ?? {}).map(([name, value]) => [
@@ -16,11 +23,9 @@ export function toKeycloakUser(dto: UserRegisteredDto, stamp: string): NewKeyclo
     email: dto.email,
     firstName: dto.firstName,
     lastName: dto.lastName,
-    enabled: dto.enabled ?? true,
-    emailVerified: dto.emailVerified ?? false,
-    attributes: { ...Object.fromEntries(custom), [REGISTRATION_STAMP_ATTRIBUTE]: [stamp] },
-    credentials: dto.credentials
-      ? [{ type: 'password', value: dto.credentials.password, temporary: dto.credentials.temporary ?? false }]
-      : undefined,
+    enabled: true,
+    emailVerified: false,
+    attributes: { ...Object.fromEntries(custom), [REGISTRATION_STAMP_ATTRIBUTE]: [stampValue(stamp, 'pending')] },
+    requiredActions: REGISTRATION_REQUIRED_ACTIONS,
   };
 }

@@ -42,6 +42,14 @@ function options(url: string): KeycloakOptions {
     clientSecret: 's',
     timeoutMs: 1_000,
     breaker: { failures: FAILURES, openMs: OPEN_MS },
+    registration: {
+      grantableRealmRoles: [],
+      grantableClientRoles: [],
+      grantableGroups: [],
+      allowedAttributes: [],
+      sendActionsEmail: false,
+      stampSecret: 'unit-test-stamp-secret-of-32-characters',
+    },
   };
 }
 

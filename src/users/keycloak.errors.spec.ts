@@ -17,6 +17,7 @@ import {
   toHandlerError,
 } from './keycloak.errors.js';
 import { redact, subjectRef } from './redact.js';
+import { createHash } from 'node:crypto';
 
 /** A breaker view whose gate is up (breaker closed), or down when `down` is given. */
 function breaker(openMs = 10_000, down?: string) {
@@ -98,9 +99,13 @@ describe('Keycloak error classes', () => {
     assert.ok(Math.abs(parseRetryAfter(inTenSeconds)! - 10) <= 1);
   });
 
-  it('gives a stable, case-insensitive pseudonym for a username', () => {
-    assert.equal(subjectRef('Alice'), subjectRef('alice'));
-    assert.match(subjectRef('alice'), /^[0-9a-f]{12}$/);
-    assert.notEqual(subjectRef('alice'), subjectRef('bob'));
+  it('gives a stable, case-insensitive pseudonym for a username, keyed by the pepper', () => {
+    const pepper = 'unit-test-pepper-of-32-characters-xx';
+    assert.equal(subjectRef('Alice', pepper), subjectRef('alice', pepper));
+    assert.match(subjectRef('alice', pepper), /^[0-9a-f]{12}$/);
+    assert.notEqual(subjectRef('alice', pepper), subjectRef('bob', pepper));
+    // Without the pepper a list of usernames cannot be hashed and matched against the logs.
+    assert.notEqual(subjectRef('alice', pepper), subjectRef('alice', 'another-pepper-of-32-characters-xxx'));
+    assert.notEqual(subjectRef('alice', pepper), createHash('sha256').update('alice').digest('hex').slice(0, 12));
   });
 });

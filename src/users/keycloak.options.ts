@@ -1,4 +1,5 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { RegistrationPolicy } from './registration-policy.js';
 
 /**
  * Settings of the Keycloak Admin API client. The shape matches `KeycloakConfig` from
@@ -25,6 +26,8 @@ export interface KeycloakOptions {
    * bulkhead, see `KeycloakBulkhead`). Default 4.
    */
   maxConcurrency?: number;
+  /** What a registration message may ask for, and the stamp's key. */
+  registration: RegistrationPolicy;
 }
 
 export const {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 
 const EMAIL = /[^\s"'<>;,()]+@[^\s"'<>;,()]+/g;
 
@@ -16,9 +16,11 @@ export function redact(text: string, values: ReadonlyArray<string | undefined> =
 }
 
 /**
- * A stable pseudonym for a username, to correlate log lines before Keycloak has given the
- * user an id. Pseudonymous, not anonymous: it only avoids writing the name itself.
+ * A stable pseudonym for a username, to correlate log lines before Keycloak has given the user
+ * an id: an HMAC keyed by `pepper` (a secret from configuration, `REGISTRATION_STAMP_SECRET`),
+ * so that a list of usernames cannot be hashed and matched against the logs. Pseudonymous, not
+ * anonymous: whoever holds the key can still link a name to its lines.
  */
-export function subjectRef(username: string): string {
-  return createHash('sha256').update(username.toLowerCase()).digest('hex').slice(0, 12);
+export function subjectRef(username: string, pepper: string): string {
+  return createHmac('sha256', pepper).update(`subject:${username.toLowerCase()}`).digest('hex').slice(0, 12);
 }

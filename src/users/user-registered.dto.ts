@@ -1,34 +1,24 @@
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
-  IsBoolean,
   IsEmail,
   IsOptional,
   IsString,
   Length,
   Matches,
-  ValidateNested,
   registerDecorator,
   type ValidationOptions,
 } from 'class-validator';
+import { ATTRIBUTE_NAME, isSafeName, normalizeGroupPath, parseClientRole } from './grant-names.js';
 import { REGISTRATION_STAMP_ATTRIBUTE } from './registration-stamp.js';
-
-/** Initial password of the new user. Never logged; ignored when the user already exists. */
-export class InitialCredentialsDto {
-  @IsString()
-  @Length(1, 255)
-  password!: string;
-
-  /** True: the user must change it at first login. Default false. */
-  @IsOptional()
-  @IsBoolean()
-  temporary?: boolean;
-}
 
 /**
  * Payload of `user.registered`. Unknown properties are rejected (the ValidationPipe runs with
  * whitelist + forbidNonWhitelisted) and validation messages name properties, never values.
+ * What a message may ask for is further narrowed by the operator's allowlists
+ * (`RegistrationPolicyPipe`). There is no password, `enabled` or `emailVerified`: the user is
+ * created enabled, unverified, with no credential and the required actions to verify the email
+ * and set a password (see docs/user-registration.md).
  */
 export class UserRegisteredDto {
   /** Keycloak's username rules, lower-cased by Keycloak. */
@@ -49,49 +39,59 @@ export class UserRegisteredDto {
   @Length(1, 255)
   lastName!: string;
 
-  /** Default true. */
-  @IsOptional()
-  @IsBoolean()
-  enabled?: boolean;
-
-  /** Default false. */
-  @IsOptional()
-  @IsBoolean()
-  emailVerified?: boolean;
-
   /**
-   * Custom attributes: a name to a string or a list of strings, as Keycloak stores them. The
-   * handler's own stamp (`nsw-registration`) is refused: a message that could write it could
-   * pass for an earlier registration.
+   * Custom attributes: a name to a string or a list of strings, as Keycloak stores them; only
+   * names in `KEYCLOAK_ALLOWED_ATTRIBUTES`. The handler's own stamp (`nsw-registration`) is
+   * refused: a message that could write it could pass for an earlier registration.
    */
   @IsOptional()
   @IsAttributeMap()
   @HasNoStampAttribute()
   attributes?: Record<string, string | string[]>;
 
-  /** Group paths (`/parent/child`) or top-level group names; they must exist in the realm. */
+  /** Group paths (`/parent/child`) or top-level group names, from `KEYCLOAK_GRANTABLE_GROUPS`. */
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(50)
   @IsString({ each: true })
-  @Length(1, 255, { each: true })
+  @IsSafe(
+    normalizeGroupPath,
+    'groups must be group paths without empty, . or .. segments, \\ % ? # or control characters',
+  )
   groups?: string[];
 
-  /** Realm role names; they must exist in the realm. */
+  /** Realm role names, from `KEYCLOAK_GRANTABLE_REALM_ROLES`. */
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(50)
   @IsString({ each: true })
-  @Length(1, 255, { each: true })
+  @IsSafe(isSafeName, 'realmRoles must be role names without / \\ % ? #, control characters, . or ..')
   realmRoles?: string[];
 
+  /** Client roles written `clientId:role`, from `KEYCLOAK_GRANTABLE_CLIENT_ROLES`. */
   @IsOptional()
-  @ValidateNested()
-  @Type(() => InitialCredentialsDto)
-  credentials?: InitialCredentialsDto;
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  @IsSafe(parseClientRole, 'clientRoles must be written clientId:role, each part a safe name')
+  clientRoles?: string[];
 }
 
-const ATTRIBUTE_NAME = /^[\w.:-]{1,255}$/;
+/** Every string of the array passes `check` (truthy), so it can only name itself in an Admin API path. */
+function IsSafe(check: (value: string) => unknown, message: string): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isSafeName',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: { message },
+      validator: {
+        validate(value: unknown) {
+          return !Array.isArray(value) || value.every((v) => typeof v === 'string' && Boolean(check(v)));
+        },
+      },
+    });
+}
 
 /** A plain object of at most 50 attributes whose values are strings or string arrays. */
 function IsAttributeMap(options?: ValidationOptions): PropertyDecorator {

@@ -4,11 +4,12 @@ import { SqsEventPattern } from '../sqs/index.js';
 import { USER_REGISTERED_PATTERN } from './users.constants.js';
 import { UserRegisteredDto } from './user-registered.dto.js';
 import { userPayloadValidationPipe } from './user-payload.pipe.js';
+import { RegistrationPolicyPipe } from './registration-policy.pipe.js';
 import { UsersService, type RegistrationResult } from './users.service.js';
 
 /** Message patterns of the user registration handler; the logic lives in UsersService. */
 @Controller()
-@UsePipes(userPayloadValidationPipe())
+@UsePipes(userPayloadValidationPipe(), RegistrationPolicyPipe)
 export class UsersController {
   constructor(private readonly users: UsersService) {}
 

@@ -1,13 +1,22 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DeadLetterReason, NonRetryableError } from '../sqs/index.js';
-import { KeycloakAdminClient, type KeycloakRef } from './keycloak-admin.client.js';
+import { KeycloakAdminClient } from './keycloak-admin.client.js';
 import { KeycloakBreaker } from './keycloak.breaker.js';
 import { KeycloakBulkhead } from './keycloak.bulkhead.js';
 import { toHandlerError } from './keycloak.errors.js';
 import { KEYCLOAK_OPTIONS, type KeycloakOptions } from './keycloak.options.js';
-import { toKeycloakUser } from './keycloak-user.js';
-import { redact, subjectRef } from './redact.js';
-import { refuseExisting, registrationStamp } from './registration-stamp.js';
+import { REGISTRATION_REQUIRED_ACTIONS, toKeycloakUser } from './keycloak-user.js';
+import { RealmCheck } from './realm-check.js';
+import { subjectRef } from './redact.js';
+import { applyGrants, resolveGrants } from './registration-grants.js';
+import { assertWithinPolicy } from './registration-policy.js';
+import {
+  judgeExisting,
+  REGISTRATION_STAMP_ATTRIBUTE,
+  registrationStamp,
+  stampValue,
+  type StampState,
+} from './registration-stamp.js';
 import type { UserRegisteredDto } from './user-registered.dto.js';
 
 export interface RegistrationResult {
@@ -19,14 +28,16 @@ export interface RegistrationResult {
 }
 
 /**
- * Registers users in Keycloak, idempotently: delivery is at least once, so the same
- * registration again is success and group/role assignments only add what is missing.
+ * Registers users in Keycloak, idempotently and once: delivery is at least once, so the same
+ * registration again is success, but it grants only while the registration is pending.
  *
- * "The same registration" is decided by a stamp the handler writes on the user it creates
- * (see `registrationStamp`): a 409 is success only when the existing user carries the stamp of
- * this message. Anything else (the username or the email belongs to someone else, an account
- * this handler did not create, or a message asking for other grants) is dead-lettered, and no
- * group or role is ever added to it. Failures leave as `RetryableError`, the breaker's
+ * A registration asks only for what the operator allows (`RegistrationPolicy`). "The same
+ * registration" is decided by a keyed stamp the handler writes on the user it creates (see
+ * `registrationStamp`), `pending` until every grant is applied, then `complete`. On a 409 the
+ * existing user counts as this registration's only if it carries this stamp: pending, the
+ * grants are completed (a create whose answer was lost); complete, nothing is granted again (a
+ * replay or a redrive cannot undo an administrator's revocation). Anything else is
+ * dead-lettered and granted nothing. Failures leave as `RetryableError`, the breaker's
  * `DownstreamUnavailableError` or `NonRetryableError` for the SQS transport, with no personal data.
  */
 @Injectable()
@@ -37,6 +48,7 @@ export class UsersService {
     private readonly keycloak: KeycloakAdminClient,
     private readonly breaker: KeycloakBreaker,
     private readonly bulkhead: KeycloakBulkhead,
+    private readonly realmCheck: RealmCheck,
     @Inject(KEYCLOAK_OPTIONS) private readonly options: KeycloakOptions,
   ) {}
 
@@ -46,20 +58,28 @@ export class UsersService {
   }
 
   private async registerNow(dto: UserRegisteredDto): Promise<RegistrationResult> {
-    const ref = subjectRef(dto.username);
+    const policy = this.options.registration;
+    const ref = subjectRef(dto.username, policy.stampSecret);
     try {
-      // Unknown groups or roles fail the message before a half-configured user exists.
-      const groups = await this.resolve(dto.groups, (name) => this.keycloak.findGroup(name), 'group');
-      const roles = await this.resolve(dto.realmRoles, (name) => this.keycloak.findRealmRole(name), 'realm role');
-      const { userId, created } = await this.createOrFind(dto);
-      const groupsAdded = await this.assignGroups(userId, groups);
-      const rolesAdded = await this.assignRoles(userId, roles);
+      // The pipe checked it already; the service holds the rule for callers without the pipe.
+      assertWithinPolicy(dto, policy);
+      await this.realmCheck.ensure();
+      const grants = await resolveGrants(this.keycloak, dto);
+      const stamp = registrationStamp(dto, policy.stampSecret);
+      const { userId, created, state } = await this.createOrFind(dto, stamp);
+      if (state === 'complete') {
+        this.logger.log(`user ${userId} (subject ${ref}) was registered by this message already: nothing granted`);
+        return { userId, created: false, groupsAdded: 0, rolesAdded: 0 };
+      }
+      const { groupsAdded, rolesAdded } = await applyGrants(this.keycloak, userId, grants);
+      if (policy.sendActionsEmail) await this.keycloak.executeActionsEmail(userId, REGISTRATION_REQUIRED_ACTIONS);
+      await this.keycloak.setUserAttribute(userId, REGISTRATION_STAMP_ATTRIBUTE, [stampValue(stamp, 'complete')]);
       this.logger.log(
-        `${created ? 'created' : 'found existing'} user ${userId} (subject ${ref}), ${groupsAdded} group(s) and ${rolesAdded} role(s) added`,
+        `${created ? 'created' : 'completed pending'} user ${userId} (subject ${ref}), ${groupsAdded} group(s) and ${rolesAdded} role(s) added`,
       );
       return { userId, created, groupsAdded, rolesAdded };
     } catch (err) {
-      const error = toHandlerError(err, [dto.email, dto.username, dto.credentials?.password], this.breaker);
+      const error = toHandlerError(err, [dto.email, dto.username], this.breaker);
       // The transport logs the outcome (retried or dead-lettered, with this error's message) once;
       // this line only adds the subject, for whoever debugs one registration.
       this.logger.debug(`registering subject ${ref} failed: ${error.message}`);
@@ -67,48 +87,19 @@ export class UsersService {
     }
   }
 
-  private async createOrFind(dto: UserRegisteredDto): Promise<{ userId: string; created: boolean }> {
-    const stamp = registrationStamp(dto);
+  private async createOrFind(
+    dto: UserRegisteredDto,
+    stamp: string,
+  ): Promise<{ userId: string; created: boolean; state: StampState }> {
     const createdId = await this.keycloak.createUser(toKeycloakUser(dto, stamp));
-    if (createdId) return { userId: createdId, created: true };
+    if (createdId) return { userId: createdId, created: true, state: 'pending' };
     const existing = await this.keycloak.findUserByUsername(dto.username);
-    const refusal = refuseExisting(existing, dto, stamp);
-    if (refusal || !existing) {
-      throw new NonRetryableError(`Keycloak refused the user: ${refusal}`, { reason: DeadLetterReason.NonRetryable });
+    const judgement = judgeExisting(existing, dto, stamp);
+    if (judgement.refusal !== undefined || !existing) {
+      throw new NonRetryableError(`Keycloak refused the user: ${judgement.refusal}`, {
+        reason: DeadLetterReason.NonRetryable,
+      });
     }
-    return { userId: existing.id, created: false };
-  }
-
-  private async resolve(
-    names: string[] | undefined,
-    find: (name: string) => Promise<KeycloakRef | undefined>,
-    what: string,
-  ): Promise<KeycloakRef[]> {
-    const found: KeycloakRef[] = [];
-    for (const name of new Set(names ?? [])) {
-      const item = await find(name);
-      if (!item)
-        throw new NonRetryableError(`unknown ${what} "${redact(name)}" in realm ${this.options.realm}`, {
-          reason: DeadLetterReason.NonRetryable,
-        });
-      found.push(item);
-    }
-    return found;
-  }
-
-  private async assignGroups(userId: string, groups: KeycloakRef[]): Promise<number> {
-    if (!groups.length) return 0;
-    const current = await this.keycloak.userGroupIds(userId);
-    const missing = groups.filter((g) => !current.has(g.id));
-    for (const group of missing) await this.keycloak.joinGroup(userId, group.id);
-    return missing.length;
-  }
-
-  private async assignRoles(userId: string, roles: KeycloakRef[]): Promise<number> {
-    if (!roles.length) return 0;
-    const current = await this.keycloak.userRealmRoleNames(userId);
-    const missing = roles.filter((r) => !current.has(r.name));
-    if (missing.length) await this.keycloak.addRealmRoles(userId, missing);
-    return missing.length;
+    return { userId: existing.id, created: false, state: judgement.state };
   }
 }

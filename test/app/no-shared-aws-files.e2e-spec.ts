@@ -123,6 +123,8 @@ describe('~/.aws is never read, in local or pod mode (file-access trace)', { ski
         KEYCLOAK_REALM: 'r',
         KEYCLOAK_CLIENT_ID: 'c',
         KEYCLOAK_CLIENT_SECRET: 's',
+        // Required in pods (it keys the registration stamp); harmless locally.
+        REGISTRATION_STAMP_SECRET: 'app-suite-registration-stamp-secret-0123',
         ...env,
       },
       fixture.home,

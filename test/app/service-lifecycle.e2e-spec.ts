@@ -24,7 +24,6 @@ function user(tag: string) {
     email: `${tag}-${id}@example.test`,
     firstName: 'Test',
     lastName: 'User',
-    credentials: { password: `Pw-${id}`, temporary: false },
   };
 }
 

@@ -2,7 +2,7 @@
 // SqsServer + UsersController, creating users in the real Keycloak the suite runner started.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DeadLetterReason, DLQ_DETAIL_ATTRIBUTE, DLQ_REASON_ATTRIBUTE } from '../../src/sqs/index.js';
+import { DeadLetterReason, DLQ_DETAIL_ATTRIBUTE, DLQ_REASON_ATTRIBUTE, scrubSecrets } from '../../src/sqs/index.js';
 import { USER_REGISTERED_PATTERN } from '../../src/users/index.js';
 import { eventually } from '../support/eventually.js';
 import { SqsTestBackend, type TestQueue } from '../support/sqs-backend.js';
@@ -52,6 +52,8 @@ describe(`user.registered over SQS (${process.env.SQS_TEST_BACKEND ?? 'fauxqs'})
         concurrency: 4,
         waitTimeSeconds: 1,
         backoff: { baseSeconds: 1, maxSeconds: 2 },
+        // As the service wires it (toSqsServerOptions): the DLQ copy keeps no password.
+        deadLetterBody: scrubSecrets,
       },
       logger,
     });
@@ -75,7 +77,7 @@ describe(`user.registered over SQS (${process.env.SQS_TEST_BACKEND ?? 'fauxqs'})
       newUser('sqs'),
       { ...newUser('sqs'), groups: ['customers'], realmRoles: ['customer'] },
     ];
-    for (const u of users) secrets.push(u.email, u.credentials.password);
+    for (const u of users) secrets.push(u.email, u.lastName);
     const ids = await Promise.all(users.map(send));
     await eventually(() => ids.every((id) => processed.has(id)), 'all three processed');
     for (const u of users) assert.equal((await probe.usersNamed(u.username)).length, 1, `${u.username} exists`);
@@ -86,7 +88,7 @@ describe(`user.registered over SQS (${process.env.SQS_TEST_BACKEND ?? 'fauxqs'})
 
   it('handles the same message sent twice: one user, both messages deleted', async () => {
     const user = newUser('twice');
-    secrets.push(user.email, user.credentials.password);
+    secrets.push(user.email, user.lastName);
     const first = await send(user);
     const second = await send(user);
     await eventually(() => processed.has(first) && processed.has(second), 'both copies processed');
@@ -103,7 +105,7 @@ describe(`user.registered over SQS (${process.env.SQS_TEST_BACKEND ?? 'fauxqs'})
       realmRoles: ['customer', 'beta-tester'],
       groups: ['/customers'],
     };
-    secrets.push(owner.email, owner.credentials.password, intruder.email, intruder.credentials.password);
+    secrets.push(owner.email, owner.lastName, intruder.email, intruder.lastName);
     const ownerId = await send(owner);
     await eventually(() => processed.has(ownerId), 'the owner registered');
     const id = await send(intruder);
@@ -142,11 +144,29 @@ describe(`user.registered over SQS (${process.env.SQS_TEST_BACKEND ?? 'fauxqs'})
     for (const value of [password, email, 'bad user'])
       assert.ok(!detail.includes(value), `"${value}" leaked into: ${detail}`);
     assert.equal(processed.has(id), false);
+    // The copy stays in the DLQ for its retention: no password, the rest kept for a redrive.
+    assert.ok(!message.Body!.includes(password), `the password reached the DLQ: ${message.Body}`);
+    assert.deepEqual(JSON.parse(message.Body!).credentials, '[redacted]');
+    assert.equal(JSON.parse(message.Body!).email, email);
+  });
+
+  it('dead-letters a registration asking for a role outside the allowlist, granting nothing, naming no value', async () => {
+    const user = { ...newUser('greedy'), realmRoles: ['customer', 'admin'], groups: ['/staff'] };
+    secrets.push(user.email, user.lastName);
+    const id = await send(user);
+    await eventually(() => deadLettered.includes(id), 'the greedy registration dead-lettered');
+    const [message] = await sqs.drain(queue.dlqUrl!, 1);
+    assert.equal(message?.MessageAttributes?.[DLQ_REASON_ATTRIBUTE]?.StringValue, DeadLetterReason.NonRetryable);
+    const detail = message.MessageAttributes?.[DLQ_DETAIL_ATTRIBUTE]?.StringValue ?? '';
+    assert.match(detail, /realmRoles asks for a realm role that is not grantable \(KEYCLOAK_GRANTABLE_REALM_ROLES\)/);
+    assert.match(detail, /groups asks for a group that is not grantable/);
+    assert.doesNotMatch(detail, /admin|staff/);
+    assert.equal((await probe.usersNamed(user.username)).length, 0, 'no user created');
   });
 
   it('waits out a Keycloak outage (breaker open, gate down, nothing dead-lettered), then completes every message', async (t) => {
     const users = Array.from({ length: 4 }, () => newUser('outage'));
-    for (const u of users) secrets.push(u.email, u.credentials.password);
+    for (const u of users) secrets.push(u.email, u.lastName);
     const dlqBefore = deadLettered.length;
     const dlqDepthBefore = await depth(queue.dlqUrl!);
     await proxy.cut();

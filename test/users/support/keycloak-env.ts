@@ -1,7 +1,7 @@
 // The Keycloak the suite runner started (scripts/servers/keycloak.mjs), and a probe that reads
 // it through the Admin API as the bootstrap admin, independently of the code under test.
 import { randomUUID } from 'node:crypto';
-import type { KeycloakOptions } from '../../../src/users/index.js';
+import type { KeycloakOptions, RegistrationPolicy } from '../../../src/users/index.js';
 
 export interface KeycloakTestEnv {
   url: string;
@@ -32,8 +32,22 @@ export function keycloakTestEnv(): KeycloakTestEnv {
   };
 }
 
+/** The stamp key of the suites (fixed, so specs can compute the stamps the service writes). */
+export const TEST_STAMP_SECRET = 'users-keycloak-suite-stamp-secret-0123456789';
+
+/** What the suites let a message ask for: test/keycloak/realm-nest-sqs-worker.json has more (admin, /staff, shop:manager). */
+export const TEST_POLICY: RegistrationPolicy = {
+  grantableRealmRoles: ['customer', 'beta-tester'],
+  grantableClientRoles: ['shop:buyer'],
+  grantableGroups: ['/customers', '/newsletter', '/customers/vip'],
+  allowedAttributes: ['tier'],
+  sendActionsEmail: false,
+  stampSecret: TEST_STAMP_SECRET,
+};
+
 export function keycloakOptions(env: KeycloakTestEnv, overrides: Partial<KeycloakOptions> = {}): KeycloakOptions {
   return {
+    registration: TEST_POLICY,
     url: env.url,
     realm: env.realm,
     clientId: env.clientId,
@@ -44,7 +58,7 @@ export function keycloakOptions(env: KeycloakTestEnv, overrides: Partial<Keycloa
   };
 }
 
-/** A unique user for one test; the email and password are the values that must never leak. */
+/** A unique user for one test; the email and the last name are values that must never leak. */
 export function newUser(tag: string) {
   const id = randomUUID().slice(0, 8);
   return {
@@ -52,7 +66,6 @@ export function newUser(tag: string) {
     email: `${tag}-${id}@example.test`,
     firstName: 'Test',
     lastName: `User ${id}`,
-    credentials: { password: `Pw-${randomUUID()}`, temporary: false },
   };
 }
 
@@ -63,6 +76,8 @@ interface UserRep {
   enabled?: boolean;
   emailVerified?: boolean;
   attributes?: Record<string, string[]>;
+  requiredActions?: string[];
+  credentials?: unknown[];
 }
 
 export class KeycloakProbe {
@@ -91,6 +106,55 @@ export class KeycloakProbe {
     });
     if (!res.ok) throw new Error(`GET ${path}: ${res.status}`);
     return (await res.json()) as T;
+  }
+
+  /** An Admin API write as the bootstrap admin; throws unless Keycloak answers 2xx. */
+  async write(method: 'PUT' | 'POST' | 'DELETE', path: string, body: unknown): Promise<void> {
+    const res = await fetch(`${this.env.url}/admin/realms/${this.env.realm}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${await this.adminToken()}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  }
+
+  /** As an administrator: removes a realm role from the user. */
+  async revokeRealmRole(userId: string, role: string): Promise<void> {
+    const rep = await this.get<{ id: string; name: string }>(`/roles/${encodeURIComponent(role)}`);
+    await this.write('DELETE', `/users/${userId}/role-mappings/realm`, [rep]);
+  }
+
+  /** As an administrator: sets one attribute of the user (keeping the rest). */
+  async setAttribute(userId: string, name: string, values: string[]): Promise<void> {
+    const user = await this.user(userId);
+    await this.write('PUT', `/users/${userId}`, { ...user, attributes: { ...user.attributes, [name]: values } });
+  }
+
+  /** As the user would after following the actions email: a password set, the actions done; returns its token. */
+  async finishSetup(userId: string, username: string, password: string): Promise<string> {
+    await this.write('PUT', `/users/${userId}/reset-password`, { type: 'password', value: password, temporary: false });
+    const user = await this.user(userId);
+    await this.write('PUT', `/users/${userId}`, { ...user, requiredActions: [], emailVerified: true });
+    return this.userToken(username, password);
+  }
+
+  async clientRoleNames(userId: string, clientId: string): Promise<string[]> {
+    const [client] = await this.get<Array<{ id: string }>>(`/clients?clientId=${encodeURIComponent(clientId)}`);
+    return (await this.get<Array<{ name: string }>>(`/users/${userId}/role-mappings/clients/${client!.id}`))
+      .map((r) => r.name)
+      .sort();
+  }
+
+  async userProfile(): Promise<Record<string, unknown>> {
+    return this.get<Record<string, unknown>>('/users/profile');
+  }
+
+  async setUserProfile(profile: Record<string, unknown>): Promise<void> {
+    await this.write('PUT', '/users/profile', profile);
+  }
+
+  async credentialCount(userId: string): Promise<number> {
+    return (await this.get<unknown[]>(`/users/${userId}/credentials`)).length;
   }
 
   /** Creates a user as an administrator would (no registration stamp); returns its id. */
