@@ -100,7 +100,7 @@ export function parseDlqArgs(argv: string[]): DlqArgs {
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError((err as Error).message.replace(/\. To specify a positional.*$/s, ''));
   }
   const { values: v, positionals } = parsed;
   if (v.help) throw new HelpRequested();
