@@ -195,6 +195,9 @@ function environmentIssues(env: ParsedEnv): Issue[] {
         message: `${NOT_SET}: expected an AWS region when APP_ENV is ${env.APP_ENV}`,
       });
     }
+    // The client secret, admin tokens and users' passwords cross this connection.
+    if (!env.KEYCLOAK_URL.startsWith('https://'))
+      issues.push({ variable: 'KEYCLOAK_URL', message: `must be https:// when APP_ENV is ${env.APP_ENV}` });
     for (const variable of ['SQS_ENDPOINT', 'AWS_STS_ENDPOINT'] as const) {
       if (env[variable]) {
         issues.push({

@@ -20,6 +20,7 @@ const POD = {
   AWS_ACCESS_KEY_ID: undefined,
   AWS_SECRET_ACCESS_KEY: undefined,
   AWS_REGION: 'eu-west-1',
+  KEYCLOAK_URL: 'https://sso.example.com',
 };
 
 describe('HTTP_HOST', () => {

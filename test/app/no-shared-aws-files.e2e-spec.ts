@@ -114,7 +114,7 @@ describe('~/.aws is never read, in local or pod mode (file-access trace)', { ski
         SQS_WAIT_TIME_SECONDS: '1',
         SQS_RECEIVE_REQUEST_TIMEOUT_MS: '6000',
         SQS_SHUTDOWN_GRACE_SECONDS: '1',
-        KEYCLOAK_URL: 'http://127.0.0.1:9',
+        KEYCLOAK_URL: 'https://127.0.0.1:9', // https: the pod case requires it
         KEYCLOAK_REALM: 'r',
         KEYCLOAK_CLIENT_ID: 'c',
         KEYCLOAK_CLIENT_SECRET: 's',
