@@ -44,7 +44,7 @@ export class HelpRequested extends Error {
   override readonly name = 'HelpRequested';
 }
 
-export const USAGE = `Usage: npm run dlq -- <command> [options]   (in the image: node dist/cli/dlq.js <command> ...)
+export const USAGE = `Usage: npm run dlq -- <command> [options]   (image: args dist/cli/dlq.js <command> ...)
 
   stats                        counts by reason and pattern
   peek [-n 10] [--show-bodies [--raw]]

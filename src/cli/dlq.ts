@@ -1,5 +1,5 @@
-// `npm run dlq -- <command>` (in the image: `node dist/cli/dlq.js <command>`): inspect, redrive
-// and purge the service's dead-letter queue with the service's own configuration.
+// `npm run dlq -- <command>` (in the image, whose entrypoint is node: `dist/cli/dlq.js <command>`):
+// inspect, redrive and purge the service's dead-letter queue with the service's own configuration.
 import { pathToFileURL } from 'node:url';
 import { CredentialsUnavailableError, EnvValidationError, isPodEnvironment } from '../config/index.js';
 import { type DlqArgs, HelpRequested, parseDlqArgs, USAGE, UsageError } from './args.js';
