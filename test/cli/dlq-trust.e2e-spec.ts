@@ -46,7 +46,7 @@ describe(`npm run dlq trusts configuration, not messages (${process.env.SQS_TEST
       'dlq-message-id': text(HOSTILE),
       'dlq-detail': text(HOSTILE),
       // Out of Date's range: peek prints '?' rather than dying of a RangeError.
-      'dlq-first-received': { DataType: 'Number', StringValue: '9e99' },
+      'dlq-first-received-at': { DataType: 'Number', StringValue: '9e99' },
     });
     const runs = {
       stats: await h.dlq(queue, ['stats'], { human: true }),
@@ -63,6 +63,7 @@ describe(`npm run dlq trusts configuration, not messages (${process.env.SQS_TEST
       assert.match(done.stdout, /\\x9b2J\\x9d0;owned\\x9cx\\r\\nredrive: 0 moved\\u202e/, name);
       assert.ok(!done.stdout.split('\n').includes('redrive: 0 moved'), `${name}: a forged line`);
     }
+    assert.match(runs.peek.stdout, /, first \?$/m, 'an out-of-range time prints as ?');
   });
 
   it('peek --show-bodies scrubs secrets from bodies and details; --raw shows them as sent', async () => {
