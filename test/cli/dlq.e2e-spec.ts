@@ -8,8 +8,12 @@ import { SqsTestBackend } from '../support/sqs-backend.js';
 import { DlqHarness, json } from './dlq-harness.js';
 
 // Servers with StartMessageMoveTask (and ListDeadLetterSourceQueues): there an auto redrive must
-// use it. fauxqs has neither, so there it must copy and say why.
+// use it. Elsewhere it must copy and say why: fauxqs has neither call, moto only the listing.
 const MOVE_TASK_BACKENDS = ['elasticmq'];
+const NO_MOVE_TASK_REASON: Record<string, RegExp> = {
+  fauxqs: /^ListDeadLetterSourceQueues failed/,
+  moto: /^StartMessageMoveTask failed/,
+};
 
 describe(`npm run dlq against ${process.env.SQS_TEST_BACKEND ?? 'fauxqs'}`, () => {
   let backend: SqsTestBackend;
@@ -109,7 +113,7 @@ describe(`npm run dlq against ${process.env.SQS_TEST_BACKEND ?? 'fauxqs'}`, () =
       assert.doesNotMatch(run.stderr, /copying/);
     } else {
       assert.equal(result.mode, 'copy');
-      assert.match(result.copyReason ?? '', /ListDeadLetterSourceQueues failed/);
+      assert.match(result.copyReason ?? '', NO_MOVE_TASK_REASON[backend.name]!);
       assert.match(run.stderr, /redrive: copying message by message, not with StartMessageMoveTask: .+/);
     }
     const back = await backend.drain(queue.url, 4);
