@@ -86,5 +86,6 @@ describe('dlq command parts', () => {
     const dirLink = join(root, 'dir-link');
     symlinkSync(linked, dirLink);
     assert.throws(() => RedriveJournal.forQueue(dirLink, DLQ_ARN), /not a directory \(a symlink is refused\)/);
+    assert.throws(() => RedriveJournal.forQueue(planted, DLQ_ARN), /is a file; --journal names a directory/);
   });
 });

@@ -19,7 +19,14 @@ export function defaultJournalDirectory(env: NodeJS.ProcessEnv): string {
  * Throws with the fix when it is not.
  */
 export function ensurePrivateDirectory(path: string): string {
-  mkdirSync(path, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(path, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    // A file there: --journal used to name the journal file, it now names its directory.
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new Error(`journal directory ${path} is a file; --journal names a directory`, { cause: err });
+    throw err;
+  }
   const stat = lstatSync(path);
   const uid = process.getuid?.();
   if (!stat.isDirectory()) throw new Error(`journal directory ${path} is not a directory (a symlink is refused)`);
