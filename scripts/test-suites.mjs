@@ -53,6 +53,15 @@ export const SUITES = [
     timeoutMs: 180_000,
   },
   {
+    name: 'cli-moto',
+    description:
+      'npm run dlq against moto: ListDeadLetterSourceQueues without StartMessageMoveTask, so an auto redrive copies and says why',
+    files: ['.build/test/cli/**/*.e2e-spec.js'],
+    servers: ['moto'],
+    env: { SQS_TEST_BACKEND: 'moto' },
+    timeoutMs: 180_000,
+  },
+  {
     name: 'app',
     description: '/health and /metrics of the service against a real SqsServer on fauxqs',
     files: ['.build/test/app/**/*.e2e-spec.js'],

@@ -16,6 +16,8 @@ export interface DlqArgs {
   /** peek: how many of the oldest to show. */
   count: number;
   showBodies: boolean;
+  /** peek --show-bodies: print bodies as they are, without scrubbing secrets. */
+  raw: boolean;
   /** redrive: messages per second at most. */
   rate: number;
   /** redrive: stop after this many. */
@@ -26,6 +28,7 @@ export interface DlqArgs {
   scanLimit: number;
   /** redrive: `auto` uses StartMessageMoveTask when it can, `copy` never does. */
   mode: 'auto' | 'copy';
+  /** redrive: the private directory of the redrive journal (required in a pod). */
   journal?: string;
   /** purge: must equal the dead-letter queue's name. */
   confirm?: string;
@@ -36,19 +39,31 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export const USAGE = `Usage: npm run dlq -- <command> [options]   (in the image: node dist/cli/dlq.js <command> ...)
+/** `--help` / `-h` was given: print {@link USAGE} on stdout and exit 0. */
+export class HelpRequested extends Error {
+  override readonly name = 'HelpRequested';
+}
+
+export const USAGE = `Usage: npm run dlq -- <command> [options]   (image: args dist/cli/dlq.js <command> ...)
 
   stats                        counts by reason and pattern
-  peek [-n 10] [--show-bodies] the oldest messages; bodies redacted unless asked
-  redrive [--reason r] [--pattern p] [--rate 10] [--max n] [--mode auto|copy] [--journal file]
-                               back to the source queue, at most --rate messages/s
-  purge --confirm <dlq-name>   deletes every message of the dead-letter queue
+  peek [-n 10] [--show-bodies [--raw]]
+                               the oldest messages; bodies redacted unless asked, and
+                               scrubbed of secrets unless --raw
+  redrive [--reason r] [--pattern p] [--rate 10] [--max n] [--mode auto|copy] [--journal dir]
+                               back to the source queue (--queue, else SQS_QUEUE_URL; never
+                               the queue a message names), at most --rate messages/s
+  purge --confirm <dlq-name>   deletes every message of the dead-letter queue (refused for a
+                               queue that is no queue's dead-letter queue)
 
   --queue <url>   source queue (default SQS_QUEUE_URL)
   --dlq <url>     dead-letter queue (default SQS_DLQ_URL, else the source's RedrivePolicy)
+  --journal <dir> private directory of the redrive journal (default ~/.local/state/
+                  nest-sqs-worker/redrive; required in a pod: a volume that outlives it)
   --hold <s>      seconds a scanned message stays invisible (default 60)
   --limit <n>     messages scanned at most (default 10000)
-  --json          machine-readable output`;
+  --json          machine-readable output
+  -h, --help      this text`;
 
 function positive(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -64,6 +79,7 @@ const OPTIONS = {
   pattern: { type: 'string' },
   count: { type: 'string', short: 'n' },
   'show-bodies': { type: 'boolean' },
+  raw: { type: 'boolean' },
   rate: { type: 'string' },
   max: { type: 'string' },
   hold: { type: 'string' },
@@ -72,17 +88,22 @@ const OPTIONS = {
   journal: { type: 'string' },
   confirm: { type: 'string' },
   json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** Parses `argv` (without node and the script). Throws {@link UsageError} on a bad line. */
+/**
+ * Parses `argv` (without node and the script). Throws {@link HelpRequested} for `--help` and
+ * {@link UsageError} on a bad line.
+ */
 export function parseDlqArgs(argv: string[]): DlqArgs {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError((err as Error).message.replace(/\. To specify a positional.*$/s, ''));
   }
   const { values: v, positionals } = parsed;
+  if (v.help) throw new HelpRequested();
   const command = positionals[0] as DlqCommandName | undefined;
   if (!command || !COMMANDS.includes(command) || positionals.length > 1)
     throw new UsageError(`expected one command: ${COMMANDS.join(', ')}`);
@@ -96,6 +117,7 @@ export function parseDlqArgs(argv: string[]): DlqArgs {
     pattern: v.pattern,
     count: positive('count', v.count, 10),
     showBodies: v['show-bodies'] ?? false,
+    raw: v.raw ?? false,
     rate: positive('rate', v.rate, 10),
     max: positive('max', v.max, Number.POSITIVE_INFINITY),
     holdSeconds: Math.min(43_200, positive('hold', v.hold, 60)),

@@ -13,6 +13,8 @@ export interface DlqContext {
   patternAttribute: string;
   /** Where a subcommand writes its result (stdout). */
   out: (line: string) => void;
+  /** Where a subcommand says what it chose not to do, and why (stderr). */
+  warn: (line: string) => void;
 }
 
 /**
@@ -24,6 +26,7 @@ export async function createDlqContext(
   args: DlqArgs,
   env: NodeJS.ProcessEnv,
   out: (line: string) => void,
+  warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): Promise<DlqContext> {
   if (!isPodEnvironment(env.APP_ENV ?? '') && existsSync('.env')) process.loadEnvFile('.env');
   const config: AppConfiguration = loadConfig(env);
@@ -32,7 +35,7 @@ export async function createDlqContext(
   const dlqUrl =
     args.dlq ?? config.sqs.deadLetterQueueUrl ?? (await discoverDeadLetterQueueUrl(client, sourceQueueUrl));
   if (!dlqUrl) throw new Error(`${sourceQueueUrl} has no RedrivePolicy and no --dlq / SQS_DLQ_URL was given`);
-  return { client, sourceQueueUrl, dlqUrl, patternAttribute: config.sqs.patternAttribute, out };
+  return { client, sourceQueueUrl, dlqUrl, patternAttribute: config.sqs.patternAttribute, out, warn };
 }
 
 /** ApproximateNumberOfMessages (+ NotVisible) of a queue. */
@@ -47,6 +50,14 @@ export async function queueDepth(client: SQSClient, queueUrl: string): Promise<{
     visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
     inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
   };
+}
+
+/** The queue's ARN, as the server reports it. */
+export async function queueArnOf(client: SQSClient, queueUrl: string): Promise<string | undefined> {
+  const { Attributes = {} } = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  return Attributes.QueueArn;
 }
 
 /** The queue's name, the last segment of its URL. */

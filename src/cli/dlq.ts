@@ -1,15 +1,26 @@
-// `npm run dlq -- <command>` (in the image: `node dist/cli/dlq.js <command>`): inspect, redrive
-// and purge the service's dead-letter queue with the service's own configuration.
+// `npm run dlq -- <command>` (in the image, whose entrypoint is node: `dist/cli/dlq.js <command>`):
+// inspect, redrive and purge the service's dead-letter queue with the service's own configuration.
 import { pathToFileURL } from 'node:url';
-import { CredentialsUnavailableError, EnvValidationError } from '../config/index.js';
-import { parseDlqArgs, USAGE, UsageError } from './args.js';
+import { CredentialsUnavailableError, EnvValidationError, isPodEnvironment } from '../config/index.js';
+import { type DlqArgs, HelpRequested, parseDlqArgs, USAGE, UsageError } from './args.js';
 import { createDlqContext } from './dlq-context.js';
 import { runPeek } from './peek.js';
 import { runPurge } from './purge.js';
 import { runRedrive } from './redrive.js';
 import { runStats } from './stats.js';
 
-/** Runs one command; returns the exit code (0 done, 1 failed, 2 bad command line). */
+/**
+ * A redrive journal in a pod would die with the pod, and with it the memory of a send whose
+ * delete did not happen: in a pod the operator names a directory on a volume that outlives it.
+ */
+function requireDurableJournal(args: DlqArgs, env: NodeJS.ProcessEnv): void {
+  if (args.command === 'redrive' && args.journal === undefined && isPodEnvironment(env.APP_ENV ?? ''))
+    throw new UsageError(
+      `redrive in a pod (APP_ENV=${env.APP_ENV}) needs --journal <dir> on a volume that outlives the pod`,
+    );
+}
+
+/** Runs one command; returns the exit code (0 done or --help, 1 failed, 2 bad command line). */
 export async function main(
   argv: string[],
   env: NodeJS.ProcessEnv = process.env,
@@ -17,6 +28,7 @@ export async function main(
 ): Promise<number> {
   try {
     const args = parseDlqArgs(argv);
+    requireDurableJournal(args, env);
     const ctx = await createDlqContext(args, env, out);
     try {
       if (args.command === 'stats') await runStats(ctx, args);
@@ -28,8 +40,12 @@ export async function main(
     }
     return 0;
   } catch (err) {
+    if (err instanceof HelpRequested) {
+      out(USAGE);
+      return 0;
+    }
     if (err instanceof UsageError) {
-      process.stderr.write(`${err.message}\n\n${USAGE}\n`);
+      process.stderr.write(`dlq: ${err.message.split('\n')[0]}\n\n${USAGE}\n`);
       return 2;
     }
     const known = err instanceof EnvValidationError || err instanceof CredentialsUnavailableError;

@@ -2,6 +2,7 @@ import { matches, toDeadLetterRecord } from './dead-letter-record.js';
 import type { DlqArgs } from './args.js';
 import { type DlqContext, queueDepth } from './dlq-context.js';
 import { DlqScanner } from './dlq-scanner.js';
+import { printable } from './printable.js';
 
 /** Counts of the dead-letter queue by reason and pattern. */
 export interface DlqStats {
@@ -51,7 +52,9 @@ export async function runStats(ctx: DlqContext, args: DlqArgs): Promise<DlqStats
   if (args.json) ctx.out(JSON.stringify(stats));
   else {
     ctx.out(`${ctx.dlqUrl}: ${scanned} message(s) read (approximately ${stats.approximateDepth} in the queue)`);
-    for (const e of byReasonAndPattern) ctx.out(`${String(e.count).padStart(7)}  ${e.reason.padEnd(20)} ${e.pattern}`);
+    // Reason and pattern are whatever the message carried: escaped before the terminal sees them.
+    for (const e of byReasonAndPattern)
+      ctx.out(`${String(e.count).padStart(7)}  ${printable(e.reason).padEnd(20)} ${printable(e.pattern)}`);
   }
   return stats;
 }

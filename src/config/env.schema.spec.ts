@@ -23,6 +23,7 @@ const POD: Record<string, string | undefined> = {
   AWS_SECRET_ACCESS_KEY: undefined,
   SQS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/work',
   REGISTRATION_STAMP_SECRET: 'a-pod-secret-of-at-least-32-characters',
+  KEYCLOAK_URL: 'https://sso.example.com',
 };
 
 /** The error lines for `overrides` applied on top of a valid local environment. */
@@ -240,6 +241,15 @@ describe('environment schema', () => {
         /AWS_STS_ENDPOINT must be unset when APP_ENV is production/,
       );
       assert.deepEqual(errorsFor({ ...POD, AWS_REGION: undefined, AWS_DEFAULT_REGION: 'eu-west-1' }), []);
+    });
+
+    it('requires an https Keycloak in pod environments, in one line; a local run or a loopback sidecar may use http', () => {
+      assertOneLine(
+        { ...POD, KEYCLOAK_URL: 'http://keycloak.keycloak.svc:8080' },
+        /KEYCLOAK_URL must be https:\/\/ \(or a loopback sidecar\) when APP_ENV is production \(got "http:\/\/keycloak.keycloak.svc:8080"\)$/,
+      );
+      assert.deepEqual(errorsFor({ KEYCLOAK_URL: 'http://127.0.0.1:8080' }), []);
+      assert.deepEqual(errorsFor({ ...POD, KEYCLOAK_URL: 'http://127.0.0.1:15001' }), []);
     });
 
     for (const variable of ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_SQS', 'AWS_ENDPOINT_URL_STS']) {

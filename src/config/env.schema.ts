@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LONG_POLL_TIMEOUT_MARGIN_MS, optionRuleViolations, receiveRequestTimeoutMs } from '../sqs/index.js';
 import { endpointIssues } from './env.endpoint-rules.js';
+import { isLoopbackUrl } from './sqs-endpoint.js';
 import {
   boolean,
   httpUrl,
@@ -193,6 +194,13 @@ function environmentIssues(env: ParsedEnv): Issue[] {
         message: `${NOT_SET}: expected an AWS region when APP_ENV is ${env.APP_ENV}`,
       });
     }
+    // The client secret and admin tokens cross this connection; a loopback address (a mesh
+    // sidecar that encrypts for the pod) never leaves the pod.
+    if (!env.KEYCLOAK_URL.startsWith('https://') && !isLoopbackUrl(env.KEYCLOAK_URL))
+      issues.push({
+        variable: 'KEYCLOAK_URL',
+        message: `must be https:// (or a loopback sidecar) when APP_ENV is ${env.APP_ENV}`,
+      });
     for (const variable of ['SQS_ENDPOINT', 'AWS_STS_ENDPOINT'] as const) {
       if (env[variable]) {
         issues.push({

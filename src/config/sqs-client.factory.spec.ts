@@ -38,6 +38,7 @@ const POD_ENV = {
   AWS_SECRET_ACCESS_KEY: '',
   SQS_ENDPOINT: '',
   SQS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/work',
+  KEYCLOAK_URL: 'https://sso.example.com',
   SQS_DLQ_URL: '',
   REGISTRATION_STAMP_SECRET: 'a-pod-secret-of-at-least-32-characters',
 };

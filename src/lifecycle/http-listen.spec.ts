@@ -21,6 +21,7 @@ const POD = {
   AWS_SECRET_ACCESS_KEY: undefined,
   AWS_REGION: 'eu-west-1',
   REGISTRATION_STAMP_SECRET: 'a-pod-secret-of-at-least-32-characters',
+  KEYCLOAK_URL: 'https://sso.example.com',
 };
 
 describe('HTTP_HOST', () => {

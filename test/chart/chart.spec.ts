@@ -10,6 +10,7 @@ import { parseAllDocuments } from 'yaml';
 import * as apps from 'kubernetes-models/apps/v1';
 import * as autoscaling from 'kubernetes-models/autoscaling/v2';
 import * as core from 'kubernetes-models/v1';
+import * as networking from 'kubernetes-models/networking.k8s.io/v1';
 import * as policy from 'kubernetes-models/policy/v1';
 import * as keda from '@kubernetes-models/keda/keda.sh/v1alpha1';
 import * as monitoring from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
@@ -38,6 +39,7 @@ const MODELS: Record<string, new (data: any) => Validatable> = {
   'v1/Service': core.Service,
   'v1/ServiceAccount': core.ServiceAccount,
   'policy/v1/PodDisruptionBudget': policy.PodDisruptionBudget,
+  'networking.k8s.io/v1/NetworkPolicy': networking.NetworkPolicy,
   'autoscaling/v2/HorizontalPodAutoscaler': autoscaling.HorizontalPodAutoscaler,
   'keda.sh/v1alpha1/ScaledObject': keda.ScaledObject,
   'keda.sh/v1alpha1/TriggerAuthentication': keda.TriggerAuthentication,
@@ -49,8 +51,11 @@ function helm(...args: string[]) {
   return { code: res.status ?? 1, out: `${res.stdout}${res.stderr}` };
 }
 
+// The values the chart requires (queue URL, Keycloak URL, client secret), under every render.
+const REQUIRED = ['-f', join(VALUES, 'required.yaml')];
+
 function render(valueFiles: string[], sets: string[] = []): Manifest[] {
-  const args = ['template', 'rel', CHART, '--namespace', 'workers'];
+  const args = ['template', 'rel', CHART, '--namespace', 'workers', ...REQUIRED];
   for (const file of valueFiles) args.push('-f', join(VALUES, file));
   for (const set of sets) args.push('--set', set);
   const res = helm(...args);
@@ -78,7 +83,7 @@ function subset(small: Record<string, string>, big: Record<string, string>, what
 }
 
 const VALUE_SETS: Record<string, string[]> = {
-  defaults: [],
+  'the required values only': [],
   'irsa-keda': ['irsa-keda.yaml'],
   'keda-pause': ['keda-pause.yaml'],
   hpa: ['hpa.yaml'],
@@ -111,7 +116,7 @@ describe('helm chart', { skip }, () => {
     }
   });
 
-  for (const [name, files] of Object.entries({ defaults: [], production: ['production.yaml'] })) {
+  for (const [name, files] of Object.entries({ 'the required': ['required.yaml'], production: ['production.yaml'] })) {
     it(`helm lint --strict passes with ${name} values`, () => {
       const res = helm('lint', '--strict', CHART, ...files.flatMap((f) => ['-f', join(VALUES, f)]));
       assert.equal(res.code, 0, res.out);
@@ -132,13 +137,13 @@ describe('helm chart', { skip }, () => {
   }
 
   it('refuses to render values the app would reject at boot (rules between values)', () => {
-    const res = helm('template', 'rel', CHART, '-f', join(VALUES, 'bad-timeout.yaml'));
+    const res = helm('template', 'rel', CHART, ...REQUIRED, '-f', join(VALUES, 'bad-timeout.yaml'));
     assert.notEqual(res.code, 0);
     assert.match(
       res.out,
       /sqs.receiveRequestTimeoutMs \(20000\) must be at least sqs.waitTimeSeconds\*1000 \+ 5000 \(25000\)/,
     );
-    const heartbeat = helm('template', 'rel', CHART, '--set', 'sqs.heartbeatIntervalSeconds=30');
+    const heartbeat = helm('template', 'rel', CHART, ...REQUIRED, '--set', 'sqs.heartbeatIntervalSeconds=30');
     assert.match(heartbeat.out, /heartbeatIntervalSeconds \(30\) must be below sqs.visibilityTimeout \(30\)/);
   });
 
@@ -286,7 +291,7 @@ describe('helm chart', { skip }, () => {
     });
   }
 
-  it('defaults: no IRSA annotation and nothing that shadows EKS Pod Identity', () => {
+  it('defaults (with the required values): no IRSA annotation and nothing that shadows EKS Pod Identity', () => {
     const manifests = render([]);
     const sa = one(manifests, 'ServiceAccount');
     assert.equal(sa.metadata.annotations?.['eks.amazonaws.com/role-arn'], undefined);
@@ -325,10 +330,13 @@ describe('helm chart', { skip }, () => {
     assert.equal(manifests.filter((m) => m.kind === 'TriggerAuthentication').length, 0);
   });
 
-  it('production: KEDA through a TriggerAuthentication with the workload identity, ServiceMonitor, existing Secret', () => {
+  it("production: KEDA through a TriggerAuthentication with KEDA's own role, ServiceMonitor, existing Secret", () => {
     const manifests = render(['production.yaml']);
     const auth = one(manifests, 'TriggerAuthentication');
-    assert.deepEqual(auth.spec.podIdentity, { provider: 'aws', identityOwner: 'workload' });
+    assert.deepEqual(auth.spec.podIdentity, {
+      provider: 'aws',
+      roleArn: 'arn:aws:iam::123456789012:role/registration-worker-keda',
+    });
     assert.equal(one(manifests, 'ScaledObject').spec.triggers[0].authenticationRef.name, auth.metadata.name);
     assert.equal(one(manifests, 'ServiceMonitor').metadata.labels?.release, 'kube-prometheus-stack');
     assert.equal(manifests.filter((m) => m.kind === 'Secret').length, 0);

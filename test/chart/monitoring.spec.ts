@@ -120,7 +120,7 @@ describe('monitoring: alerts, dashboard and metrics exposition', { skip }, () =>
     );
 
   it('renders nothing for monitoring by default', () => {
-    const defaults = run(HELM!, ['template', 'rel', CHART]);
+    const defaults = run(HELM!, ['template', 'rel', CHART, '-f', join(ROOT, 'test/chart/values/required.yaml')]);
     assert.equal(defaults.code, 0, defaults.out);
     assert.doesNotMatch(defaults.out, /kind: PrometheusRule|grafana_dashboard/);
   });

@@ -2,99 +2,32 @@
 // suite): the command runs as its own process with the service's configuration, reads the
 // dead-letter copies the transport makes, and a redrive killed half-way loses and doubles nothing.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { eventually } from '../support/eventually.js';
-import { SqsTestBackend, TEST_REGION, type TestQueue } from '../support/sqs-backend.js';
+import { SqsTestBackend } from '../support/sqs-backend.js';
+import { DlqHarness, json } from './dlq-harness.js';
 
-const CLI = join(process.cwd(), '.build/src/cli/dlq.js');
-const text = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value });
-
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+// Servers with StartMessageMoveTask (and ListDeadLetterSourceQueues): there an auto redrive must
+// use it. Elsewhere it must copy and say why: fauxqs has neither call, moto only the listing.
+const MOVE_TASK_BACKENDS = ['elasticmq'];
+const NO_MOVE_TASK_REASON: Record<string, RegExp> = {
+  fauxqs: /^ListDeadLetterSourceQueues failed/,
+  moto: /^StartMessageMoveTask failed/,
+};
 
 describe(`npm run dlq against ${process.env.SQS_TEST_BACKEND ?? 'fauxqs'}`, () => {
   let backend: SqsTestBackend;
-  const journalDir = mkdtempSync(join(tmpdir(), 'dlq-journal-'));
+  let h: DlqHarness;
 
   before(async () => {
     backend = await SqsTestBackend.start();
+    h = new DlqHarness(backend);
   });
   after(async () => backend?.stop());
 
-  function dlq(queue: TestQueue, args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-    const env = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      APP_ENV: 'local',
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_REGION: TEST_REGION,
-      SQS_ENDPOINT: backend.endpoint,
-      SQS_QUEUE_URL: queue.url,
-      KEYCLOAK_URL: 'http://127.0.0.1:8080',
-      KEYCLOAK_REALM: 'r',
-      KEYCLOAK_CLIENT_ID: 'c',
-      KEYCLOAK_CLIENT_SECRET: 'test',
-      ...extraEnv,
-    };
-    const child = spawn(
-      process.execPath,
-      [CLI, ...args, '--json', '--journal', join(journalDir, `${queue.dlqUrl!.split('/').pop()}.journal`)],
-      { env },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    return new Promise((resolve) =>
-      child.on('close', (code, signal) => {
-        clearTimeout(killer);
-        resolve({ code, signal, stdout, stderr });
-      }),
-    );
-  }
-  const json = <T>(run: Run): T => {
-    assert.equal(run.code, 0, `exit ${run.code}: ${run.stderr}`);
-    return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as T;
-  };
-
-  /** A dead-letter copy as the transport makes it (see DeadLetterForwarder). */
-  async function deadLetter(queue: TestQueue, body: string, reason: string, pattern: string): Promise<void> {
-    await backend.send(queue.dlqUrl!, body, {
-      attributes: {
-        pattern: text(pattern),
-        tenant: text('t1'),
-        'dlq-reason': text(reason),
-        'dlq-detail': text(`${reason} detail`),
-        'dlq-source-queue': text(queue.url),
-        'dlq-message-id': text(`orig-${body}`),
-        'dlq-receive-count': { DataType: 'Number', StringValue: '3' },
-        'dlq-pattern': text(pattern),
-      },
-    });
-  }
-  async function fill(
-    queue: TestQueue,
-    n: number,
-    reason = 'non-retryable',
-    pattern = 'user.registered',
-  ): Promise<string[]> {
-    const bodies = Array.from({ length: n }, (_, i) => JSON.stringify({ n: i, reason, pattern }));
-    for (const body of bodies) await deadLetter(queue, body, reason, pattern);
-    return bodies;
-  }
-  const visible = (url: string, n: number) =>
-    eventually(async () => (await backend.counts(url)).visible === n, `${n} visible on ${url}`);
+  const dlq = (...a: Parameters<DlqHarness['dlq']>) => h.dlq(...a);
+  const fill = (...a: Parameters<DlqHarness['fill']>) => h.fill(...a);
+  const visible = (url: string, n: number) => h.visible(url, n);
 
   it('stats counts by reason and pattern, peek shows the oldest with bodies redacted, and both leave every message in place', async () => {
     const queue = await backend.createQueue('cli-stats', { maxReceiveCount: 5 });
@@ -146,7 +79,7 @@ describe(`npm run dlq against ${process.env.SQS_TEST_BACKEND ?? 'fauxqs'}`, () =
     const queue = await backend.createQueue('cli-crash', { maxReceiveCount: 5 });
     const bodies = await fill(queue, 12);
     const crashed = await dlq(queue, ['redrive', '--mode', 'copy', '--rate', '50', '--hold', '2'], {
-      DLQ_REDRIVE_CRASH_AFTER_SENDS: '5',
+      env: { DLQ_REDRIVE_CRASH_AFTER_SENDS: '5' },
     });
     assert.equal(crashed.signal, 'SIGKILL', `the fault fired: ${crashed.stderr}`);
     // The killed run's messages come back after --hold (the fifth was sent, and is still in the
@@ -173,10 +106,19 @@ describe(`npm run dlq against ${process.env.SQS_TEST_BACKEND ?? 'fauxqs'}`, () =
   it("redrive in auto mode moves everything back, with the server's move task where it has one", async () => {
     const queue = await backend.createQueue('cli-auto', { maxReceiveCount: 5 });
     const bodies = await fill(queue, 4);
-    const result = json<{ mode: string; moved: number }>(await dlq(queue, ['redrive', '--rate', '50']));
+    const run = await dlq(queue, ['redrive', '--rate', '50']);
+    const result = json<{ mode: string; moved: number; copyReason?: string }>(run);
+    if (MOVE_TASK_BACKENDS.includes(backend.name)) {
+      assert.equal(result.mode, 'move-task', `fell back: ${result.copyReason}`);
+      assert.doesNotMatch(run.stderr, /copying/);
+    } else {
+      assert.equal(result.mode, 'copy');
+      assert.match(result.copyReason ?? '', NO_MOVE_TASK_REASON[backend.name]!);
+      assert.match(run.stderr, /redrive: copying message by message, not with StartMessageMoveTask: .+/);
+    }
     const back = await backend.drain(queue.url, 4);
     assert.deepEqual(back.map((m) => m.Body).sort(), [...bodies].sort(), `mode ${result.mode}`);
-    assert.ok(await backend.isEmpty(queue.dlqUrl!));
+    await eventually(async () => backend.isEmpty(queue.dlqUrl!), 'the DLQ to be empty');
   });
 
   it('purge does nothing without --confirm <dlq name>, and empties the queue with it', async () => {

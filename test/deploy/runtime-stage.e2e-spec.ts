@@ -1,12 +1,14 @@
 // The Dockerfile's runtime stage, replayed without Docker: a production-only install from the
-// lockfile plus the compiled dist/, started with `node dist/main.js` against a local SQS
-// (fauxqs). If a package the app needs at run time sits in devDependencies, the start fails here.
+// lockfile (install scripts off) plus dist/ as tsconfig.image.json compiles it, started with
+// `node dist/main.js` against a local SQS (fauxqs). If a package the app needs at run time sits
+// in devDependencies, or the service imports a file the image leaves out, the start fails here.
+// It also checks what the image holds (production files only) and prints the files' size.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 
@@ -27,6 +29,25 @@ function freePort(): Promise<number> {
 function run(cmd: string, args: string[], cwd: string) {
   const res = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } });
   assert.equal(res.status, 0, `${cmd} ${args.join(' ')} failed:\n${res.stdout}${res.stderr}`);
+}
+
+/** Every file under `dir`, relative to it. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)));
+}
+
+/** The instructions of the Dockerfile's runtime stage, and the default of each ARG. */
+function dockerfile(): { runtime: string[]; args: Record<string, string> } {
+  const lines = readFileSync(join(ROOT, 'Dockerfile'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() && !l.startsWith('#'));
+  const args = Object.fromEntries(
+    lines.map((l) => /^ARG (\w+)=(\S+)$/.exec(l)).flatMap((m) => (m ? [[m[1]!, m[2]!]] : [])),
+  );
+  const start = lines.findIndex((l) => / AS runtime$/.test(l));
+  return { runtime: lines.slice(start), args };
 }
 
 function envExample(): Record<string, string> {
@@ -76,25 +97,17 @@ describe('Dockerfile runtime stage (replayed)', () => {
 
   before(async () => {
     assert.ok(existsSync(join(ROOT, 'src', 'main.ts')), 'src/main.ts does not exist yet');
-    // Build stage: `npm run build`, written straight into the runtime directory.
-    run(
-      process.execPath,
-      [
-        join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
-        '-p',
-        join(ROOT, 'tsconfig.build.json'),
-        '--outDir',
-        join(dir, 'dist'),
-        '--tsBuildInfoFile',
-        join(dir, 'build.tsbuildinfo'),
-      ],
-      ROOT,
-    );
-    // Runtime stage: manifests, production-only install from the lockfile (npm cache reused).
+    // Build stage: `tsc -p tsconfig.image.json`, written straight into the runtime directory.
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    run(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.image.json'), '--outDir', join(dir, 'dist')], ROOT);
+    // Dependencies stage: production-only install from the lockfile, no install scripts (npm
+    // cache reused); the runtime stage copies node_modules and package.json, not the lockfile.
     copyFileSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
     copyFileSync(join(ROOT, 'package-lock.json'), join(dir, 'package-lock.json'));
     mkdirSync(NPM_CACHE, { recursive: true });
-    run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', '--cache', NPM_CACHE], dir);
+    const install = ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'];
+    run('npm', [...install, '--prefer-offline', '--cache', NPM_CACHE], dir);
+    rmSync(join(dir, 'package-lock.json'));
     assert.ok(!existsSync(join(dir, 'node_modules', 'typescript')), 'dev dependencies were installed');
 
     const sqsPort = await freePort();
@@ -155,7 +168,53 @@ describe('Dockerfile runtime stage (replayed)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('runs the dead-letter command from the image: `node dist/cli/dlq.js stats`', () => {
+  it('is distroless Node 24, non-root, pinned by digest, and installs with no install scripts', () => {
+    const { runtime, args } = dockerfile();
+    assert.match(args.RUNTIME_IMAGE ?? '', /^gcr\.io\/distroless\/nodejs24-debian12:nonroot@sha256:[a-f0-9]{64}$/);
+    assert.match(args.BUILD_IMAGE ?? '', /^node:24-[\w.-]+@sha256:[a-f0-9]{64}$/);
+    assert.equal(runtime[0], 'FROM ${RUNTIME_IMAGE} AS runtime');
+    // A RUN needs a shell, which the runtime has none of; it only receives files.
+    assert.deepEqual(
+      runtime.filter((l) => /^RUN /.test(l)),
+      [],
+    );
+    assert.match(runtime.find((l) => l.startsWith('USER ')) ?? '', /^USER [1-9]\d*:[1-9]\d*$/);
+    const text = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+    for (const npmCi of text.match(/npm ci[^\n]*/g) ?? []) assert.match(npmCi, /--ignore-scripts/);
+    // Nothing in the tree needs its install script to run (the root's preinstall only checks Node).
+    const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { hasInstallScript?: boolean }>;
+    };
+    const scripted = Object.entries(lock.packages).filter(([name, p]) => name !== '' && p.hasInstallScript);
+    assert.deepEqual(
+      scripted.map(([name]) => name),
+      [],
+    );
+  });
+
+  it('holds production files only: no dev tools, test kit, source maps or build info; prints its size', (t) => {
+    const files = filesUnder(dir);
+    const unwanted = files.filter(
+      (f) =>
+        f.startsWith('dist/dev/') ||
+        f.startsWith('dist/sqs/testing/') ||
+        f.endsWith('.tsbuildinfo') ||
+        (f.startsWith('dist/') && f.endsWith('.map')) ||
+        f.startsWith('node_modules/typescript/') ||
+        f === 'package-lock.json',
+    );
+    assert.deepEqual(unwanted, []);
+    for (const needed of ['package.json', 'dist/main.js', 'dist/cli/dlq.js']) assert.ok(files.includes(needed), needed);
+    const size = (prefix: string) => {
+      const under = files.filter((f) => f.startsWith(prefix));
+      const bytes = under.reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
+      return `${(bytes / 1024 / 1024).toFixed(1)} MiB in ${under.length} files`;
+    };
+    const line = `runtime stage files (without the base image): ${size('')}; dist/ ${size('dist/')}; node_modules/ ${size('node_modules/')}`;
+    t.diagnostic(line);
+  });
+
+  it('runs the dead-letter command from the image: `dist/cli/dlq.js stats`', () => {
     const res = spawnSync(process.execPath, ['dist/cli/dlq.js', 'stats', '--hold', '1'], {
       cwd: dir,
       env,

@@ -83,6 +83,38 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if and (eq .Values.autoscaling.mode "keda") (gt (int .Values.autoscaling.keda.minReplicaCount) (int .Values.autoscaling.keda.maxReplicaCount)) }}
 {{- fail "autoscaling.keda.minReplicaCount must not exceed autoscaling.keda.maxReplicaCount" }}
 {{- end }}
+{{- /* Without a role of its own, KEDA would assume the worker's, which may receive, delete and send. */}}
+{{- if and (eq .Values.autoscaling.mode "keda") (eq .Values.autoscaling.keda.auth "podIdentity") (not .Values.autoscaling.keda.roleArn) }}
+{{- fail "autoscaling.keda.roleArn is required when autoscaling.keda.auth is podIdentity: KEDA gets a role of its own (sqs:GetQueueAttributes only), never the worker's" }}
+{{- end }}
+{{- /* The chart's security settings: an extraEnv entry would silently win over them. */}}
+{{- range .Values.extraEnv }}
+{{- if has .name (list "APP_ENV" "AWS_EC2_METADATA_DISABLED" "KEYCLOAK_URL") }}
+{{- fail (printf "extraEnv must not set %s: use the chart value (appEnv, aws.instanceMetadata, keycloak.url), which the schema checks" .name) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Address blocks of networkPolicy.egressCidrs. The whole-internet blocks carve out the instance
+metadata service (IPv4 and EKS's IPv6 address) unless aws.instanceMetadata opts back into it.
+*/}}
+{{- define "nest-sqs-worker.egressPeers" -}}
+{{- range .Values.networkPolicy.egressCidrs }}
+- ipBlock:
+    cidr: {{ . }}
+    {{- if and (eq . "0.0.0.0/0") (not $.Values.aws.instanceMetadata) }}
+    except: ["169.254.169.254/32"]
+    {{- else if and (eq . "::/0") (not $.Values.aws.instanceMetadata) }}
+    except: ["fd00:ec2::254/128"]
+    {{- end }}
+{{- end }}
+{{- end }}
+
+{{/* Port of keycloak.url: the one written in it, else 443 (https is required). */}}
+{{- define "nest-sqs-worker.keycloakPort" -}}
+{{- $port := regexFind ":[0-9]+$" (urlParse .Values.keycloak.url).host | trimPrefix ":" }}
+{{- default "443" $port }}
 {{- end }}
 
 {{/*
