@@ -268,7 +268,12 @@ describe('helm chart', { skip }, () => {
         for (const key of [...Object.keys(config), ...secretEnv])
           assert.ok(all.has(key), `${key} is not in .env.example`);
         assert.ok(secretEnv.includes('KEYCLOAK_CLIENT_SECRET'));
-        for (const key of ['KEYCLOAK_CLIENT_SECRET', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) {
+        for (const key of [
+          'KEYCLOAK_CLIENT_SECRET',
+          'REGISTRATION_STAMP_SECRET',
+          'AWS_ACCESS_KEY_ID',
+          'AWS_SECRET_ACCESS_KEY',
+        ]) {
           assert.ok(!(key in config) && !plainEnv.includes(key), `${key} must come from the Secret`);
         }
         // Everything but the local-only endpoint (rejected in pods) and the optional static keys.
@@ -308,7 +313,7 @@ describe('helm chart', { skip }, () => {
     }
     assert.equal(one(manifests, 'Deployment').spec.template.spec.serviceAccountName, sa.metadata.name);
     const secret = one(manifests, 'Secret');
-    assert.deepEqual(Object.keys(secret.data), ['KEYCLOAK_CLIENT_SECRET']);
+    assert.deepEqual(Object.keys(secret.data), ['KEYCLOAK_CLIENT_SECRET', 'REGISTRATION_STAMP_SECRET']);
     assert.equal(one(manifests, 'Deployment').spec.replicas, 2);
   });
 
@@ -354,6 +359,7 @@ describe('helm chart', { skip }, () => {
       'AWS_ACCESS_KEY_ID',
       'AWS_SECRET_ACCESS_KEY',
       'KEYCLOAK_CLIENT_SECRET',
+      'REGISTRATION_STAMP_SECRET',
     ]);
     assert.equal(manifests.filter((m) => m.kind === 'ScaledObject').length, 0);
   });
