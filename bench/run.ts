@@ -189,6 +189,48 @@ const CONSUMERS: ConsumerDef[] = [
     workloads: ['backpressure'],
   },
   {
+    id: 'sqs-server-base',
+    // Before/after comparisons in one run: the same consumer compiled from another checkout
+    // (BENCH_BASE_BUILD=<that checkout>/.build/bench), e.g. main before a change.
+    label: 'SqsServer, defaults, built from BENCH_BASE_BUILD (before/after)',
+    script: path.join(process.env.BENCH_BASE_BUILD ?? BUILD, 'consumers/sqs-server.js'),
+    optIn: true,
+    needs: () => (process.env.BENCH_BASE_BUILD ? undefined : 'BENCH_BASE_BUILD is not set'),
+  },
+  {
+    id: 'sqs-server-otel',
+    // The cost of tracing with an SDK: the OpenTelemetry Node SDK (as main.ts starts it) exporting
+    // spans and metrics over OTLP to BENCH_OTLP_ENDPOINT (a collector: scripts/servers/otelcol.mjs).
+    label: 'SqsServer, defaults, OpenTelemetry SDK exporting to a collector',
+    script: path.join(BUILD, 'consumers/sqs-server.js'),
+    options: () => ({ otlpEndpoint: process.env.BENCH_OTLP_ENDPOINT }),
+    optIn: true,
+    needs: () => (process.env.BENCH_OTLP_ENDPOINT ? undefined : 'BENCH_OTLP_ENDPOINT is not set'),
+  },
+  {
+    id: 'app-service',
+    // The whole service per message (config, logs, Prometheus metrics, transport), not the bare
+    // transport: what log volume and tracing cost (issue 19).
+    label: 'the service (app modules: logs, metrics, transport), bench handler',
+    script: path.join(BUILD, 'consumers/app-service.js'),
+    optIn: true,
+  },
+  {
+    id: 'app-service-base',
+    label: 'the service, built from BENCH_BASE_BUILD (before/after)',
+    script: path.join(process.env.BENCH_BASE_BUILD ?? BUILD, 'consumers/app-service.js'),
+    optIn: true,
+    needs: () => (process.env.BENCH_BASE_BUILD ? undefined : 'BENCH_BASE_BUILD is not set'),
+  },
+  {
+    id: 'app-service-otel',
+    label: 'the service, OpenTelemetry SDK exporting to a collector',
+    script: path.join(BUILD, 'consumers/app-service.js'),
+    options: () => ({ otlpEndpoint: process.env.BENCH_OTLP_ENDPOINT }),
+    optIn: true,
+    needs: () => (process.env.BENCH_OTLP_ENDPOINT ? undefined : 'BENCH_OTLP_ENDPOINT is not set'),
+  },
+  {
     id: 'sqs-consumer',
     label: 'sqs-consumer 15, handleMessage',
     script: path.join(BUILD, 'consumers/sqs-consumer.js'),

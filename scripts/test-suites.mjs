@@ -26,12 +26,13 @@ export const SUITES = [
   {
     name: 'sqs-moto',
     description:
-      'FIFO groups with a backlog run side by side, against moto (which batches a receive by group, as AWS does); 1 MiB messages, S3 claim checks and SNS subscriptions against the S3 and SNS of moto; large messages published by the official Python SNS Extended Client',
+      'FIFO groups with a backlog run side by side, against moto (which batches a receive by group, as AWS does); 1 MiB messages, S3 claim checks and SNS subscriptions against the S3 and SNS of moto; large messages published by the official Python SNS Extended Client; spans continuing an X-Ray AWSTraceHeader',
     files: [
       '.build/test/sqs/fifo-groups.e2e-spec.js',
       '.build/test/sqs/large-messages.e2e-spec.js',
       '.build/test/sqs/message-shapes.e2e-spec.js',
       '.build/test/sqs/sns-large-messages.e2e-spec.js',
+      '.build/test/sqs/telemetry.e2e-spec.js',
     ],
     servers: ['moto'],
     env: { SQS_TEST_BACKEND: 'moto' },
@@ -74,6 +75,15 @@ export const SUITES = [
     servers: ['keycloak'],
     env: { SQS_TEST_BACKEND: 'fauxqs' },
     timeoutMs: 180_000,
+  },
+  {
+    name: 'tracing',
+    description:
+      'OpenTelemetry: one trace producer -> SQS (plain, SNS, X-Ray header) -> handler -> Keycloak, and the messaging metrics, as a real collector wrote them',
+    files: ['.build/test/tracing/**/*.e2e-spec.js'],
+    servers: ['moto', 'keycloak', 'otelcol'],
+    env: { SQS_TEST_BACKEND: 'moto' },
+    timeoutMs: 240_000,
   },
   {
     name: 'chart',

@@ -8,6 +8,7 @@ import { HealthService } from './health/health.service.js';
 import { DrainReport } from './lifecycle/drain-report.js';
 import { handleShutdownSignals } from './lifecycle/graceful-shutdown.js';
 import { HttpListenError, listenHttp } from './lifecycle/http-listen.js';
+import { startOtelSdk } from './lifecycle/otel-sdk.js';
 import { SqsExceptionFilter, SqsServer } from './sqs/index.js';
 import { RealmPolicyError } from './users/index.js';
 
@@ -21,6 +22,8 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<v
   loadLocalEnvFile(env);
   // Validate before Nest starts, so a bad variable is one clear line, not a stack trace.
   const config = loadConfig(env);
+  // Before anything else starts: the transport looks for a registered SDK once, in listen().
+  const otelShutdown = await startOtelSdk(env);
   // abortOnError: false, so that an init error reaches the handler below instead of abort().
   const app = await NestFactory.create(AppModule.forRoot(), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
@@ -37,7 +40,7 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<v
   }
   app.flushLogs();
   await app.startAllMicroservices();
-  handleShutdownSignals({ app, server, health: app.get(HealthService), report });
+  handleShutdownSignals({ app, server, health: app.get(HealthService), report, otelShutdown });
 }
 
 /** Local runs may keep their variables in `.env`; pods never read one (the chart sets them). */

@@ -5,6 +5,7 @@ import 'reflect-metadata';
 import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MessagePattern, Payload } from '@nestjs/microservices';
+import { startOtelSdk } from '../../src/lifecycle/otel-sdk.js';
 import { Acknowledger } from '../../src/sqs/acknowledger.js';
 import { SqsExceptionFilter, SqsServer, type SqsServerOptions } from '../../src/sqs/index.js';
 import { config, CREDENTIALS, fail, handle, ready, type BenchPayload } from '../lib/harness.js';
@@ -39,9 +40,17 @@ function patchAckOffWorker(): void {
 }
 
 async function main(): Promise<void> {
-  const { patch, ...options } = (config.options ?? {}) as Partial<SqsServerOptions> & { patch?: string };
+  const { patch, otlpEndpoint, ...options } = (config.options ?? {}) as Partial<SqsServerOptions> & {
+    patch?: string;
+    otlpEndpoint?: string;
+  };
   if (patch === 'ack-off-worker') patchAckOffWorker();
   else if (patch) throw new Error(`unknown patch ${patch}`);
+  // As main.ts does it, before the server starts (it looks for a registered SDK once).
+  if (otlpEndpoint) {
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = otlpEndpoint;
+    await startOtelSdk(process.env);
+  }
   // Product defaults, as users get them: only the queue, the client config (the transport
   // builds its own keep-alive handler from it) and the workload's C. Everything else (prefetch,
   // adaptive receives, waitTimeSeconds 20, visibilityTimeout 30, the 1 s delete linger, the

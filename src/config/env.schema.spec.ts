@@ -58,7 +58,8 @@ describe('environment schema', () => {
     assert.equal(env.SQS_WAIT_TIME_SECONDS, 20);
     assert.equal(env.SQS_RECEIVE_REQUEST_TIMEOUT_MS, 30_000);
     assert.equal(env.HTTP_PORT, 3_000);
-    assert.equal(env.OTEL_ENABLED, false);
+    assert.equal(env.OTEL_ENABLED, true);
+    assert.equal(env.LOG_HANDLED_MESSAGES, false);
     assert.equal(env.AWS_ASSUME_ROLE_ARN, undefined);
     // The gentle return after an outage is on by default: a resumed queue starts with 2, a pod
     // runs 4 registrations at once.

@@ -66,7 +66,8 @@ const envObject = z.object({
     ),
   ),
   LOG_LEVEL: withDefault(...oneOf(LOG_LEVELS), 'info'),
-  OTEL_ENABLED: withDefault(...boolean(), false),
+  LOG_HANDLED_MESSAGES: withDefault(...boolean(), false),
+  OTEL_ENABLED: withDefault(...boolean(), true),
 
   // AWS
   AWS_REGION: optional(...REGION),

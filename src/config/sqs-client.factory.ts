@@ -75,7 +75,7 @@ export function createSqsClientConfig(
 export function toSqsServerOptions(
   sqs: SqsConfig,
   client: NonNullable<SqsServerOptions['client']>,
-  traceContext = false,
+  traceContext = true,
 ): SqsServerOptions {
   return {
     queues: [{ url: sqs.queueUrl, deadLetterQueueUrl: sqs.deadLetterQueueUrl, defaultPattern: sqs.defaultPattern }],

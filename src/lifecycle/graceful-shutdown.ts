@@ -8,6 +8,8 @@ export interface ShutdownParts {
   server: SqsServer;
   health: HealthService;
   report: DrainReport;
+  /** Flushes the OpenTelemetry SDK last (the drain's own spans included), when one runs. */
+  otelShutdown?: () => Promise<void>;
 }
 
 /**
@@ -43,11 +45,15 @@ export function handleShutdownSignals(parts: ShutdownParts, signals: NodeJS.Sign
   for (const signal of signals) process.on(signal, onSignal);
 }
 
-async function shutDown({ app, server, health, report }: ShutdownParts, signal: NodeJS.Signals): Promise<void> {
+async function shutDown(
+  { app, server, health, report, otelShutdown }: ShutdownParts,
+  signal: NodeJS.Signals,
+): Promise<void> {
   health.beginDrain();
   report.begin(signal, server.getOptions().shutdownGraceSeconds);
   await server.close();
   report.end();
   // Closing the app closes the consumer again (a no-op now) and the HTTP server.
   await app.close();
+  await otelShutdown?.().catch(() => undefined);
 }

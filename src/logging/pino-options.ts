@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { trace } from '@opentelemetry/api';
 import { type LoggerOptions, stdTimeFunctions } from 'pino';
 import type { ObservabilityConfig } from '../config/observability.config.js';
 import { currentSqsMessage } from '../sqs/index.js';
@@ -15,12 +16,16 @@ export function isProbeRequest(req: Pick<IncomingMessage, 'url'>): boolean {
 
 /**
  * The running message's fields, for pino's `mixin`: every line logged while a handler runs (its
- * own `Logger` lines too) carries them, read from the async context, with nothing passed around.
+ * own `Logger` lines too) carries them, read from the async context, with nothing passed around;
+ * and every line logged inside a span (an OpenTelemetry SDK is registered: the handler's, the
+ * transport's outcome lines) its `trace_id` and `span_id`, so a log line leads to its trace.
  * Fields the call itself gives win, so the transport's own lines are not doubled.
  */
 export function messageMixin(): object {
   const message = currentSqsMessage();
-  return message ? messageLogFields(message) : {};
+  const fields = message ? messageLogFields(message) : {};
+  const span = trace.getActiveSpan()?.spanContext();
+  return span && trace.isSpanContextValid(span) ? { ...fields, trace_id: span.traceId, span_id: span.spanId } : fields;
 }
 
 /**

@@ -56,10 +56,22 @@ const fields = {
 };
 
 describe('message logging', () => {
-  it('writes one line per outcome with the message fields, dead letters at warn, nothing at error', () => {
+  it('writes no line for a handled message by default: traces and metrics carry successes', () => {
     const { lines, outcome } = capture();
     const server = new FakeServer();
     bindSqsOutcomeLog(server, outcome);
+    server.emit('processed', info, 12.4);
+    server.emit('released', info);
+    assert.deepEqual(
+      lines.map((l) => l.outcome),
+      ['released'],
+    );
+  });
+
+  it('writes one line per outcome with the message fields, dead letters at warn, nothing at error', () => {
+    const { lines, outcome } = capture();
+    const server = new FakeServer();
+    bindSqsOutcomeLog(server, outcome, { handled: true });
     server.emit('processed', info, 12.4);
     server.emit(
       'processing_failed',

@@ -20,7 +20,7 @@ import { Settlement, type DispatchOutcome, type EventSink } from './settlement.j
 import { SlowStart } from './slow-start.js';
 import type { SqsServerSnapshot } from './sqs.events.js';
 import { receiveRequestTimeoutMs, type ResolvedSqsServerOptions } from './sqs.options.js';
-import type { TraceContext } from './trace-context.js';
+import type { ProcessHook } from './telemetry/consumer-telemetry.js';
 import type { TransportLogger } from './transport-logger.js';
 import { VisibilityHeartbeat } from './visibility-heartbeat.js';
 import { WorkerPool } from './worker-pool.js';
@@ -32,7 +32,8 @@ export interface ConsumerEngineParts {
   emit: EventSink;
   status: ConsumerStatus;
   logger: TransportLogger;
-  tracing?: TraceContext;
+  /** OpenTelemetry's process span and metrics around each message; absent without an SDK. */
+  telemetry?: ProcessHook;
 }
 
 /**
@@ -77,7 +78,10 @@ export class ConsumerEngine {
     this.slowStart = new SlowStart(o.slowStartMessages, o.concurrency);
     this.payloads = new PayloadResolver(o.largePayloads);
     this.routing = new MessageRouting(parts.dispatcher, this.payloads, o.patternAttribute);
-    this.pool = new WorkerPool(o.concurrency, this.buffer, (m) => this.process(m));
+    const telemetry = parts.telemetry;
+    this.pool = new WorkerPool(o.concurrency, this.buffer, (m) =>
+      telemetry ? telemetry.process(m, () => this.process(m)) : this.process(m),
+    );
     this.settlement = new Settlement({
       client: parts.client,
       acknowledger: this.acknowledger,
@@ -262,9 +266,7 @@ export class ConsumerEngine {
     this.parts.emit('processing_started', held.info);
     const startedAt = performance.now();
     try {
-      const tracing = this.parts.tracing;
-      const invoke = () => runWithSqsMessage(held.info, () => run(decoded, held));
-      await (tracing ? tracing.runInSpan(held.message, decoded.pattern, held.queue.url, invoke) : invoke());
+      await runWithSqsMessage(held.info, () => run(decoded, held));
       return { kind: 'succeeded', durationMs: performance.now() - startedAt };
     } catch (error) {
       return { kind: 'failed', error, durationMs: performance.now() - startedAt };

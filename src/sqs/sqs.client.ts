@@ -10,7 +10,7 @@ import type { SqsClientLargePayloadOptions } from './large-payload/large-payload
 import { PayloadOffloader } from './large-payload/payload-offloader.js';
 import { messageBytes } from './message-size.js';
 import { SqsRecord } from './sqs.record.js';
-import { loadTraceContext, type TraceContext } from './trace-context.js';
+import { ProducerTelemetry, type SendTrace } from './telemetry/producer-telemetry.js';
 
 /** Options of an {@link SqsClient}: the queue it sends to and the SQS client to use. */
 export interface SqsClientOptions {
@@ -23,8 +23,9 @@ export interface SqsClientOptions {
   /** Longest an emit waits for others to share its `SendMessageBatch` (ms). Default 0 (same tick). */
   batchLingerMs?: number;
   /**
-   * Carry the active W3C trace (`traceparent`, `tracestate` attributes) so `SqsServer` continues
-   * it. Needs the optional `@opentelemetry/api`. Default false.
+   * A PRODUCER `send` span per message whose context travels in the `traceparent` and
+   * `tracestate` attributes, so `SqsServer` continues the trace (docs/tracing.md). Costs nothing
+   * while no OpenTelemetry SDK is registered (checked once on connect). Default true.
    */
   traceContext?: boolean;
   /**
@@ -68,7 +69,7 @@ export class SqsClient extends ClientProxy<Record<never, (...args: unknown[]) =>
   private ownsClient = false;
   private pending: PendingSend[] = [];
   private flushTimer?: NodeJS.Timeout | NodeJS.Immediate;
-  private tracing?: TraceContext;
+  private telemetry?: ProducerTelemetry;
   private offloader?: PayloadOffloader;
   private readonly patternAttribute: string;
   private readonly fifo: boolean;
@@ -86,7 +87,7 @@ export class SqsClient extends ClientProxy<Record<never, (...args: unknown[]) =>
       const given = this.options.client;
       this.ownsClient = !(given instanceof SQSClient);
       this.client = given instanceof SQSClient ? given : new SQSClient(given ?? {});
-      if (this.options.traceContext) this.tracing = await loadTraceContext();
+      if (this.options.traceContext !== false) this.telemetry = ProducerTelemetry.detect();
       if (this.options.largePayloads) this.offloader = new PayloadOffloader(this.options.largePayloads);
       this._status$.next(SqsClientStatus.Connected);
     }
@@ -110,7 +111,7 @@ export class SqsClient extends ClientProxy<Record<never, (...args: unknown[]) =>
   /** Sends many events of one pattern at once; resolves with their message ids in order. */
   async emitBatch<T>(pattern: string, items: Array<T | SqsRecord<T>>): Promise<string[]> {
     await this.connect();
-    return Promise.all(items.map(async (data) => this.enqueue(await this.toEntry(pattern, data))));
+    return Promise.all(items.map((data) => this.sendOne(pattern, data)));
   }
 
   /** Sends everything queued now. */
@@ -131,17 +132,30 @@ export class SqsClient extends ClientProxy<Record<never, (...args: unknown[]) =>
   protected async dispatchEvent<T = string>(packet: ReadPacket): Promise<T> {
     await this.connect();
     const pattern = this.normalizePattern(packet.pattern);
-    return (await this.enqueue(await this.toEntry(pattern, packet.data))) as T;
+    return (await this.sendOne(pattern, packet.data)) as T;
   }
 
-  private async toEntry(pattern: string, data: unknown): Promise<PendingSend['entry']> {
+  /** One message, in its `send` span when tracing: from the emit until its batch is answered. */
+  private async sendOne(pattern: string, data: unknown): Promise<string> {
+    const trace = this.telemetry?.startSend(this.options.queueUrl);
+    try {
+      const messageId = await this.enqueue(await this.toEntry(pattern, data, trace));
+      trace?.end({ messageId });
+      return messageId;
+    } catch (error) {
+      trace?.end({ error });
+      throw error;
+    }
+  }
+
+  private async toEntry(pattern: string, data: unknown, trace?: SendTrace): Promise<PendingSend['entry']> {
     const record = data instanceof SqsRecord ? data : new SqsRecord(data);
     const { options } = record;
     const attributes: Record<string, MessageAttributeValue> = {
       ...options.attributes,
       [this.patternAttribute]: { DataType: 'String', StringValue: pattern },
     };
-    this.tracing?.inject(attributes);
+    trace?.inject(attributes);
     const entry = {
       MessageBody: JSON.stringify(record.data ?? null),
       MessageAttributes: attributes,

@@ -137,9 +137,11 @@ export interface SqsServerOptions {
    */
   deleteBatchLingerMs?: number;
   /**
-   * Continue the W3C trace a message carries (`traceparent` attribute) in a CONSUMER span around
-   * its handler. Needs the optional `@opentelemetry/api` and a registered SDK.
-   * @defaultValue false
+   * OpenTelemetry spans and metrics by the messaging conventions (docs/tracing.md): a `process`
+   * span per message continuing the trace it carries, `receive` and settle spans, messaging
+   * metrics. Costs nothing while no OpenTelemetry SDK is registered (checked once in `listen()`);
+   * false turns it off even with one.
+   * @defaultValue true
    */
   traceContext?: boolean;
 }
@@ -192,7 +194,7 @@ const optionsSchema = z
     shutdownGraceSeconds: z.number().min(0).max(3_600).default(25),
     patternAttribute: z.string().min(1).default('pattern'),
     deleteBatchLingerMs: z.number().min(0).max(10_000).optional(),
-    traceContext: z.boolean().default(false),
+    traceContext: z.boolean().default(true),
     deadLetterBody: z.custom<(body: string) => string>((v) => typeof v === 'function', 'must be a function').optional(),
   })
   .strict();

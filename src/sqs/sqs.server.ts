@@ -9,7 +9,7 @@ import { describeError } from './error-classifier.js';
 import { NestDispatcher } from './nest-dispatcher.js';
 import { SqsStatus, type SqsEvents, type SqsServerSnapshot } from './sqs.events.js';
 import { resolveSqsServerOptions, type ResolvedSqsServerOptions, type SqsServerOptions } from './sqs.options.js';
-import { loadTraceContext } from './trace-context.js';
+import { setUpConsumerTelemetry } from './telemetry/consumer-setup.js';
 import { createTransportClient } from './transport-client.js';
 
 export { messageLogFields } from './message-log-fields.js';
@@ -71,7 +71,9 @@ export class SqsServer extends Server<SqsEvents, SqsStatus> implements CustomTra
         emit: (event, ...args) => this.emit(event, ...args),
         status: this.consumerStatus,
         logger: this.logger,
-        tracing: this.options.traceContext ? await loadTraceContext() : undefined,
+        telemetry: this.options.traceContext
+          ? setUpConsumerTelemetry(this.client.client, (event, listener) => this.on(event, listener))
+          : undefined,
       });
       for (const [gate, queueUrls] of this.pendingTies.splice(0)) this.engine.pauseWhileDown(gate, queueUrls);
       await this.engine.start();

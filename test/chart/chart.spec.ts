@@ -350,6 +350,34 @@ describe('helm chart', { skip }, () => {
     assert.equal(one(manifests, 'ConfigMap').data.SQS_SHUTDOWN_GRACE_SECONDS, '40');
   });
 
+  it('otel.endpoint: the OTLP variables and resource attributes naming the release, pod and node', () => {
+    const config = one(render([]), 'ConfigMap').data;
+    assert.ok(!('OTEL_EXPORTER_OTLP_ENDPOINT' in config), 'no endpoint by default: no SDK runs');
+    const manifests = render(['production.yaml']);
+    const data = one(manifests, 'ConfigMap').data;
+    assert.equal(data.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://otel-collector.observability:4318');
+    assert.equal(data.OTEL_EXPORTER_OTLP_PROTOCOL, 'http/protobuf');
+    assert.equal(data.OTEL_SERVICE_NAME, 'registration-worker');
+    const env: Array<{ name: string; value?: string; valueFrom?: any }> = one(manifests, 'Deployment').spec.template
+      .spec.containers[0].env;
+    const names = env.map((e) => e.name);
+    const attributes = env.find((e) => e.name === 'OTEL_RESOURCE_ATTRIBUTES')!.value!.split(',');
+    assert.deepEqual(env.find((e) => e.name === 'K8S_POD_NAME')?.valueFrom, {
+      fieldRef: { fieldPath: 'metadata.name' },
+    });
+    for (const variable of ['K8S_POD_NAME', 'K8S_NAMESPACE_NAME', 'K8S_NODE_NAME'])
+      assert.ok(names.indexOf(variable) < names.indexOf('OTEL_RESOURCE_ATTRIBUTES'), `${variable} defined before use`);
+    for (const attribute of [
+      'k8s.pod.name=$(K8S_POD_NAME)',
+      'k8s.namespace.name=$(K8S_NAMESPACE_NAME)',
+      'k8s.node.name=$(K8S_NODE_NAME)',
+      'deployment.environment.name=production',
+    ])
+      assert.ok(attributes.includes(attribute), `${attribute} in ${attributes.join(',')}`);
+    assert.ok(attributes.some((a) => a.startsWith('service.namespace=')));
+    assert.ok(attributes.some((a) => a.startsWith('service.version=')));
+  });
+
   it('HPA: CPU target, static keys from the chart-made Secret', () => {
     const manifests = render(['hpa.yaml']);
     const hpa = one(manifests, 'HorizontalPodAutoscaler');
