@@ -66,6 +66,12 @@ export const SUITES = [
     timeoutMs: 180_000,
   },
   {
+    name: 'docs',
+    description:
+      'docs that cannot drift: the configuration reference vs the env schema, relative links and anchors, repeated headings, variables and chart values named in the docs',
+    files: ['.build/test/docs/**/*.spec.js'],
+  },
+  {
     name: 'chart',
     description: 'Helm chart: strict lint, schema rejections, manifests validated offline',
     files: ['.build/test/chart/**/*.spec.js'],
