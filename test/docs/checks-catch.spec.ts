@@ -33,6 +33,9 @@ describe('each drift check fails on a planted error', () => {
 
   it('a repeated heading', () => {
     assert.deepEqual(repeatedHeadings(pages), [`${PAGE}:12: heading "Setup" repeats line 5`]);
+    // The same heading under different parents (a changelog's "Added" per release) is no repeat.
+    const changelog = '# Changelog\n\n## 1.1.0\n\n### Added\n\n## 1.0.0\n\n### Added\n';
+    assert.deepEqual(repeatedHeadings(new Map([['CHANGELOG.md', changelog]])), []);
   });
 
   it('a variable the schema does not have', () => {

@@ -46,13 +46,19 @@ function splitTarget(target: string): [string, string | undefined] {
   return hash < 0 ? [target, undefined] : [target.slice(0, hash), target.slice(hash + 1)];
 }
 
-/** No heading text appears twice in a page (a repeated section is a stale copy). */
+/**
+ * No section appears twice in a page: the same heading under the same parent headings (a
+ * repeated section is a stale copy). "Added" under two releases of a changelog is fine.
+ */
 export function repeatedHeadings(pages: Pages): string[] {
   const problems: string[] = [];
   for (const [page, text] of pages) {
     const first = new Map<string, number>();
+    const path: string[] = [];
     for (const heading of headings(text)) {
-      const key = heading.text.trim().toLowerCase();
+      path.length = heading.level - 1;
+      path[heading.level - 1] = heading.text.trim().toLowerCase();
+      const key = path.join(' > ');
       const earlier = first.get(key);
       if (earlier === undefined) first.set(key, heading.line);
       else problems.push(`${page}:${heading.line}: heading "${heading.text}" repeats line ${earlier}`);

@@ -4,6 +4,7 @@
 /** A Markdown heading and the anchor GitHub gives it. */
 export interface Heading {
   line: number;
+  level: number;
   text: string;
   anchor: string;
 }
@@ -42,12 +43,13 @@ export function headings(text: string): Heading[] {
   const seen = new Map<string, number>();
   const found: Heading[] = [];
   proseLines(text).forEach((line, index) => {
-    const match = /^#{1,6}\s+(.+?)\s*#*\s*$/.exec(line);
+    const match = /^(#{1,6})\s+(.+?)\s*#*\s*$/.exec(line);
     if (!match) return;
-    const base = slug(match[1]);
+    const base = slug(match[2]);
     const count = seen.get(base) ?? 0;
     seen.set(base, count + 1);
-    found.push({ line: index + 1, text: match[1], anchor: count === 0 ? base : `${base}-${count}` });
+    const anchor = count === 0 ? base : `${base}-${count}`;
+    found.push({ line: index + 1, level: match[1].length, text: match[2], anchor });
   });
   return found;
 }
