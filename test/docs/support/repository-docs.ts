@@ -1,5 +1,5 @@
-// The real pages and facts the drift checks run on: README.md, CONTRIBUTING.md, docs/**/*.md
-// and the chart's README, against the env schema, the variables the repository reads and the
+// The real pages and facts the drift checks run on: README.md, CONTRIBUTING.md, CHANGELOG.md,
+// docs/**/*.md, the chart's README and bench/README.md, against the env schema, the variables the repository reads and the
 // chart's values.yaml.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -10,7 +10,13 @@ import type { Facts, Pages } from './doc-checks.js';
 /** The repository root: specs and npm scripts run from it. */
 export const ROOT = process.cwd();
 
-const TOP_LEVEL_PAGES = ['README.md', 'CONTRIBUTING.md', 'CHANGELOG.md', 'charts/nest-sqs-worker/README.md'];
+const TOP_LEVEL_PAGES = [
+  'README.md',
+  'CONTRIBUTING.md',
+  'CHANGELOG.md',
+  'charts/nest-sqs-worker/README.md',
+  'bench/README.md',
+];
 
 /**
  * The AWS SDK's own variables that the docs name while explaining what the service does with
