@@ -8,7 +8,33 @@ import { z } from 'zod';
  */
 
 /** Converts a trimmed, non-empty raw value; `undefined` means "not what was expected". */
-export type Converter<T> = (raw: string) => T | undefined;
+export type Converter<T> = ((raw: string) => T | undefined) & { readonly valueType?: EnvValueType };
+
+/** The type a variable's value has, as docs/configuration.md names it. */
+export type EnvValueType = 'integer' | 'boolean' | 'enum' | 'URL' | 'string';
+
+/**
+ * What the configuration reference needs to know about one variable, kept beside the rule
+ * that enforces it so the generated page cannot say something the schema does not.
+ */
+export interface EnvFieldDoc {
+  type: EnvValueType;
+  /** Completes "must be ...": the allowed values or range. */
+  expected: string;
+  presence: 'required' | 'optional' | 'default';
+  /** The default as the variable would be written, for `presence: 'default'`. */
+  defaultValue?: string;
+}
+
+/**
+ * Per-field documentation. Zod's registries inherit through clones, so a field's
+ * `.describe(...)` (Zod's global registry) and this entry both reach the generated page.
+ */
+export const envFieldDocs = z.registry<EnvFieldDoc>();
+
+function typed<T>(valueType: EnvValueType, convert: (raw: string) => T | undefined): Converter<T> {
+  return Object.assign(convert, { valueType });
+}
 
 type Presence<T> = { kind: 'required' } | { kind: 'optional' } | { kind: 'default'; value: T };
 
@@ -18,7 +44,7 @@ export const NOT_SET = 'is not set';
 function variable<T>(expected: string, convert: Converter<T>, presence: Presence<T>) {
   // `process.env` holds strings; anything else a caller passes is read as its string form.
   const asString = (input: unknown) => (input === undefined || input === null ? undefined : String(input));
-  return z.preprocess(asString, z.string().optional()).transform((input, ctx): T => {
+  const field = z.preprocess(asString, z.string().optional()).transform((input, ctx): T => {
     // Compose files and `.env` lines like `FOO=` mean "unset", not "the empty string".
     const raw = input?.trim();
     if (raw === undefined || raw === '') {
@@ -33,6 +59,12 @@ function variable<T>(expected: string, convert: Converter<T>, presence: Presence
       return z.NEVER;
     }
     return value;
+  });
+  return field.register(envFieldDocs, {
+    type: convert.valueType ?? 'string',
+    expected,
+    presence: presence.kind,
+    ...(presence.kind === 'default' ? { defaultValue: String(presence.value) } : {}),
   });
 }
 
@@ -53,18 +85,18 @@ export const withDefault = <T>(expected: string, convert: Converter<T>, value: T
 export function integer(min: number, max: number): [string, Converter<number>] {
   return [
     `an integer from ${min} to ${max}`,
-    (raw) => {
+    typed('integer', (raw) => {
       if (!/^-?\d+$/.test(raw)) return undefined;
       const value = Number(raw);
       return value >= min && value <= max ? value : undefined;
-    },
+    }),
   ];
 }
 
 export function oneOf<const T extends string>(values: readonly T[]): [string, Converter<T>] {
   return [
     `one of ${values.join(', ')}`,
-    (raw) => ((values as readonly string[]).includes(raw) ? (raw as T) : undefined),
+    typed('enum', (raw) => ((values as readonly string[]).includes(raw) ? (raw as T) : undefined)),
   ];
 }
 
@@ -73,31 +105,31 @@ export function boolean(): [string, Converter<boolean>] {
   const falsy = ['false', '0', 'no', 'off'];
   return [
     'true or false',
-    (raw) => {
+    typed('boolean', (raw) => {
       const value = raw.toLowerCase();
       if (truthy.includes(value)) return true;
       return falsy.includes(value) ? false : undefined;
-    },
+    }),
   ];
 }
 
 export function httpUrl(what = 'an http(s) URL'): [string, Converter<string>] {
   return [
     what,
-    (raw) => {
+    typed('URL', (raw) => {
       try {
         const url = new URL(raw);
         return url.protocol === 'http:' || url.protocol === 'https:' ? raw.replace(/\/+$/, '') : undefined;
       } catch {
         return undefined;
       }
-    },
+    }),
   ];
 }
 
 /** A queue URL (see QUEUE_URL_PATTERN for why this is not `httpUrl`). */
 export function queueUrl(what: string): [string, Converter<string>] {
-  return [what, (raw) => (isQueueUrl(raw) ? raw : undefined)];
+  return [what, typed('URL', (raw) => (isQueueUrl(raw) ? raw : undefined))];
 }
 
 export function matching(pattern: RegExp, expected: string): [string, Converter<string>] {

@@ -2,19 +2,9 @@ import { z } from 'zod';
 import { LONG_POLL_TIMEOUT_MARGIN_MS, optionRuleViolations, receiveRequestTimeoutMs } from '../sqs/index.js';
 import { endpointIssues } from './env.endpoint-rules.js';
 import { isLoopbackUrl } from './sqs-endpoint.js';
-import {
-  boolean,
-  httpUrl,
-  integer,
-  matching,
-  NOT_SET,
-  oneOf,
-  optional,
-  queueUrl,
-  required,
-  withDefault,
-} from './env.fields.js';
-import { keycloakEnvShape, MIN_STAMP_SECRET_LENGTH } from './env.keycloak.js';
+import { NOT_SET } from './env.fields.js';
+import { MIN_STAMP_SECRET_LENGTH } from './env.keycloak.js';
+import { envShape } from './env.variables.js';
 
 /** `APP_ENV` values that run in a cluster and use the pod credential chain. */
 export const POD_ENVIRONMENTS = ['production', 'staging', 'integration'] as const;
@@ -36,88 +26,9 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'REGISTRATION_STAMP_SECRET',
 ]);
 
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
-const REGION = matching(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'an AWS region such as eu-west-1');
-const ROLE_ARN = matching(
-  /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
-  'an IAM role ARN (arn:aws:iam::123456789012:role/name)',
-);
-const SESSION_NAME = matching(
-  /^[\w+=,.@-]{2,64}$/,
-  'a role session name of 2 to 64 characters from [A-Za-z0-9+=,.@_-]',
-);
-const NON_EMPTY = matching(/^.+$/s, 'a non-empty string');
-const ATTRIBUTE_NAME = matching(
-  /^(?!(aws|amazon)\.)(?!\.)(?!.*\.\.)[A-Za-z0-9_.-]{1,256}(?<!\.)$/i,
-  'an SQS message attribute name (letters, digits, _ - ., not starting with AWS. or Amazon.)',
-);
+export { keycloakEnvShape } from './env.keycloak.js';
 
-const envObject = z.object({
-  // Runtime
-  APP_ENV: withDefault(
-    ...matching(/^[a-z][a-z0-9-]{0,31}$/, 'a lower-case name such as local, production, staging or integration'),
-    'local',
-  ),
-  HTTP_PORT: withDefault(...integer(1, 65_535), 3_000),
-  HTTP_HOST: optional(
-    ...matching(
-      /^[\w.:-]{1,253}$/,
-      'an address to bind, such as 127.0.0.1 or 0.0.0.0 (default: 127.0.0.1 locally, 0.0.0.0 in pods)',
-    ),
-  ),
-  LOG_LEVEL: withDefault(...oneOf(LOG_LEVELS), 'info'),
-  LOG_HANDLED_MESSAGES: withDefault(...boolean(), false),
-  OTEL_ENABLED: withDefault(...boolean(), true),
-
-  // AWS
-  AWS_REGION: optional(...REGION),
-  AWS_DEFAULT_REGION: optional(...REGION),
-  AWS_ACCESS_KEY_ID: optional(...NON_EMPTY),
-  AWS_SECRET_ACCESS_KEY: optional(...NON_EMPTY),
-  AWS_SESSION_TOKEN: optional(...NON_EMPTY),
-  AWS_WEB_IDENTITY_TOKEN_FILE: optional(...NON_EMPTY),
-  AWS_ROLE_ARN: optional(...ROLE_ARN),
-  AWS_ROLE_SESSION_NAME: optional(...SESSION_NAME),
-  AWS_ASSUME_ROLE_ARN: optional(...ROLE_ARN),
-  AWS_ASSUME_ROLE_SESSION_NAME: withDefault(...SESSION_NAME, 'nest-sqs-worker'),
-  AWS_ASSUME_ROLE_DURATION_SECONDS: withDefault(...integer(900, 43_200), 3_600),
-  AWS_ASSUME_ROLE_EXTERNAL_ID: optional(
-    ...matching(/^[\w+=,.@:/-]{2,1224}$/, 'an external id of 2 to 1224 characters'),
-  ),
-  AWS_STS_ENDPOINT: optional(...httpUrl()),
-  // Read only to be refused (see env.endpoint-rules.ts).
-  AWS_ENDPOINT_URL: optional(...NON_EMPTY),
-  AWS_ENDPOINT_URL_SQS: optional(...NON_EMPTY),
-  AWS_ENDPOINT_URL_STS: optional(...NON_EMPTY),
-  TEST_ONLY_POD_SQS_ENDPOINT: optional(...httpUrl()),
-
-  // SQS
-  SQS_ENDPOINT: optional(...httpUrl()),
-  SQS_QUEUE_URL: required(...queueUrl('the http(s) URL of the work queue')),
-  SQS_DLQ_URL: optional(...queueUrl('the http(s) URL of the dead-letter queue')),
-  SQS_DEFAULT_PATTERN: optional(...NON_EMPTY),
-  SQS_PATTERN_ATTRIBUTE: withDefault(...ATTRIBUTE_NAME, 'pattern'),
-  SQS_CONCURRENCY: withDefault(...integer(1, 500), 10),
-  SQS_BATCH_SIZE: withDefault(...integer(1, 10), 10),
-  SQS_SLOW_START_MESSAGES: withDefault(...integer(0, 10_000), 2),
-  SQS_PREFETCH: optional(...integer(1, 100_000)),
-  SQS_MAX_BUFFERED_BYTES: optional(...integer(1_048_576, 2 ** 40)),
-  SQS_MAX_RECEIVERS: optional(...integer(1, 1_000)),
-  SQS_DELETE_LINGER_MS: optional(...integer(0, 10_000)),
-  SQS_WAIT_TIME_SECONDS: withDefault(...integer(0, 20), 20),
-  SQS_VISIBILITY_TIMEOUT: withDefault(...integer(1, 43_200), 30),
-  SQS_HEARTBEAT_INTERVAL_SECONDS: withDefault(...integer(1, 43_199), 10),
-  SQS_MAX_VISIBILITY_SECONDS: withDefault(...integer(1, 43_200), 43_200),
-  SQS_BACKOFF_BASE_SECONDS: withDefault(...integer(0, 43_200), 2),
-  SQS_BACKOFF_MAX_SECONDS: withDefault(...integer(0, 43_200), 900),
-  SQS_MAX_RECEIVE_COUNT: withDefault(...integer(1, 1_000), 5),
-  SQS_SHUTDOWN_GRACE_SECONDS: withDefault(...integer(0, 3_600), 25),
-  SQS_RECEIVE_REQUEST_TIMEOUT_MS: withDefault(...integer(1_000, 120_000), 30_000),
-  SQS_CONNECTION_TIMEOUT_MS: withDefault(...integer(100, 60_000), 3_000),
-
-  // Keycloak
-  ...keycloakEnvShape,
-});
+const envObject = z.object(envShape);
 
 type ParsedEnv = z.output<typeof envObject>;
 

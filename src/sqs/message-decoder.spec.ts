@@ -81,10 +81,14 @@ describe('decodeMessage', () => {
   });
 
   it('never echoes the body in the reason', () => {
-    try {
-      decodeMessage(message('{"email":"jane@example.com",'), 'pattern', 'p');
-    } catch (err) {
-      assert.doesNotMatch((err as Error).message, /jane/);
-    }
+    assert.throws(
+      () => decodeMessage(message('{"email":"jane@example.com",'), 'pattern', 'p'),
+      (err: unknown) => {
+        assert.ok(err instanceof UndecodableMessageError);
+        assert.equal(err.reason, DeadLetterReason.MalformedBody);
+        assert.doesNotMatch(err.message, /jane/);
+        return true;
+      },
+    );
   });
 });

@@ -4,7 +4,7 @@
 // dashboard parses, every metric they name exists, and `promtool check metrics` accepts /metrics.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -16,6 +16,7 @@ import * as core from 'kubernetes-models/v1';
 import * as monitoring from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { BreakerMetrics, bindSqsMetrics, registerBuildInfo, SqsMetrics } from '../../src/metrics/index.js';
 import { DeadLetterReason, SqsStatus, type SqsEvents } from '../../src/sqs/index.js';
+import { headings } from '../docs/support/markdown.js';
 
 const ROOT = process.cwd();
 const CHART = join(ROOT, 'charts', 'nest-sqs-worker');
@@ -32,7 +33,7 @@ type Manifest = {
   metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   [key: string]: any;
 };
-type Rule = { alert?: string; record?: string; expr: string };
+type Rule = { alert?: string; record?: string; expr: string; annotations?: Record<string, string> };
 
 function run(bin: string, args: string[], input?: string) {
   const res = spawnSync(bin, args, { encoding: 'utf8', input });
@@ -148,6 +149,20 @@ describe('monitoring: alerts, dashboard and metrics exposition', { skip }, () =>
     assert.equal(checked.code, 0, checked.out);
     const tested = run(PROMTOOL!, ['test', 'rules', join(dir, 'alerts.test.yaml')]);
     assert.equal(tested.code, 0, tested.out);
+  });
+
+  it('every alert links its section of docs/runbook.md, under a configurable base URL', () => {
+    const runbook = readFileSync(join(ROOT, 'docs/runbook.md'), 'utf8');
+    const anchors = new Set(headings(runbook).map((h) => h.anchor));
+    const base = 'https://github.com/example/nest-sqs-worker/blob/main/docs/runbook.md';
+    for (const r of alertRules()) {
+      const url = r.annotations?.runbook_url;
+      assert.equal(url, `${base}#${r.alert!.toLowerCase()}`, `${r.alert} has no runbook_url to its section`);
+      assert.ok(anchors.has(url.split('#')[1]!), `docs/runbook.md has no section for ${r.alert}`);
+    }
+    const custom = render(['monitoring.prometheusRule.runbookBaseUrl=https://wiki.example.com/sqs']);
+    const rules = custom.find((m) => m.kind === 'PrometheusRule')!.spec.groups[0].rules as Rule[];
+    for (const r of rules) assert.match(r.annotations!.runbook_url!, /^https:\/\/wiki\.example\.com\/sqs#sqs/);
   });
 
   it('the thresholds are values', () => {

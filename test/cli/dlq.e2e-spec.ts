@@ -41,10 +41,31 @@ describe(`npm run dlq against ${process.env.SQS_TEST_BACKEND ?? 'fauxqs'}`, () =
     assert.deepEqual(stats.byPattern, { 'user.registered': 3, 'order.placed': 2 });
     await visible(queue.dlqUrl!, 5);
 
-    const peeked = json<
-      Array<{ body: string; reason: string; sourceQueueUrl: string; originalMessageId: string; receiveCount: number }>
-    >(await dlq(queue, ['peek', '-n', '2']));
-    assert.equal(peeked.length, 2);
+    type Peeked = {
+      body: string;
+      reason: string;
+      sourceQueueUrl: string;
+      originalMessageId: string;
+      receiveCount: number;
+      sentAt: number;
+    };
+    // Oldest by SentTimestamp; two sends may share a millisecond, so compare times, not ids.
+    const all = json<Peeked[]>(await dlq(queue, ['peek', '-n', '5']));
+    const times = all.map((p) => p.sentAt);
+    assert.deepEqual(
+      times,
+      [...times].sort((a, b) => a - b),
+      'oldest first',
+    );
+    const first = `orig-${JSON.stringify({ n: 0, reason: 'validation-failed', pattern: 'user.registered' })}`;
+    assert.equal(all.find((p) => p.originalMessageId === first)!.sentAt, times[0], 'the first sent is the oldest');
+    await visible(queue.dlqUrl!, 5);
+    const peeked = json<Peeked[]>(await dlq(queue, ['peek', '-n', '2']));
+    assert.deepEqual(
+      peeked.map((p) => p.sentAt),
+      times.slice(0, 2),
+      'the two oldest',
+    );
     assert.ok(
       peeked.every(
         (p) =>

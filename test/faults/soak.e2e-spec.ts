@@ -1,8 +1,8 @@
 // Fault 7: soak. FAULT_SOAK_MESSAGES no-op messages (default 1,000,000) through one consumer
 // process while a producer process fills the queue in parallel (never more than
 // FAULT_SOAK_MAX_DEPTH visible at once, so fauxqs's memory stays bounded). Every message is
-// handled and deleted, none twice in a way that matters (duplicates are counted), and the
-// consumer's RSS, active handles and listeners stay flat.
+// handled and deleted, none twice, and the consumer's RSS, active handles and listeners stay
+// flat.
 //
 // 1,000,000 messages take about 4.5 minutes on 2 cores (fauxqs, producer and consumer share
 // them), too long for CI: the `faults` suite sets FAULT_SOAK_DEFAULT_MESSAGES to a count that
@@ -134,19 +134,26 @@ describe(`fault: soak, ${MESSAGES.toLocaleString('en')} no-op messages through o
     assert.equal(dlqDepth, 0);
     assert.equal(last.deadLettered, 0);
     assert.equal(last.failed, 0);
+    // Each message ran once: no-op handlers finish far inside the 30 s visibility timeout and
+    // deletes leave within a second, so a second run is a lost delete or a message held past its
+    // visibility, not at-least-once delivery doing its job.
+    assert.equal(last.seqDuplicates, 0, 'messages handled twice');
     // Flat memory: the last quarter's median RSS within 20% + 10 MB of the second quarter's.
     // The heap settles (V8 sizes its young generation, JIT warms up) over the first ~30 s at
-    // full load, so the comparison needs a run of a minute or more (the CI count gives ~2 min).
-    if (seconds >= MIN_SECONDS_FOR_RSS) {
-      assert.ok(
-        rss(q4) <= rss(q2) * 1.2 + 10 * MB,
-        `RSS grew from ${(rss(q2) / MB).toFixed(0)} MB to ${(rss(q4) / MB).toFixed(0)} MB`,
-      );
-    } else {
-      t.diagnostic(
-        `RSS flatness NOT ASSERTED: the run lasted ${seconds.toFixed(0)} s, under ${MIN_SECONDS_FOR_RSS} s (still warming up)`,
-      );
-    }
+    // full load, so the comparison needs a run of a minute or more. A shorter run reports it
+    // as a skipped subtest, never silently (and a skip fails the suite under CI).
+    await t.test(
+      'RSS stays flat',
+      {
+        skip: seconds < MIN_SECONDS_FOR_RSS && `the run lasted ${seconds.toFixed(0)} s, under ${MIN_SECONDS_FOR_RSS} s`,
+      },
+      () => {
+        assert.ok(
+          rss(q4) <= rss(q2) * 1.2 + 10 * MB,
+          `RSS grew from ${(rss(q2) / MB).toFixed(0)} MB to ${(rss(q4) / MB).toFixed(0)} MB`,
+        );
+      },
+    );
     // No growth in handles or listeners between two idle moments.
     assert.ok(handlesAfter <= handlesBefore + 4, `active handles ${handlesBefore} -> ${handlesAfter}`);
     assert.equal(final.at(-1)!.listeners, baseline.at(-1)!.listeners, 'process listeners');

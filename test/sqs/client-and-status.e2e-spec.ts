@@ -1,5 +1,6 @@
 // SqsClient as a producer (emit, batches, SqsRecord options, send() refused) and the server's
 // status when SQS cannot be used (a wrong queue URL is an error status, not a quiet loop).
+import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import assert from 'node:assert/strict';
@@ -12,13 +13,32 @@ import { SqsTestBackend, type TestQueue } from '../support/sqs-backend.js';
 import { startTestMicroservice, type TestMicroservice } from '../support/test-microservice.js';
 
 const recorder = new Recorder();
+// System attributes (MessageGroupId, MessageDeduplicationId, ...) of each handled message, by id.
+const systemAttributes = new Map<string, Record<string, string>>();
 
 @Controller()
 class EchoController {
   @SqsEventPattern('echo')
   echo(@Payload() data: unknown, @Ctx() ctx: SqsContext) {
+    systemAttributes.set(ctx.getMessageId(), ctx.getMessage().Attributes ?? {});
     recorder.start('echo', data, ctx);
   }
+}
+
+type SentCommand = { command: string; input: Record<string, any> };
+
+/** An SQSClient on the test server that records every command it sends, with its input. */
+function observedClient(config: SQSClientConfig): { client: SQSClient; sent: SentCommand[] } {
+  const client = new SQSClient(config);
+  const sent: SentCommand[] = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      sent.push({ command: context.commandName!, input: args.input as Record<string, any> });
+      return next(args);
+    },
+    { step: 'initialize' },
+  );
+  return { client, sent };
 }
 
 describe(`SqsClient and server status (${process.env.SQS_TEST_BACKEND ?? 'fauxqs'})`, () => {
@@ -52,16 +72,31 @@ describe(`SqsClient and server status (${process.env.SQS_TEST_BACKEND ?? 'fauxqs
   });
 
   it('emitBatch() sends bursts in SendMessageBatch calls of up to ten', async () => {
-    const ids = await client.emitBatch(
-      'echo',
-      Array.from({ length: 25 }, (_, i) => ({ i })),
-    );
-    assert.equal(new Set(ids).size, 25);
-    await eventually(() => ids.every((id) => recorder.callsFor(id).length === 1), 'all 25 handled');
+    const observed = observedClient(sqs.clientConfig());
+    const batcher = new SqsClient({ queueUrl: queue.url, client: observed.client });
+    try {
+      const ids = await batcher.emitBatch(
+        'echo',
+        Array.from({ length: 25 }, (_, i) => ({ i })),
+      );
+      assert.equal(new Set(ids).size, 25);
+      assert.deepEqual(
+        observed.sent.map((c) => c.command),
+        ['SendMessageBatchCommand', 'SendMessageBatchCommand', 'SendMessageBatchCommand'],
+        'three batch calls, no single sends',
+      );
+      const sizes = observed.sent.map((c) => (c.input.Entries as unknown[]).length).sort((a, b) => b - a);
+      assert.deepEqual(sizes, [10, 10, 5]);
+      await eventually(() => ids.every((id) => recorder.callsFor(id).length === 1), 'all 25 handled');
+    } finally {
+      await batcher.close();
+      observed.client.destroy();
+    }
   });
 
   it('SqsRecord carries FIFO group and deduplication ids and extra attributes', async () => {
-    const ordered = new SqsClient({ queueUrl: fifo.url, client: sqs.clientConfig() });
+    const observed = observedClient(sqs.clientConfig());
+    const ordered = new SqsClient({ queueUrl: fifo.url, client: observed.client });
     try {
       const record = new SqsRecord(
         { step: 1 },
@@ -78,8 +113,17 @@ describe(`SqsClient and server status (${process.env.SQS_TEST_BACKEND ?? 'fauxqs
       );
       assert.deepEqual(call!.data, { step: 1 });
       assert.equal((call!.attributes.tenant as { StringValue: string }).StringValue, 'acme');
+      // emit() may go out alone or in a batch; either way the entry carries both ids.
+      const entries = observed.sent.flatMap((c) => (c.input.Entries as Array<Record<string, any>>) ?? [c.input]);
+      assert.deepEqual(
+        entries.map((e) => [e.MessageGroupId, e.MessageDeduplicationId]),
+        [['order-42', 'step-1']],
+      );
+      const received = systemAttributes.get(id)!;
+      assert.deepEqual([received.MessageGroupId, received.MessageDeduplicationId], ['order-42', 'step-1']);
     } finally {
       await ordered.close();
+      observed.client.destroy();
     }
   });
 

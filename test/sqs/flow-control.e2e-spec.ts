@@ -13,12 +13,14 @@ import { startTestMicroservice, type TestMicroservice } from '../support/test-mi
 import { SqsClient } from '../../src/sqs/index.js';
 
 const recorder = new Recorder();
+// A `{ hold: true }` message runs until the spec resolves this: "slow" by an event, not a timer.
+let held = Promise.withResolvers<void>();
 
 @Controller()
 class WorkController {
   @SqsEventPattern('work')
-  async work(@Payload() data: { ms: number }, @Ctx() ctx: SqsContext) {
-    await recorder.around('work', data, ctx, () => sleep(data.ms));
+  async work(@Payload() data: { ms?: number; hold?: boolean }, @Ctx() ctx: SqsContext) {
+    await recorder.around('work', data, ctx, () => (data.hold ? held.promise : sleep(data.ms ?? 0)));
   }
 }
 
@@ -89,7 +91,8 @@ describe(`worker pool and back pressure (${process.env.SQS_TEST_BACKEND ?? 'faux
       controllers: [WorkController],
       server: { client: sqs.clientConfig(), queues: [{ url: queue.url }], waitTimeSeconds: 1, concurrency: 3 },
     });
-    const slow = await producer.emit('work', { ms: 3_000 }).toPromise();
+    held = Promise.withResolvers<void>();
+    const slow = await producer.emit('work', { hold: true }).toPromise();
     await eventually(() => recorder.calls.length === 1, 'slow message started');
     await producer.emitBatch(
       'work',
@@ -98,6 +101,7 @@ describe(`worker pool and back pressure (${process.env.SQS_TEST_BACKEND ?? 'faux
     await eventually(() => recorder.calls.filter((c) => c.finishedAt).length >= 30, 'fast messages done', 20_000);
     const slowCall = recorder.callsFor(String(slow))[0] ?? recorder.calls[0]!;
     assert.equal(slowCall.finishedAt, undefined, 'thirty fast messages finished while the slow one still ran');
+    held.resolve();
     await eventually(() => slowCall.finishedAt, 'slow message done');
   });
 });

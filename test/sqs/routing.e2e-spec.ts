@@ -11,6 +11,7 @@ import {
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout } from 'node:timers/promises';
 import { tap } from 'rxjs';
 import { SqsContext, SqsStatus, SqsEventPattern } from '../../src/sqs/index.js';
 import { eventually } from '../support/eventually.js';
@@ -30,6 +31,8 @@ class CountingInterceptor implements NestInterceptor {
 }
 
 let failUntilAttempt = 0;
+// The `held` handler runs until the spec calls this.
+let releaseHeld: () => void = () => undefined;
 
 @Controller()
 class RoutingController {
@@ -48,6 +51,12 @@ class RoutingController {
   @SqsEventPattern('fallback.pattern')
   fallback(@Payload() data: unknown, @Ctx() ctx: SqsContext) {
     recorder.start('fallback.pattern', data, ctx);
+  }
+
+  @SqsEventPattern('held')
+  async held(@Payload() data: unknown, @Ctx() ctx: SqsContext) {
+    recorder.start('held', data, ctx);
+    await new Promise<void>((resolve) => (releaseHeld = resolve));
   }
 
   @SqsEventPattern('flaky')
@@ -136,7 +145,15 @@ describe(`routing and acknowledgement (${process.env.SQS_TEST_BACKEND ?? 'fauxqs
   });
 
   it('deletes a message only after its handler succeeded', async () => {
-    await eventually(() => sqs.isEmpty(queue.url), 'handled messages deleted');
+    await eventually(() => sqs.isEmpty(queue.url), 'messages of the cases above handled and deleted');
+    const id = await sqs.send(queue.url, JSON.stringify({ n: 1 }), { pattern: 'held' });
+    await eventually(() => recorder.callsFor(id).length > 0, 'held handler started');
+    // Longer than the delete linger (1 s by default): a delete sent early would have landed by now.
+    await setTimeout(2_000);
+    assert.deepEqual(await sqs.counts(queue.url), { visible: 0, inFlight: 1, delayed: 0 }, 'kept while running');
+    releaseHeld();
+    await eventually(() => sqs.isEmpty(queue.url), 'deleted once the handler succeeded');
+    assert.equal(recorder.callsFor(id).length, 1, 'handled once');
   });
 
   it('keeps a failed message, makes it visible again after a backoff, and deletes it once it succeeds', async () => {
