@@ -19,8 +19,9 @@ const TOP_LEVEL_PAGES = [
 ];
 
 /**
- * The AWS SDK's own variables that the docs name while explaining what the service does with
- * them (refuses them, ignores them, or leaves them to the SDK); the service does not read them.
+ * The AWS and OpenTelemetry SDKs' own variables that the docs name while explaining what the
+ * service does with them (refuses them, ignores them, or leaves them to the SDK); the service's
+ * own code does not read them.
  */
 const SDK_VARIABLES = [
   'AWS_CONFIG_FILE',
@@ -28,6 +29,19 @@ const SDK_VARIABLES = [
   'AWS_CONTAINER_CREDENTIALS_FULL_URI',
   'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
   'AWS_PROFILE',
+  // Set by the chart in pods so the chain never falls back to the node's role.
+  'AWS_EC2_METADATA_DISABLED',
+  // The OpenTelemetry Node SDK's standard variables, read by the SDK that main.ts starts.
+  'OTEL_SDK_DISABLED',
+  'OTEL_SERVICE_NAME',
+  'OTEL_RESOURCE_ATTRIBUTES',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_PROTOCOL',
+  'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+  'OTEL_TRACES_EXPORTER',
+  'OTEL_TRACES_SAMPLER',
+  'OTEL_TRACES_SAMPLER_ARG',
+  'OTEL_METRIC_EXPORT_INTERVAL',
 ];
 
 function markdownUnder(folder: string): string[] {
