@@ -15,6 +15,8 @@ export enum MessageOutcome {
   Retried = 'retried',
   DeadLettered = 'dead-lettered',
   Released = 'released',
+  /** The message was replaced by a fresh copy (a second line after `released` or `retried`). */
+  Requeued = 'requeued',
 }
 
 /**
@@ -48,6 +50,14 @@ export function bindSqsOutcomeLog(server: LoggedServer, logger: OutcomeLogger): 
     logger.warn(line(info, MessageOutcome.DeadLettered, `message dead-lettered (${reason}): ${detail}`, { reason })),
   );
   server.on('released', (info) => logger.log(line(info, MessageOutcome.Released, 'message released unprocessed')));
+  server.on('requeued', (info, copyId, cause) =>
+    logger.log(
+      line(info, MessageOutcome.Requeued, `message replaced by a fresh copy ${copyId ?? ''} (${cause})`, {
+        copyId,
+        cause,
+      }),
+    ),
+  );
   let announced = false;
   server.on('status', (status) => {
     if (status !== SqsStatus.Connected || announced) return;

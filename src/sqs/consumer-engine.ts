@@ -2,7 +2,6 @@ import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { Acknowledger } from './acknowledger.js';
 import { DeadLetterForwarder } from './dead-letter-forwarder.js';
 import type { DownstreamGate } from './downstream-gate.js';
-import { describeError } from './error-classifier.js';
 import type { HeldMessage } from './held-message.js';
 import { HeldRegistry } from './held-registry.js';
 import { IntakePauses } from './intake-pauses.js';
@@ -14,13 +13,16 @@ import { MessageRouting, type RoutedMessage } from './message-routing.js';
 import type { MessageDispatcher } from './message-dispatcher.js';
 import { messageLogFields } from './message-log-fields.js';
 import { QueueIntake } from './queue-intake.js';
-import { readRedrivePolicy, toResolvedQueue, type ResolvedQueue } from './queue-registry.js';
+import { PauseHold } from './pause-hold.js';
+import { toResolvedQueue, type ResolvedQueue } from './queue-registry.js';
+import { RedrivePolicyReader } from './redrive-policy-reader.js';
 import { ConsumerStatus } from './consumer-status.js';
 import { Settlement, type DispatchOutcome, type EventSink } from './settlement.js';
 import type { SqsServerSnapshot } from './sqs.events.js';
 import { receiveRequestTimeoutMs, type ResolvedSqsServerOptions } from './sqs.options.js';
 import type { TraceContext } from './trace-context.js';
 import type { TransportLogger } from './transport-logger.js';
+import { GiveBackCause } from './untried-give-back.js';
 import { VisibilityHeartbeat } from './visibility-heartbeat.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -53,8 +55,12 @@ export class ConsumerEngine {
   private readonly settlement: Settlement;
   private readonly payloads: PayloadResolver;
   private readonly routing: MessageRouting;
+  private readonly hold: PauseHold;
+  private readonly redrive: RedrivePolicyReader;
   private readonly abort = new AbortController();
   private receiving: Promise<void> = Promise.resolve();
+  /** Give-backs not awaited by their caller; close() waits for them before the last flush. */
+  private readonly givingBack = new Set<Promise<void>>();
 
   constructor(private readonly parts: ConsumerEngineParts) {
     const o = (this.options = parts.options);
@@ -71,6 +77,11 @@ export class ConsumerEngine {
     this.pauses = new IntakePauses(this.intakes, {
       onPaused: (queueUrl, dependency, reason) => this.onIntakePaused(queueUrl, dependency, reason),
       onResumed: (queueUrl, dependency, pausedMs) => this.onIntakeResumed(queueUrl, dependency, pausedMs),
+    });
+    this.hold = new PauseHold(this.buffer, o.pauseHoldSeconds * 1_000, (url, held) => this.onHoldExpired(url, held));
+    this.redrive = new RedrivePolicyReader(parts.client, this.queues, parts.logger, {
+      onRead: () => parts.status.succeeded(),
+      onError: (q, error) => this.onReceiveError(q, error),
     });
     this.payloads = new PayloadResolver(o.largePayloads);
     this.routing = new MessageRouting(parts.dispatcher, this.payloads, o.patternAttribute);
@@ -93,7 +104,9 @@ export class ConsumerEngine {
 
   /** Checks the queues, then starts the heartbeat, the workers and the intake. */
   async start(): Promise<void> {
-    await this.inspectQueues();
+    // The answer also proves that the queues exist and the credentials work, so readiness
+    // follows within a round trip instead of after the first long poll.
+    await this.redrive.start();
     this.heartbeat.start();
     this.pool.start();
     this.sizer.start();
@@ -102,23 +115,27 @@ export class ConsumerEngine {
 
   /**
    * Stops receiving at once (the pending long polls are aborted), gives back the buffered
-   * messages no worker started, lets running handlers finish within `shutdownGraceSeconds`,
-   * gives back any still running after that, flushes the deletes.
+   * messages no worker started, lets running handlers finish within `shutdownGraceSeconds`
+   * (counted from the call, however slow the give-back is), gives back any still running
+   * after that, flushes the deletes.
    */
   async close(): Promise<void> {
     this.abort.abort();
     this.sizer.stop();
     this.pauses.close();
-    await this.settlement.release(this.buffer.close());
+    this.hold.close();
+    this.redrive.stop();
+    this.track(this.settlement.release(this.buffer.close(), GiveBackCause.Shutdown));
     const drained = await this.pool.drain(this.options.shutdownGraceSeconds * 1_000);
     if (!drained) {
       const stragglers = [...this.pool.inFlight];
       this.parts.logger.warn(
         `Grace period of ${this.options.shutdownGraceSeconds}s over; releasing ${stragglers.length} message(s) still running`,
       );
-      await this.settlement.release(stragglers);
+      this.track(this.settlement.release(stragglers, GiveBackCause.GraceExpired));
     }
     await this.receiving;
+    while (this.givingBack.size > 0) await Promise.all([...this.givingBack]);
     await this.acknowledger.flush();
     this.heartbeat.stop();
     this.registry.clear();
@@ -130,8 +147,13 @@ export class ConsumerEngine {
     for (const queue of this.queues) if (!queueUrls || queueUrls.includes(queue.url)) this.pauses.tie(queue.url, gate);
   }
 
-  snapshot(): Pick<SqsServerSnapshot, 'inFlight' | 'buffered' | 'paused'> {
-    return { inFlight: this.pool.inFlight.size, buffered: this.buffer.size, paused: this.pauses.snapshot() };
+  snapshot(): Pick<SqsServerSnapshot, 'inFlight' | 'buffered' | 'paused' | 'redrivePolicyUnknown'> {
+    return {
+      inFlight: this.pool.inFlight.size,
+      buffered: this.buffer.size,
+      paused: this.pauses.snapshot(),
+      redrivePolicyUnknown: this.redrive.unknown,
+    };
   }
 
   private createAcknowledger(): Acknowledger {
@@ -183,27 +205,6 @@ export class ConsumerEngine {
     );
   }
 
-  /**
-   * Reads each queue's redrive policy once at start-up: its dead-letter queue (unless given)
-   * and `maxReceiveCount`. The answer also proves that the queue exists and the credentials
-   * work, so readiness follows within a round trip instead of after the first long poll.
-   * A queue that cannot be read now is reported and looked up again when needed.
-   */
-  private async inspectQueues(): Promise<void> {
-    await Promise.all(
-      this.queues.map(async (q) => {
-        try {
-          const facts = await readRedrivePolicy(this.parts.client, q.url, q.deadLetterQueueUrl === undefined);
-          if (q.deadLetterQueueUrl === undefined) q.deadLetterQueueUrl = facts.deadLetterQueueUrl;
-          q.maxReceiveCount = facts.maxReceiveCount;
-          this.parts.status.succeeded();
-        } catch (err) {
-          this.onReceiveError(q, describeError(err));
-        }
-      }),
-    );
-  }
-
   private onReceived(queue: ResolvedQueue, messages: Message[], reserved: number): void {
     const now = Date.now();
     this.parts.status.succeeded(now);
@@ -212,11 +213,12 @@ export class ConsumerEngine {
       this.log('warn', known, 'received again while still held; not run twice');
       this.parts.emit('duplicate_suppressed', known.info);
     });
-    if (this.abort.signal.aborted || this.pauses.isPaused(queue.url)) {
-      // A receive that answered as close() or a pause began: give the batch back now rather
-      // than hold it invisible in a buffer nobody reads any more.
+    if (this.abort.signal.aborted) {
+      // A receive that answered as close() began: give the batch back now rather than hold it
+      // invisible in a buffer nobody reads any more. (One answered during a pause is kept:
+      // the buffer holds the paused queue's messages.)
       this.buffer.unreserve(reserved);
-      void this.settlement.release(admitted);
+      this.track(this.settlement.release(admitted, GiveBackCause.Shutdown));
       return;
     }
     for (const held of admitted) this.heartbeat.track(held);
@@ -229,8 +231,19 @@ export class ConsumerEngine {
     this.parts.emit('receive_error', queue.url, error);
   }
 
-  /** One message, from its pattern to its settlement. Never throws. */
+  /**
+   * One message, from its pattern to its settlement. Never throws: an error of the engine's own
+   * steps (not the handler's, which `dispatch` turns into an outcome) is settled as such.
+   */
   private async process(held: HeldMessage): Promise<void> {
+    try {
+      await this.runAndSettle(held);
+    } catch (err) {
+      await this.settlement.internalError(held, err);
+    }
+  }
+
+  private async runAndSettle(held: HeldMessage): Promise<void> {
     const routed = await this.routing.route(held);
     if ('kind' in routed) return this.settlement.settle(held, routed);
     const outcome = await this.dispatch(held, routed);
@@ -254,18 +267,27 @@ export class ConsumerEngine {
   }
 
   private onIntakePaused(queueUrl: string, dependency: string, reason: string): void {
-    const released = this.buffer.removeQueue(queueUrl);
+    this.hold.hold(queueUrl);
     this.sizer.resize();
     this.parts.logger.warn({
-      msg: `intake paused on ${queueUrl}: ${dependency} is down (${reason}); ${released.length} buffered message(s) given back`,
+      msg: `intake paused on ${queueUrl}: ${dependency} is down (${reason}); buffered messages held (up to ${this.options.pauseHoldSeconds}s) until it is back`,
       queueUrl,
       dependency,
     });
     this.parts.emit('intake_paused', queueUrl, dependency, reason);
-    void this.settlement.release(released);
+  }
+
+  private onHoldExpired(queueUrl: string, held: HeldMessage[]): void {
+    this.parts.logger.warn({
+      msg: `intake on ${queueUrl} paused for over ${this.options.pauseHoldSeconds}s: ${held.length} held message(s) given back`,
+      queueUrl,
+    });
+    this.track(this.settlement.release(held, GiveBackCause.PauseHoldExpired));
   }
 
   private onIntakeResumed(queueUrl: string, dependency: string, pausedMs: number): void {
+    // Paused under another dependency as well: its messages stay held.
+    if (!this.pauses.isPaused(queueUrl)) this.hold.resume(queueUrl);
     this.sizer.resize();
     this.parts.logger.log({
       msg: `intake resumed on ${queueUrl}: ${dependency} is back after ${Math.round(pausedMs / 1_000)}s`,
@@ -274,6 +296,11 @@ export class ConsumerEngine {
       pausedMs,
     });
     this.parts.emit('intake_resumed', queueUrl, dependency, pausedMs);
+  }
+
+  private track(giveBack: Promise<void>): void {
+    this.givingBack.add(giveBack);
+    void giveBack.finally(() => this.givingBack.delete(giveBack));
   }
 
   private log(level: 'warn' | 'error', held: HeldMessage, text: string): void {
