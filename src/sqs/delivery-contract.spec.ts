@@ -62,6 +62,25 @@ describe('delivery contract: a receive is spent only by an attempt', () => {
     assert.deepEqual(sqs.deadLetters, [], 'nothing dead-lettered');
   });
 
+  it('a receive answered as close() begins: its batch goes back as fresh copies', async () => {
+    const sqs = new MiniSqs(5);
+    for (let n = 0; n < 3; n++) sqs.send(work(n));
+    let closing!: () => void;
+    const closeBegan = new Promise<void>((resolve) => (closing = resolve));
+    // The server answers the long poll just as the consumer closes.
+    sqs.hooks.set('ReceiveMessage', () => closeBegan);
+    const h = await startEngine(sqs, async () => assert.fail('nothing runs after close()'));
+    const closed = h.close();
+    closing();
+    await closed;
+    assert.deepEqual(
+      sqs.left.map((m) => m.receiveCount),
+      [0, 0, 0],
+    );
+    assert.ok(h.eventsOf('requeued').every((args) => args[2] === 'shutdown'));
+    assert.equal(h.eventsOf('requeued').length, 3);
+  });
+
   it('pause: buffered messages are held, not given back, and run with no receive spent when the gate is up', async () => {
     const sqs = new MiniSqs(5);
     for (let n = 0; n < 5; n++) sqs.send(work(n));
