@@ -58,6 +58,8 @@ export class ConsumerEngine {
   private readonly hold: PauseHold;
   private readonly redrive: RedrivePolicyReader;
   private readonly abort = new AbortController();
+  /** Aborts the receives still in flight at close() once the grace period is over. */
+  private readonly abortCalls = new AbortController();
   private receiving: Promise<void> = Promise.resolve();
   /** Give-backs not awaited by their caller; close() waits for them before the last flush. */
   private readonly givingBack = new Set<Promise<void>>();
@@ -110,17 +112,21 @@ export class ConsumerEngine {
     this.heartbeat.start();
     this.pool.start();
     this.sizer.start();
-    this.receiving = Promise.all(this.intakes.map((intake) => intake.run(this.abort.signal))).then(() => undefined);
+    this.receiving = Promise.all(
+      this.intakes.map((intake) => intake.run(this.abort.signal, this.abortCalls.signal)),
+    ).then(() => undefined);
   }
 
   /**
-   * Stops receiving at once (the pending long polls are aborted), gives back the buffered
-   * messages no worker started, lets running handlers finish within `shutdownGraceSeconds`
-   * (counted from the call, however slow the give-back is), gives back any still running
-   * after that, flushes the deletes.
+   * Stops receiving at once, gives back the buffered messages no worker started, lets running
+   * handlers finish within `shutdownGraceSeconds` (counted from the call, however slow the
+   * give-back is), gives back any still running after that, flushes the deletes. A long poll
+   * in flight is let answer (within `waitTimeSeconds`) and its batch given back: aborted, an
+   * answer SQS already gave would be lost and its receives spent. Past the grace it is aborted.
    */
   async close(): Promise<void> {
     this.abort.abort();
+    const callsTimer = setTimeout(() => this.abortCalls.abort(), this.options.shutdownGraceSeconds * 1_000);
     this.sizer.stop();
     this.pauses.close();
     this.hold.close();
@@ -135,6 +141,7 @@ export class ConsumerEngine {
       this.track(this.settlement.release(stragglers, GiveBackCause.GraceExpired));
     }
     await this.receiving;
+    clearTimeout(callsTimer);
     while (this.givingBack.size > 0) await Promise.all([...this.givingBack]);
     await this.acknowledger.flush();
     this.heartbeat.stop();

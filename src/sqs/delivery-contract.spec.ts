@@ -81,6 +81,21 @@ describe('delivery contract: a receive is spent only by an attempt', () => {
     assert.equal(h.eventsOf('requeued').length, 3);
   });
 
+  it('a long poll in flight at close() is let answer, and what it brings goes back as fresh copies', async () => {
+    const sqs = new MiniSqs(5);
+    const h = await startEngine(sqs, async () => assert.fail('nothing runs after close()'));
+    await until(() => sqs.calls.includes('ReceiveMessage'), 'a long poll in flight');
+    const closed = h.close();
+    // A message arrives while that poll waits: aborted, the poll could lose an answer SQS gave.
+    sqs.send(work(1));
+    await closed;
+    assert.equal(h.eventsOf('requeued').length, 1);
+    assert.deepEqual(
+      sqs.left.map((m) => m.receiveCount),
+      [0],
+    );
+  });
+
   it('pause: buffered messages are held, not given back, and run with no receive spent when the gate is up', async () => {
     const sqs = new MiniSqs(5);
     for (let n = 0; n < 5; n++) sqs.send(work(n));
