@@ -70,6 +70,7 @@ describe('UntriedGiveBack', () => {
       [fifo, 3, false, 'dead-letter'],
       [fifo, 3, true, 'dead-letter'],
       [{ ...fifo, maxReceiveCount: null }, 9, false, 'visibility-0'],
+      [{ ...fifo, maxReceiveCount: undefined }, 9, false, 'visibility-0'],
     ];
     for (const [queue, count, attempted, mode] of table) {
       assert.equal(giveBackMode(at(queue, count), attempted), mode, `${queue.url} ${count} ${attempted}`);
