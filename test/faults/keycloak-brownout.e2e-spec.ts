@@ -5,6 +5,9 @@
 // buffer back, each message losing a receive untried, so a few flaps moved valid registrations
 // to the DLQ with no reason. Now a pause holds the buffer, and a receive is spent only by an
 // attempt: none is dead-lettered, every user is created once Keycloak is back for good.
+// (Run against the code before issue 16, this case passed too, twice, here on loopback: a pause
+// found at most ten messages buffered, none on its last receive. It guards the promise under a
+// brownout; the unit specs and the rolling restart are what caught the bugs.)
 //
 // What the test sets, and why; everything else is the product default (SQS_MAX_RECEIVE_COUNT 5,
 // SQS_BACKOFF_* 2 s..900 s, SQS_VISIBILITY_TIMEOUT 30, SQS_WAIT_TIME_SECONDS 20, SQS_CONCURRENCY 10,
