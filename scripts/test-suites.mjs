@@ -110,7 +110,7 @@ export const SUITES = [
   {
     name: 'faults',
     description:
-      'fault injection with real processes: kill -9, SIGTERM, SQS outage and blackhole, Keycloak down 5 min and slow, a fleet of 4 on one queue, poison flood, slow handler, soak',
+      'fault injection with real processes: kill -9, SIGTERM, rolling restarts, SQS outage and blackhole, Keycloak down 5 min, slow and browning out, a fleet of 4 on one queue, poison flood, slow handler, soak',
     files: ['.build/test/faults/**/*.e2e-spec.js'],
     servers: ['keycloak'],
     // The soak's default size for this run; FAULT_SOAK_MESSAGES=1000000 npm test -- faults does the full million.

@@ -76,6 +76,16 @@ describe('SQS health indicator', () => {
     assert.equal((await indicator.isReady()).sqs!.status, 'down');
   });
 
+  it('stays ready while the maxReceiveCount of a queue is unknown, and says so until it is known', async () => {
+    const { server, indicator } = setup();
+    server.setStatus(SqsStatus.Connected, { redrivePolicyUnknown: ['http://h/0/q'] });
+    const unknown = (await indicator.isReady()).sqs!;
+    assert.equal(unknown.status, 'up');
+    assert.equal(unknown.redrivePolicy, 'maxReceiveCount unknown for http://h/0/q: read again with backoff');
+    server.setStatus(SqsStatus.Connected, { redrivePolicyUnknown: [] });
+    assert.equal((await indicator.isReady()).sqs!.redrivePolicy, undefined);
+  });
+
   it('in Error, is ready while the queue answers GetQueueAttributes, probing at most once per cache period', async () => {
     const { server, indicator, advance } = setup();
     server.setStatus(SqsStatus.Error, { lastError: 'ReceiveMessage timed out' });

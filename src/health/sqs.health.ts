@@ -70,6 +70,7 @@ export class SqsHealthIndicator implements OnModuleInit, OnModuleDestroy {
       buffered: snapshot.buffered,
       lastSuccessAt: iso(snapshot.lastSuccessAt),
       ...pausedFacts(snapshot.paused),
+      ...redriveFacts(snapshot.redrivePolicyUnknown),
     };
     if (status === SqsStatus.Connected) return session.up(facts);
     if (status !== SqsStatus.Error) {
@@ -139,6 +140,16 @@ export class SqsHealthIndicator implements OnModuleInit, OnModuleDestroy {
       'GetQueueAttributes',
     );
   }
+}
+
+/**
+ * `redrivePolicy` for the response while a queue's `maxReceiveCount` is unknown (read again
+ * with backoff). Reported, not a reason for 503: receiving works, another pod would fare no
+ * better, and a 503 would stall a rolling deploy over a start-up blip the engine outlives.
+ */
+function redriveFacts(unknown: readonly string[] | undefined): { redrivePolicy?: string } {
+  if (!unknown?.length) return {};
+  return { redrivePolicy: `maxReceiveCount unknown for ${unknown.join(', ')}: read again with backoff` };
 }
 
 /** `paused` for the response, only when something is paused (no secrets: URLs and reasons). */

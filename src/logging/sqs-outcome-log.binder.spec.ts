@@ -82,6 +82,7 @@ describe('message logging', () => {
     );
     server.emit('dead_lettered', info, DeadLetterReason.ValidationFailed, 'email must be an email');
     server.emit('released', info);
+    server.emit('requeued', info, 'copy-1', 'shutdown');
     assert.deepEqual(
       lines.map((l) => [l.outcome, l.level]),
       [
@@ -89,8 +90,10 @@ describe('message logging', () => {
         ['retried', 'info'],
         ['dead-lettered', 'warn'],
         ['released', 'info'],
+        ['requeued', 'info'],
       ],
     );
+    assert.equal(lines[4]!.copyId, 'copy-1');
     for (const line of lines)
       assert.deepEqual(
         { messageId: line.messageId, queueUrl: line.queueUrl, pattern: line.pattern, receiveCount: line.receiveCount },

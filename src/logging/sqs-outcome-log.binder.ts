@@ -16,6 +16,8 @@ export enum MessageOutcome {
   Retried = 'retried',
   DeadLettered = 'dead-lettered',
   Released = 'released',
+  /** The message was replaced by a fresh copy (a second line after `released` or `retried`). */
+  Requeued = 'requeued',
 }
 
 /** What the outcome log writes. */
@@ -60,6 +62,19 @@ export function bindSqsOutcomeLog(server: LoggedServer, logger: OutcomeLogger, o
     logger.warn(line(info, MessageOutcome.DeadLettered, `message dead-lettered (${reason}): ${detail}`, { reason })),
   );
   server.on('released', (info) => logger.log(line(info, MessageOutcome.Released, 'message released unprocessed')));
+  server.on('requeued', (info, copyId, cause) =>
+    logger.log(
+      line(info, MessageOutcome.Requeued, `message replaced by a fresh copy ${copyId ?? ''} (${cause})`, {
+        copyId,
+        cause,
+      }),
+    ),
+  );
+  announcePatterns(server, logger);
+}
+
+/** Logs the registered patterns once, when the server first connects. */
+function announcePatterns(server: LoggedServer, logger: OutcomeLogger): void {
   let announced = false;
   server.on('status', (status) => {
     if (status !== SqsStatus.Connected || announced) return;

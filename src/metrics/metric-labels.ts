@@ -53,6 +53,7 @@ export function zeroKnownSeries(metrics: SqsMetrics, labels: MetricLabels): void
       metrics.visibilityExtensions,
       metrics.receiveErrors,
       metrics.deleteErrors,
+      metrics.internalErrors,
     ])
       counter.inc({ queue }, 0);
     metrics.zeroHistogram(metrics.messageAge, { queue });

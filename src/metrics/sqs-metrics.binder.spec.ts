@@ -91,6 +91,8 @@ describe('SQS metrics binder', () => {
     server.emit('receive_error', WORK, new Error('down'));
     server.emit('delete_error', WORK, new Error('gone'));
     server.emit('released', message('user.register'));
+    server.emit('requeued', message('user.register'), 'copy-1', 'shutdown');
+    server.emit('internal_error', message('user.register'), new Error('bug'));
 
     assert.equal(await value(registry, 'sqs_messages_received_total', { queue: 'work' }), 3);
     assert.equal(await value(registry, 'sqs_receive_requests_total', { queue: 'work' }), 2);
@@ -98,6 +100,11 @@ describe('SQS metrics binder', () => {
     assert.equal(await value(registry, 'sqs_messages_failed_total', at({ pattern: 'user.register' })), 1);
     assert.equal(await value(registry, 'sqs_messages_retried_total', at({ pattern: 'user.register' })), 1);
     assert.equal(await value(registry, 'sqs_messages_released_total', at({ pattern: 'user.register' })), 1);
+    assert.equal(
+      await value(registry, 'sqs_messages_requeued_total', at({ pattern: 'user.register', cause: 'shutdown' })),
+      1,
+    );
+    assert.equal(await value(registry, 'sqs_internal_errors_total', { queue: 'work' }), 1);
     assert.equal(
       await value(registry, 'sqs_messages_dead_lettered_total', at({ pattern: 'none', reason: 'malformed-body' })),
       1,

@@ -44,6 +44,7 @@ function bindQueueEvents(server: MetricsServer, metrics: SqsMetrics, labels: Met
   });
   server.on('receive_error', (queueUrl) => metrics.receiveErrors.inc({ queue: labels.queue(queueUrl) }));
   server.on('delete_error', (queueUrl) => metrics.deleteErrors.inc({ queue: labels.queue(queueUrl) }));
+  server.on('internal_error', (message) => metrics.internalErrors.inc({ queue: labels.queue(message.queueUrl) }));
   server.on('visibility_extended', (message) =>
     metrics.visibilityExtensions.inc({ queue: labels.queue(message.queueUrl) }),
   );
@@ -85,6 +86,7 @@ function bindMessageOutcomes(
     started.stop(message);
     metrics.released.inc(labels.message(message));
   });
+  server.on('requeued', (message, _copyId, cause) => metrics.requeued.inc({ ...labels.message(message), cause }));
 }
 
 /** When each running handler started, for the duration of those that end in the dead-letter queue. */

@@ -23,6 +23,8 @@ export class SqsMetrics {
   declare readonly retried: Counter<MessageLabels>;
   declare readonly deadLettered: Counter<MessageLabels | 'reason'>;
   declare readonly released: Counter<MessageLabels>;
+  declare readonly requeued: Counter<MessageLabels | 'cause'>;
+  declare readonly internalErrors: Counter<'queue'>;
   declare readonly handlerDuration: Histogram<MessageLabels | 'outcome'>;
   declare readonly visibilityExtensions: Counter<'queue'>;
   declare readonly receiveErrors: Counter<'queue'>;
@@ -120,7 +122,17 @@ function defineCounters(registers: Registers) {
     }),
     released: byMessage(
       'sqs_messages_released_total',
-      'Messages given back unprocessed (shutdown, paused intake, FIFO order)',
+      'Messages given back unprocessed (shutdown, a pause held too long, FIFO order)',
+    ),
+    requeued: new Counter({
+      name: 'sqs_messages_requeued_total',
+      help: 'Messages replaced by a fresh copy (new receive count), by cause: outage, shutdown, pause-hold-expired, grace-expired',
+      labelNames: ['queue', 'pattern', 'cause'],
+      registers,
+    }),
+    internalErrors: byQueue(
+      'sqs_internal_errors_total',
+      'Errors of the transport itself while processing a message (a bug); the message is settled anyway',
     ),
     visibilityExtensions: byQueue('sqs_visibility_extensions_total', 'Heartbeat visibility extensions'),
     receiveErrors: byQueue('sqs_receive_errors_total', 'Failed ReceiveMessage calls'),

@@ -2,7 +2,6 @@ import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { Acknowledger } from './acknowledger.js';
 import { DeadLetterForwarder } from './dead-letter-forwarder.js';
 import type { DownstreamGate } from './downstream-gate.js';
-import { describeError } from './error-classifier.js';
 import type { HeldMessage } from './held-message.js';
 import { HeldRegistry } from './held-registry.js';
 import { IntakePauses } from './intake-pauses.js';
@@ -14,7 +13,9 @@ import { MessageRouting, type RoutedMessage } from './message-routing.js';
 import type { MessageDispatcher } from './message-dispatcher.js';
 import { messageLogFields } from './message-log-fields.js';
 import { QueueIntake } from './queue-intake.js';
-import { readRedrivePolicy, toResolvedQueue, type ResolvedQueue } from './queue-registry.js';
+import { PauseHold } from './pause-hold.js';
+import { toResolvedQueue, type ResolvedQueue } from './queue-registry.js';
+import { RedrivePolicyReader } from './redrive-policy-reader.js';
 import { ConsumerStatus } from './consumer-status.js';
 import { Settlement, type DispatchOutcome, type EventSink } from './settlement.js';
 import { SlowStart } from './slow-start.js';
@@ -22,6 +23,7 @@ import type { SqsServerSnapshot } from './sqs.events.js';
 import { receiveRequestTimeoutMs, type ResolvedSqsServerOptions } from './sqs.options.js';
 import type { ProcessHook } from './telemetry/consumer-telemetry.js';
 import type { TransportLogger } from './transport-logger.js';
+import { GiveBackCause } from './untried-give-back.js';
 import { VisibilityHeartbeat } from './visibility-heartbeat.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -56,8 +58,14 @@ export class ConsumerEngine {
   private readonly settlement: Settlement;
   private readonly payloads: PayloadResolver;
   private readonly routing: MessageRouting;
+  private readonly hold: PauseHold;
+  private readonly redrive: RedrivePolicyReader;
   private readonly abort = new AbortController();
+  /** Aborts the receives still in flight at close() once the grace period is over. */
+  private readonly abortCalls = new AbortController();
   private receiving: Promise<void> = Promise.resolve();
+  /** Give-backs not awaited by their caller; close() waits for them before the last flush. */
+  private readonly givingBack = new Set<Promise<void>>();
 
   constructor(private readonly parts: ConsumerEngineParts) {
     const o = (this.options = parts.options);
@@ -76,12 +84,14 @@ export class ConsumerEngine {
       onResumed: (queueUrl, dependency, pausedMs) => this.onIntakeResumed(queueUrl, dependency, pausedMs),
     });
     this.slowStart = new SlowStart(o.slowStartMessages, o.concurrency);
+    this.hold = new PauseHold(this.buffer, o.pauseHoldSeconds * 1_000, (url, held) => this.onHoldExpired(url, held));
+    this.redrive = new RedrivePolicyReader(parts.client, this.queues, parts.logger, {
+      onRead: () => parts.status.succeeded(),
+      onError: (q, error) => this.onReceiveError(q, error),
+    });
     this.payloads = new PayloadResolver(o.largePayloads);
     this.routing = new MessageRouting(parts.dispatcher, this.payloads, o.patternAttribute);
-    const telemetry = parts.telemetry;
-    this.pool = new WorkerPool(o.concurrency, this.buffer, (m) =>
-      telemetry ? telemetry.process(m, () => this.process(m)) : this.process(m),
-    );
+    this.pool = this.createPool();
     this.settlement = new Settlement({
       client: parts.client,
       acknowledger: this.acknowledger,
@@ -100,33 +110,44 @@ export class ConsumerEngine {
 
   /** Checks the queues, then starts the heartbeat, the workers and the intake. */
   async start(): Promise<void> {
-    await this.inspectQueues();
+    // The answer also proves that the queues exist and the credentials work, so readiness
+    // follows within a round trip instead of after the first long poll.
+    await this.redrive.start();
     this.heartbeat.start();
     this.pool.start();
     this.sizer.start();
-    this.receiving = Promise.all(this.intakes.map((intake) => intake.run(this.abort.signal))).then(() => undefined);
+    this.receiving = Promise.all(
+      this.intakes.map((intake) => intake.run(this.abort.signal, this.abortCalls.signal)),
+    ).then(() => undefined);
   }
 
   /**
-   * Stops receiving at once (the pending long polls are aborted), gives back the buffered
-   * messages no worker started, lets running handlers finish within `shutdownGraceSeconds`,
-   * gives back any still running after that, flushes the deletes.
+   * Stops receiving at once, gives back the buffered messages no worker started, lets running
+   * handlers finish within `shutdownGraceSeconds` (counted from the call, however slow the
+   * give-back is), gives back any still running after that, flushes the deletes. A long poll
+   * in flight is let answer (within `waitTimeSeconds`) and its batch given back: aborted, an
+   * answer SQS already gave would be lost and its receives spent. Past the grace it is aborted.
    */
   async close(): Promise<void> {
     this.abort.abort();
+    const callsTimer = setTimeout(() => this.abortCalls.abort(), this.options.shutdownGraceSeconds * 1_000);
     this.sizer.stop();
     this.pauses.close();
     this.slowStart.close();
-    await this.settlement.release(this.buffer.close());
+    this.hold.close();
+    this.redrive.stop();
+    this.track(this.settlement.release(this.buffer.close(), GiveBackCause.Shutdown));
     const drained = await this.pool.drain(this.options.shutdownGraceSeconds * 1_000);
     if (!drained) {
       const stragglers = [...this.pool.inFlight];
       this.parts.logger.warn(
         `Grace period of ${this.options.shutdownGraceSeconds}s over; releasing ${stragglers.length} message(s) still running`,
       );
-      await this.settlement.release(stragglers);
+      this.track(this.settlement.release(stragglers, GiveBackCause.GraceExpired));
     }
     await this.receiving;
+    clearTimeout(callsTimer);
+    while (this.givingBack.size > 0) await Promise.all([...this.givingBack]);
     await this.acknowledger.flush();
     this.heartbeat.stop();
     this.registry.clear();
@@ -138,8 +159,20 @@ export class ConsumerEngine {
     for (const queue of this.queues) if (!queueUrls || queueUrls.includes(queue.url)) this.pauses.tie(queue.url, gate);
   }
 
-  snapshot(): Pick<SqsServerSnapshot, 'inFlight' | 'buffered' | 'paused'> {
-    return { inFlight: this.pool.inFlight.size, buffered: this.buffer.size, paused: this.pauses.snapshot() };
+  snapshot(): Pick<SqsServerSnapshot, 'inFlight' | 'buffered' | 'paused' | 'redrivePolicyUnknown'> {
+    return {
+      inFlight: this.pool.inFlight.size,
+      buffered: this.buffer.size,
+      paused: this.pauses.snapshot(),
+      redrivePolicyUnknown: this.redrive.unknown,
+    };
+  }
+
+  private createPool(): WorkerPool {
+    const telemetry = this.parts.telemetry;
+    return new WorkerPool(this.options.concurrency, this.buffer, (m) =>
+      telemetry ? telemetry.process(m, () => this.process(m)) : this.process(m),
+    );
   }
 
   private createAcknowledger(): Acknowledger {
@@ -191,27 +224,6 @@ export class ConsumerEngine {
     );
   }
 
-  /**
-   * Reads each queue's redrive policy once at start-up: its dead-letter queue (unless given)
-   * and `maxReceiveCount`. The answer also proves that the queue exists and the credentials
-   * work, so readiness follows within a round trip instead of after the first long poll.
-   * A queue that cannot be read now is reported and looked up again when needed.
-   */
-  private async inspectQueues(): Promise<void> {
-    await Promise.all(
-      this.queues.map(async (q) => {
-        try {
-          const facts = await readRedrivePolicy(this.parts.client, q.url, q.deadLetterQueueUrl === undefined);
-          if (q.deadLetterQueueUrl === undefined) q.deadLetterQueueUrl = facts.deadLetterQueueUrl;
-          q.maxReceiveCount = facts.maxReceiveCount;
-          this.parts.status.succeeded();
-        } catch (err) {
-          this.onReceiveError(q, describeError(err));
-        }
-      }),
-    );
-  }
-
   private onReceived(queue: ResolvedQueue, messages: Message[], reserved: number): void {
     const now = Date.now();
     this.parts.status.succeeded(now);
@@ -220,11 +232,12 @@ export class ConsumerEngine {
       this.log('warn', known, 'received again while still held; not run twice');
       this.parts.emit('duplicate_suppressed', known.info);
     });
-    if (this.abort.signal.aborted || this.pauses.isPaused(queue.url)) {
-      // A receive that answered as close() or a pause began: give the batch back now rather
-      // than hold it invisible in a buffer nobody reads any more.
+    if (this.abort.signal.aborted) {
+      // A receive that answered as close() began: give the batch back now rather than hold it
+      // invisible in a buffer nobody reads any more. (One answered during a pause is kept:
+      // the buffer holds the paused queue's messages.)
       this.buffer.unreserve(reserved);
-      void this.settlement.release(admitted);
+      this.track(this.settlement.release(admitted, GiveBackCause.Shutdown));
       return;
     }
     for (const held of admitted) this.heartbeat.track(held);
@@ -237,13 +250,20 @@ export class ConsumerEngine {
     this.parts.emit('receive_error', queue.url, error);
   }
 
-  /** One message, once the slow start gives it a place (see `SlowStart`). Never throws. */
+  /**
+   * One message, once the slow start gives it a place (see `SlowStart`). Never throws: an error
+   * of the engine's own steps (not the handler's, which `dispatch` turns into an outcome) is
+   * settled as such.
+   */
   private async process(held: HeldMessage): Promise<void> {
     const ticket = await this.slowStart.enter(held.queue.url);
-    if (!ticket) return this.settlement.release([held]);
+    // Refused only when closing: given back untried, like the buffered messages.
+    if (!ticket) return this.track(this.settlement.release([held], GiveBackCause.Shutdown));
     let succeeded = false;
     try {
       succeeded = await this.run(held);
+    } catch (err) {
+      await this.settlement.internalError(held, err);
     } finally {
       ticket.done(succeeded);
     }
@@ -274,20 +294,31 @@ export class ConsumerEngine {
   }
 
   private onIntakePaused(queueUrl: string, dependency: string, reason: string): void {
-    const released = this.buffer.removeQueue(queueUrl);
+    this.hold.hold(queueUrl);
     this.sizer.resize();
     this.parts.logger.warn({
-      msg: `intake paused on ${queueUrl}: ${dependency} is down (${reason}); ${released.length} buffered message(s) given back`,
+      msg: `intake paused on ${queueUrl}: ${dependency} is down (${reason}); buffered messages held (up to ${this.options.pauseHoldSeconds}s) until it is back`,
       queueUrl,
       dependency,
     });
     this.parts.emit('intake_paused', queueUrl, dependency, reason);
     this.slowStart.pause(queueUrl);
-    void this.settlement.release(released);
+  }
+
+  private onHoldExpired(queueUrl: string, held: HeldMessage[]): void {
+    this.parts.logger.warn({
+      msg: `intake on ${queueUrl} paused for over ${this.options.pauseHoldSeconds}s: ${held.length} held message(s) given back`,
+      queueUrl,
+    });
+    this.track(this.settlement.release(held, GiveBackCause.PauseHoldExpired));
   }
 
   private onIntakeResumed(queueUrl: string, dependency: string, pausedMs: number): void {
-    this.slowStart.begin(queueUrl);
+    // Paused under another dependency as well: its messages stay held.
+    if (!this.pauses.isPaused(queueUrl)) {
+      this.slowStart.begin(queueUrl);
+      this.hold.resume(queueUrl);
+    }
     this.sizer.resize();
     this.parts.logger.log({
       msg: `intake resumed on ${queueUrl}: ${dependency} is back after ${Math.round(pausedMs / 1_000)}s`,
@@ -296,6 +327,11 @@ export class ConsumerEngine {
       pausedMs,
     });
     this.parts.emit('intake_resumed', queueUrl, dependency, pausedMs);
+  }
+
+  private track(giveBack: Promise<void>): void {
+    this.givingBack.add(giveBack);
+    void giveBack.finally(() => this.givingBack.delete(giveBack));
   }
 
   private log(level: 'warn' | 'error', held: HeldMessage, text: string): void {

@@ -184,4 +184,21 @@ describe('MessageBuffer', () => {
     buffer.complete(a2!);
     assert.equal(await buffer.take(), a3);
   });
+
+  it('holds a paused queue: its messages stay buffered, unserved, and are served in order once unheld', async () => {
+    const buffer = new MessageBuffer(10);
+    const other = { ...standardQueue, url: `${standardQueue.url}-other` };
+    const a = fakeHeld({ id: 'a' });
+    const b = fakeHeld({ id: 'b' });
+    const c = fakeHeld({ id: 'c', queue: other });
+    buffer.holdQueue(standardQueue.url);
+    assert.ok(await buffer.reserve(3));
+    buffer.push([a, b, c], 3);
+    assert.equal(await buffer.take(), c, 'another queue is served');
+    const waiting = buffer.take();
+    assert.equal(buffer.size, 2, 'the held queue keeps its messages');
+    buffer.unholdQueue(standardQueue.url);
+    assert.equal(await waiting, a);
+    assert.equal(await buffer.take(), b);
+  });
 });

@@ -30,6 +30,8 @@ interface RoomWaiter {
 export class MessageBuffer {
   private readonly items: HeldMessage[] = [];
   private readonly busyGroups = new Set<string>();
+  /** Queues whose messages stay buffered but are not handed out (their intake is paused). */
+  private readonly heldQueues = new Set<string>();
   private readonly workerWaiters: Waiter[] = [];
   private roomWaiters: RoomWaiter[] = [];
   private readonly rotation = new FairRotation();
@@ -157,7 +159,20 @@ export class MessageBuffer {
     return removed;
   }
 
-  /** Removes and returns the buffered messages of one queue (its intake paused). */
+  /**
+   * Keeps the messages of one queue (those buffered now and those a receive in flight brings)
+   * but hands none of them out until `unholdQueue`: its intake is paused.
+   */
+  holdQueue(queueUrl: string): void {
+    this.heldQueues.add(queueUrl);
+  }
+
+  /** Hands out the messages of a held queue again, in their order. */
+  unholdQueue(queueUrl: string): void {
+    if (this.heldQueues.delete(queueUrl)) this.dispatch();
+  }
+
+  /** Removes and returns the buffered messages of one queue (held too long while paused). */
   removeQueue(queueUrl: string): HeldMessage[] {
     const removed: HeldMessage[] = [];
     for (let i = this.items.length - 1; i >= 0; i--) {
@@ -192,7 +207,13 @@ export class MessageBuffer {
   }
 
   private nextEligible(): HeldMessage | undefined {
-    const index = this.rotation.pick(this.items, (m) => !m.orderingKey || !this.busyGroups.has(m.orderingKey));
+    const held = this.heldQueues;
+    const index = this.rotation.pick(
+      this.items,
+      held.size === 0
+        ? (m) => !m.orderingKey || !this.busyGroups.has(m.orderingKey)
+        : (m) => !held.has(m.queue.url) && (!m.orderingKey || !this.busyGroups.has(m.orderingKey)),
+    );
     if (index < 0) return undefined;
     const message = this.removeAt(index, true);
     if (message.orderingKey) this.busyGroups.add(message.orderingKey);

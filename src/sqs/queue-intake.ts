@@ -44,9 +44,12 @@ export class ReceiveTimeoutError extends Error {
  * the queue returns full batches), a receive that comes back empty retires its loop down to
  * `minReceivers` (an idle queue costs one long poll), `shrink()` retires one.
  *
- * `pause()` stops receiving at once, aborting the receives in flight, until every pause is
- * lifted. Every receive has a deadline: the transport, not the SDK's retries, decides when a
- * silent connection is an error. An abort of `run`'s signal ends the loops, even mid-poll.
+ * `pause()` stops receiving until every pause is lifted: no new receive starts, and a receive
+ * in flight is let finish (aborting one SQS may already have answered would spend its
+ * messages' receives for nothing; its messages are held with the rest). Every receive has a deadline: the transport, not the SDK's retries, decides when a
+ * silent connection is an error. An abort of `run`'s signal ends the loops; a receive in flight
+ * is let finish (an answer SQS already gave would otherwise be lost, its receives spent) until
+ * `calls` aborts.
  */
 export class QueueIntake {
   private target: number;
@@ -58,6 +61,7 @@ export class QueueIntake {
   private queueHasMore = false;
   private lastGrowAt = 0;
   private runSignal?: AbortSignal;
+  private callSignal?: AbortSignal;
   private readonly loops = new Set<Promise<void>>();
 
   constructor(
@@ -89,9 +93,13 @@ export class QueueIntake {
     return this.fullBatchRttMs;
   }
 
-  /** Runs the receive loops until `signal` aborts; resolves when all have stopped. */
-  async run(signal: AbortSignal): Promise<void> {
+  /**
+   * Runs the receive loops until `signal` aborts; resolves when all have stopped, their
+   * receives in flight answered or aborted by `calls`.
+   */
+  async run(signal: AbortSignal, calls: AbortSignal = signal): Promise<void> {
     this.runSignal = signal;
+    this.callSignal = calls;
     for (let i = 0; i < this.target; i++) this.spawn();
     while (this.loops.size > 0) await Promise.all([...this.loops]);
   }
@@ -186,10 +194,10 @@ export class QueueIntake {
     const startedAt = performance.now();
     let messages: Message[];
     try {
-      messages = await this.receive(wanted, signal, cycle);
+      messages = await this.receive(wanted, signal, this.callSignal ?? signal);
     } catch (err) {
       this.buffer.unreserve(wanted);
-      if (signal.aborted || cycle.aborted) return 'interrupted';
+      if (signal.aborted) return 'interrupted';
       this.hooks.onError(this.queue, err instanceof Error ? err : new Error(String(err)));
       // While SQS fails, one receive (backing off) is enough to notice it is back.
       return this.retireIfExtra() ? 'retire' : 'error';
@@ -225,7 +233,7 @@ export class QueueIntake {
     }
   }
 
-  private async receive(count: number, signal: AbortSignal, cycle: AbortSignal): Promise<Message[]> {
+  private async receive(count: number, signal: AbortSignal, calls: AbortSignal): Promise<Message[]> {
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), this.options.receiveDeadlineMs);
     try {
@@ -238,11 +246,11 @@ export class QueueIntake {
           MessageAttributeNames: ['All'],
           MessageSystemAttributeNames: ['All'],
         }),
-        { abortSignal: AbortSignal.any([signal, cycle, deadline.signal]) },
+        { abortSignal: AbortSignal.any([calls, deadline.signal]) },
       );
       return Messages ?? [];
     } catch (err) {
-      if (deadline.signal.aborted && !signal.aborted && !cycle.aborted) {
+      if (deadline.signal.aborted && !signal.aborted) {
         throw new ReceiveTimeoutError(`ReceiveMessage got no answer within ${this.options.receiveDeadlineMs} ms`, {
           cause: err,
         });

@@ -57,7 +57,7 @@ function harness(options: { forward?: () => Promise<DeadLetterOutcome>; send?: (
     acknowledger,
     deadLetters,
     buffer,
-    heartbeat: { untrack: () => undefined } as unknown as VisibilityHeartbeat,
+    heartbeat: { untrack: () => undefined, untrackAll: async () => undefined } as unknown as VisibilityHeartbeat,
     registry: new HeldRegistry(),
     pauses: { tie: (url: string, gate: DownstreamGate) => ties.push(`${gate.name}@${url}`) } as unknown as IntakePauses,
     emit: (event, ...args) => void events.push({ event, args }),

@@ -13,6 +13,7 @@ import { requeueCopy } from './outage-requeue.js';
 import { DeadLetterReason } from './sqs.errors.js';
 import type { SqsEvents } from './sqs.events.js';
 import type { TransportLogger } from './transport-logger.js';
+import { GiveBackCause, UntriedGiveBack } from './untried-give-back.js';
 import type { VisibilityHeartbeat } from './visibility-heartbeat.js';
 
 /** How a message's run ended, as the dispatcher reports it. */
@@ -47,7 +48,11 @@ export interface SettlementParts {
  * redrive policy when no DLQ is known); give back unfinished work; keep FIFO groups in order.
  */
 export class Settlement {
-  constructor(private readonly parts: SettlementParts) {}
+  private readonly untried: UntriedGiveBack;
+
+  constructor(private readonly parts: SettlementParts) {
+    this.untried = new UntriedGiveBack(parts);
+  }
 
   settle(held: HeldMessage, outcome: DispatchOutcome): Promise<void> {
     const decision = decideSettlement(held, outcome, { backoff: this.parts.backoff });
@@ -68,14 +73,34 @@ export class Settlement {
     }
   }
 
-  /** Gives messages back unprocessed, visible at once (shutdown, a paused queue). */
-  async release(messages: HeldMessage[]): Promise<void> {
-    if (messages.length === 0) return;
-    for (const m of messages) this.parts.heartbeat.untrack(m);
-    await this.parts.acknowledger.changeVisibility(messages, 0);
-    for (const m of messages) {
-      this.parts.emit('released', m.info);
-      this.parts.registry.forget(m);
+  /**
+   * Gives messages back before their handler ran or finished, without spending a receive that
+   * no attempt used (see `giveBackMode`): visible at once, as they are or as fresh copies.
+   */
+  release(messages: HeldMessage[], cause: GiveBackCause): Promise<void> {
+    return this.untried.giveBack(messages, cause);
+  }
+
+  /**
+   * The engine's own step threw for `held` (not its handler): logged once, counted, and the
+   * message settled anyway, so it is never left invisible under the heartbeat for hours.
+   * Retried with backoff like a failure; on its last receive dead-lettered with `internal-error`.
+   */
+  async internalError(held: HeldMessage, err: unknown): Promise<void> {
+    const error = describeError(err);
+    this.parts.logger.error({
+      msg: `internal error while processing the message (a transport bug): ${error.message}`,
+      stack: err instanceof Error ? err.stack : undefined,
+      ...messageLogFields(held.info),
+    });
+    this.parts.emit('internal_error', held.info, error);
+    try {
+      if (isLastAttempt(held)) return await this.deadLetter(held, DeadLetterReason.InternalError, error.message);
+      await this.giveBack(held, this.retryDelay(held));
+    } catch {
+      // Settling failed as well: untracked, the message reappears after its visibility timeout.
+      this.parts.heartbeat.untrack(held);
+      this.parts.registry.forget(held);
     }
   }
 
@@ -112,6 +137,7 @@ export class Settlement {
       held,
       `last receive failed while a dependency is down: requeued as ${copyId ?? 'a copy'} with a fresh receive count, visible in ${delay}s`,
     );
+    this.parts.emit('requeued', held.info, copyId, 'outage');
     this.acknowledge(held);
   }
 
@@ -152,11 +178,13 @@ export class Settlement {
    * that was buffered is released too, so the group is redelivered in order.
    */
   private async giveBack(held: HeldMessage, delaySeconds: number): Promise<void> {
-    this.parts.heartbeat.untrack(held);
+    // Forgotten first: visible again at once (delay 0), it may be received before the call
+    // answers, and must then be admitted as new work, not dropped as a duplicate.
+    this.parts.registry.forget(held);
+    await this.parts.heartbeat.untrackAll([held]);
     const followers = held.orderingKey ? this.parts.buffer.removeGroup(held.orderingKey) : [];
     await this.parts.acknowledger.changeVisibility([held], delaySeconds);
-    if (followers.length) await this.release(followers);
-    this.parts.registry.forget(held);
+    if (followers.length) await this.release(followers, GiveBackCause.FifoOrder);
   }
 
   /** The backoff delay for a message given back after a failed dead-letter move. */

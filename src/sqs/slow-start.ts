@@ -20,7 +20,7 @@ interface Ramp {
  * full concurrency at once (the thundering herd that turns a recovery into a second outage).
  *
  * Workers ask before running a message ({@link enter}); a queue without a ramp answers at once.
- * Pausing again refuses the waiting messages, which go back to the queue like buffered ones.
+ * Pausing again admits no more until the queue resumes; only closing refuses the waiting ones.
  * A waiting message holds its worker (and stays invisible under the heartbeat): with several
  * queues, a ramping one can keep workers from the others for the ramp's few seconds.
  */
@@ -47,10 +47,14 @@ export class SlowStart {
     this.admit(queueUrl, ramp);
   }
 
-  /** The queue paused (again): messages waiting for a place are refused. */
+  /**
+   * The queue paused (again): nothing more is admitted until it resumes. Waiting messages stay
+   * waiting, held invisible by the heartbeat like the paused queue's buffered ones, and run
+   * when the ramp starts over; giving them back would spend a receive that no attempt used.
+   */
   pause(queueUrl: string): void {
     const ramp = this.ramps.get(queueUrl);
-    if (ramp) this.refuse(ramp);
+    if (ramp) ramp.limit = 0;
   }
 
   /** Closing: every waiting message is refused. */
@@ -93,6 +97,7 @@ export class SlowStart {
       ramp.limit = Math.min(this.full, ramp.limit * 2);
       ramp.succeeded = 0;
     }
+    if (ramp.limit === 0) return; // paused: the waiters wait for the resume
     if (ramp.limit >= this.full) {
       this.ramps.delete(queueUrl);
       for (const waiter of ramp.waiters.splice(0)) waiter(FREE);

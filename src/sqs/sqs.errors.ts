@@ -25,6 +25,18 @@ export enum DeadLetterReason {
    * is missing, whose bucket is not the configured one, or which no `largePayloads` option reads.
    */
   PayloadMissing = 'payload-missing',
+  /**
+   * A FIFO message had to be given back before its handler ran (shutdown, its group's order)
+   * on its last receive: the redrive policy would have moved it with no reason, so the
+   * transport moves it itself. Also a standard message on its last receive whose fresh copy
+   * could not be sent. Redrive it: nothing was wrong with it.
+   */
+  LastReceiveUntried = 'last-receive-untried',
+  /**
+   * The transport's own processing step threw (a bug, or a listener that broke an invariant)
+   * on the message's last receive: retried before that, dead-lettered here so it is seen.
+   */
+  InternalError = 'internal-error',
 }
 
 /**

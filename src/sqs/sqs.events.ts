@@ -43,8 +43,22 @@ export type SqsEvents = {
   visibility_extended: (message: SqsMessageInfo, seconds: number) => void;
   /** SQS delivered a message this process still holds; it is not run twice. */
   duplicate_suppressed: (message: SqsMessageInfo) => void;
-  /** A message was given back to the queue unprocessed (shutdown, FIFO order after a failure). */
+  /**
+   * A message was given back to the queue unprocessed (shutdown, a pause held too long, FIFO
+   * order after a failure), as it is (visibility 0) or as a fresh copy (then `requeued` too).
+   */
   released: (message: SqsMessageInfo) => void;
+  /**
+   * A fresh copy (new `MessageId`, receive count 0) replaced the message, so the receive it
+   * was given back on is not lost: `outage` (its last receive failed while a dependency was
+   * down) or a give-back cause (`shutdown`, `pause-hold-expired`, `grace-expired`).
+   */
+  requeued: (message: SqsMessageInfo, copyId: string | undefined, cause: string) => void;
+  /**
+   * The transport's own processing step threw (not the handler): the message is settled
+   * anyway (given back with backoff, dead-lettered with `internal-error` on its last receive).
+   */
+  internal_error: (message: SqsMessageInfo, error: Error) => void;
   delete_error: (queueUrl: string, error: Error) => void;
   /** Intake from a queue stopped because a dependency its handlers need is down. */
   intake_paused: (queueUrl: string, dependency: string, reason: string) => void;
@@ -81,4 +95,9 @@ export interface SqsServerSnapshot {
   paused: SqsPausedQueue[];
   /** How many queues the server consumes. */
   queues: number;
+  /**
+   * URLs of the queues whose redrive policy (`maxReceiveCount`) could not be read yet: it is
+   * read again with backoff; until then a message's last receive cannot be told.
+   */
+  redrivePolicyUnknown?: string[];
 }

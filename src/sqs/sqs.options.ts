@@ -117,6 +117,14 @@ export interface SqsServerOptions {
    * @defaultValue 43200
    */
   maxVisibilitySeconds?: number;
+  /**
+   * Longest a paused queue keeps its buffered messages (s). While a dependency is down they stay
+   * invisible (the heartbeat extends them) and run when intake resumes, so a pause spends no
+   * receive; after this long they are given back (see docs/delivery-guarantees.md), so that a
+   * long outage does not keep them from other consumers.
+   * @defaultValue 900
+   */
+  pauseHoldSeconds?: number;
   /** Retry delays for failed messages. */
   backoff?: SqsBackoffOptions;
   /**
@@ -188,6 +196,7 @@ const optionsSchema = z
     visibilityTimeout: int(1, 43_200).default(30),
     heartbeatIntervalSeconds: z.number().positive().optional(),
     maxVisibilitySeconds: int(1, 43_200).default(43_200),
+    pauseHoldSeconds: int(0, 43_200).default(900),
     backoff: z
       .object({ baseSeconds: z.number().min(0).default(2), maxSeconds: int(0, 43_200).default(900) })
       .default({ baseSeconds: 2, maxSeconds: 900 }),

@@ -116,7 +116,7 @@ export class SqsServer extends Server<SqsEvents, SqsStatus> implements CustomTra
       waitTimeSeconds: this.options.waitTimeSeconds,
       concurrency: this.options.concurrency,
       queues: this.options.queues.length,
-      ...(this.engine?.snapshot() ?? { inFlight: 0, buffered: 0, paused: [] }),
+      ...(this.engine?.snapshot() ?? { inFlight: 0, buffered: 0, paused: [], redrivePolicyUnknown: [] }),
     };
   }
 

@@ -60,4 +60,31 @@ describe('VisibilityHeartbeat', () => {
     heartbeat.tick();
     assert.deepEqual(givenUp, [m]);
   });
+
+  it('untrackAll waits for an extension still in flight, so a give-back cannot be overtaken by it', async () => {
+    let answer!: () => void;
+    const acknowledger = {
+      changeVisibility: () => new Promise<void>((resolve) => (answer = resolve)),
+    } as unknown as Acknowledger;
+    let now = 1_000_000;
+    const heartbeat = new VisibilityHeartbeat(
+      acknowledger,
+      { visibilityTimeout: 30, intervalSeconds: 10, maxVisibilitySeconds: 100 },
+      { onExtended: () => undefined, onGivenUp: () => undefined },
+      () => now,
+    );
+    const m = Object.assign(fakeHeld(), { receivedAt: now, visibleFromAt: now });
+    heartbeat.track(m);
+    now += 10_000;
+    heartbeat.tick();
+    let untracked = false;
+    const done = heartbeat.untrackAll([m]).then(() => (untracked = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(untracked, false, 'still waiting for the extension');
+    answer();
+    await done;
+    assert.equal(untracked, true);
+    // Nothing in flight: no wait at all.
+    await heartbeat.untrackAll([m]);
+  });
 });

@@ -21,6 +21,8 @@ export interface HeartbeatHooks {
  */
 export class VisibilityHeartbeat {
   private readonly held = new Set<HeldMessage>();
+  /** Extensions sent and not yet answered, by message (only set on ticks, off the hot path). */
+  private readonly extending = new Map<HeldMessage, Promise<void>>();
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -40,6 +42,7 @@ export class VisibilityHeartbeat {
     clearInterval(this.timer);
     this.timer = undefined;
     this.held.clear();
+    this.extending.clear();
   }
 
   track(message: HeldMessage): void {
@@ -48,6 +51,22 @@ export class VisibilityHeartbeat {
 
   untrack(message: HeldMessage): void {
     this.held.delete(message);
+  }
+
+  /**
+   * Untracks messages and waits for any extension of theirs still in flight: a give-back sent
+   * before it is answered could be overtaken by it and hide the message for a whole
+   * visibility timeout instead of releasing it.
+   */
+  async untrackAll(messages: readonly HeldMessage[]): Promise<void> {
+    for (const m of messages) this.held.delete(m);
+    if (this.extending.size === 0) return;
+    const pending = new Set<Promise<void>>();
+    for (const m of messages) {
+      const extension = this.extending.get(m);
+      if (extension) pending.add(extension);
+    }
+    if (pending.size) await Promise.all(pending);
   }
 
   /** Extends the messages whose last extension is `intervalSeconds` old. */
@@ -68,9 +87,13 @@ export class VisibilityHeartbeat {
       bySeconds.set(seconds, [...(bySeconds.get(seconds) ?? []), message]);
     }
     for (const [seconds, messages] of bySeconds) {
-      void this.acknowledger.changeVisibility(messages, seconds).then(() => {
-        for (const m of messages) if (this.held.has(m)) this.hooks.onExtended(m, seconds);
+      const extension: Promise<void> = this.acknowledger.changeVisibility(messages, seconds).then(() => {
+        for (const m of messages) {
+          if (this.extending.get(m) === extension) this.extending.delete(m);
+          if (this.held.has(m)) this.hooks.onExtended(m, seconds);
+        }
       });
+      for (const m of messages) this.extending.set(m, extension);
     }
   }
 }

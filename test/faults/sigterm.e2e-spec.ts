@@ -1,6 +1,7 @@
 // Fault 2: SIGTERM under steady load. The running handlers finish and their messages are
 // deleted, the buffered ones are released at once (visible again without waiting for the
-// visibility timeout), the process exits within the grace period, and a second consumer
+// visibility timeout; on this standard queue as fresh copies, which the records follow back to
+// the ids sent), the process exits within the grace period, and a second consumer
 // started afterwards never runs a message the first one already ran.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

@@ -102,6 +102,7 @@ function attachRecorder(server: SqsServer): void {
     counts.released += 1;
     record({ e: 'rel', id: m.messageId, t: t() });
   });
+  server.on('requeued', (m, copy, cause) => record({ e: 'req', id: m.messageId, copy, cause, t: t() }));
   server.on('duplicate_suppressed', (m) => {
     counts.duplicates += 1;
     record({ e: 'dupsup', id: m.messageId, t: t() });

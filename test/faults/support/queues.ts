@@ -192,8 +192,23 @@ export interface SnapLine extends RecordLine {
 export class Records {
   constructor(readonly lines: RecordLine[]) {}
 
+  /**
+   * Reads a record file. A message the transport replaced by a fresh copy (`req` line: a
+   * shutdown give-back or an outage requeue) lives on under the copy's id: the copy's lines are
+   * read as the original's (`viaCopy` keeps the copy's id), so a case checks the ids it sent.
+   */
   static read(file: string): Records {
-    return new Records(readJsonLines<RecordLine>(file));
+    const lines = readJsonLines<RecordLine>(file);
+    const originalOf = new Map<string, string>();
+    for (const l of lines) if (l.e === 'req' && typeof l.copy === 'string') originalOf.set(l.copy, l.id!);
+    const root = (id: string): string => {
+      for (let seen = 0; originalOf.has(id) && seen < 1_000; seen++) id = originalOf.get(id)!;
+      return id;
+    };
+    if (originalOf.size === 0) return new Records(lines);
+    return new Records(
+      lines.map((l) => (l.id && l.e !== 'req' && originalOf.has(l.id) ? { ...l, id: root(l.id), viaCopy: l.id } : l)),
+    );
   }
 
   of(e: string, run?: string): RecordLine[] {
