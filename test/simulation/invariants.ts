@@ -1,0 +1,126 @@
+// The delivery promises, checked after every simulated run. Each invariant has a name: a failing
+// run names the ones it broke, and SIM_KNOWN_FAILING lists those reported without failing the
+// suite (for code that does not keep them yet).
+import { MAX_CALL_LATENCY_MS } from './model/model-client.js';
+import type { SimResult } from './run-simulation.js';
+import type { LogicalMessage } from './sim-world.js';
+
+/** What close() may take beyond its grace period: a release and a flush, each one call's worth. */
+export const SHUTDOWN_BOUND_MS = 2 * MAX_CALL_LATENCY_MS + 1_000;
+
+export interface Invariant {
+  name: string;
+  /** One line per breach, empty when it holds. */
+  check(result: SimResult): string[];
+}
+
+const each = (result: SimResult, test: (m: LogicalMessage) => string | undefined): string[] =>
+  [...result.world.messages.values()].map(test).filter((line): line is string => line !== undefined);
+
+const describe = (m: LogicalMessage): string =>
+  `${m.lid} (${m.plan}${m.group ? `, ${m.group}` : ''}; ${m.attempts} attempt(s), ${m.receipts.length} receive(s), ` +
+  `${m.excused.size} spent by the environment${m.excused.size ? `: ${[...new Set(m.excused.values())].join('; ')}` : ''})`;
+
+/** Receives not spent by an attempt nor excused by the environment. */
+const unexcusedReceives = (m: LogicalMessage): number => m.receipts.length - m.attempts - m.excused.size;
+
+export const INVARIANTS: Invariant[] = [
+  {
+    name: 'settled',
+    check: (r) => {
+      const lines =
+        r.settledAtMs === undefined
+          ? [`work queue not empty ${r.world.model.size(r.world.workQueue.url)} message(s) an hour after the last step`]
+          : [];
+      return lines.concat(
+        each(r, (m) =>
+          m.successes.length === 0 && m.deadLettered.length === 0
+            ? `${describe(m)}: neither handled nor dead-lettered`
+            : undefined,
+        ),
+      );
+    },
+  },
+  {
+    name: 'dlq-has-reason',
+    check: (r) =>
+      each(r, (m) => {
+        const bare = m.deadLettered.find((d) => !d.reason);
+        // The environment alone (crashes, lost answers) can spend a budget; then the policy moves it.
+        if (!bare || m.excused.size >= r.world.schedule.maxReceiveCount) return undefined;
+        return `${describe(m)}: in the DLQ without dlq-reason (moved by the ${bare.by})`;
+      }),
+  },
+  {
+    name: 'succeeding-never-dead-lettered',
+    check: (r) =>
+      each(r, (m) =>
+        m.plan === 'ok' && m.deadLettered.length > 0 && m.excused.size < r.world.schedule.maxReceiveCount
+          ? `${describe(m)}: always succeeds, yet dead-lettered (${m.deadLettered.map((d) => d.reason ?? `no reason, by the ${d.by}`).join(', ')})`
+          : undefined,
+      ),
+  },
+  {
+    name: 'outage-never-dead-letters',
+    check: (r) =>
+      r.world.schedule.fifo
+        ? []
+        : each(r, (m) =>
+            m.plan === 'gate' && m.deadLettered.length > 0 && m.excused.size < r.world.schedule.maxReceiveCount
+              ? `${describe(m)}: failed only while its dependency was down, yet dead-lettered`
+              : undefined,
+          ),
+  },
+  {
+    name: 'receive-budget',
+    check: (r) =>
+      r.world.schedule.fifo
+        ? []
+        : each(r, (m) =>
+            unexcusedReceives(m) > 0 ? `${describe(m)}: ${unexcusedReceives(m)} receive(s) spent untried` : undefined,
+          ),
+  },
+  {
+    name: 'receive-budget-fifo',
+    check: (r) =>
+      !r.world.schedule.fifo
+        ? []
+        : each(r, (m) =>
+            unexcusedReceives(m) > 0 ? `${describe(m)}: ${unexcusedReceives(m)} receive(s) spent untried` : undefined,
+          ),
+  },
+  { name: 'fifo-order', check: fifoOrder },
+  { name: 'no-concurrent-runs', check: (r) => r.world.violations.filter((v) => v.startsWith('no-concurrent-runs')) },
+  { name: 'at-rest-empty', check: (r) => r.atRest.map((line) => `left in the engine at rest: ${line}`) },
+  {
+    name: 'max-receive-count-known',
+    check: (r) => (r.maxReceiveCountKnown ? [] : ['maxReceiveCount still unknown at the end of the run']),
+  },
+  {
+    name: 'shutdown-bound',
+    check: (r) =>
+      r.closes
+        .filter((c) => c.ms > c.graceSeconds * 1_000 + SHUTDOWN_BOUND_MS)
+        .map((c) => `${c.process} took ${c.ms} ms to close (grace ${c.graceSeconds} s + ${SHUTDOWN_BOUND_MS} ms)`),
+  },
+];
+
+/** In each FIFO group, a message succeeds only after every earlier one succeeded or was dead-lettered. */
+function fifoOrder(r: SimResult): string[] {
+  if (!r.world.schedule.fifo) return [];
+  const lines: string[] = [];
+  const groups = Map.groupBy(r.world.messages.values(), (m) => m.group ?? '');
+  for (const members of groups.values()) {
+    const sorted = members.sort((a, b) => a.sentSeq - b.sentSeq);
+    sorted.forEach((later, j) => {
+      if (later.successes.length === 0) return;
+      const firstSuccess = later.successes[0]!;
+      for (const earlier of sorted.slice(0, j)) {
+        const resolved = Math.min(earlier.successes[0] ?? Infinity, earlier.deadLettered[0]?.seq ?? Infinity);
+        if (resolved > firstSuccess)
+          lines.push(`${later.lid} succeeded before ${earlier.lid} of ${later.group} was done`);
+      }
+    });
+  }
+  return lines;
+}

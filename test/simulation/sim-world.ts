@@ -1,0 +1,184 @@
+// The simulated world of one run: the SQS model, the network's faults, a downstream gate, the
+// handlers (each message's plan), and the consumer processes that come and go. It records what
+// the invariants need: every attempt, success, receipt and dead-letter copy, by logical id.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DownstreamGate } from '../../src/sqs/downstream-gate.js';
+import { DLQ_REASON_ATTRIBUTE } from '../../src/sqs/dead-letter-forwarder.js';
+import { NonRetryableError } from '../../src/sqs/sqs.errors.js';
+import { ModelSqsClient, NO_FAULTS, type FaultRates } from './model/model-client.js';
+import { SqsModel, type ModelMessage, type ModelQueue } from './model/sqs-model.js';
+import type { Plan, Schedule } from './schedule.js';
+import { SIM_PATTERN, SimProcess } from './sim-process.js';
+
+const MESSAGE_STEP_EVENTS = new Set(['processing_started', 'processed', 'processing_failed']);
+
+/** Everything the run did to one message sent by the producer (copies included). */
+export interface LogicalMessage {
+  lid: string;
+  plan: Plan;
+  group?: string;
+  slowMs: number;
+  sentSeq: number;
+  attempts: number;
+  successes: number[];
+  receipts: string[];
+  /** Receipts whose receive the environment wasted, with why. */
+  excused: Map<string, string>;
+  /** Copies that reached the dead-letter queue: when, and with which reason attribute. */
+  deadLettered: Array<{ seq: number; reason?: string; by: 'consumer' | 'redrive-policy' }>;
+}
+
+export class SimWorld {
+  readonly model: SqsModel;
+  readonly messages = new Map<string, LogicalMessage>();
+  readonly processes: SimProcess[] = [];
+  readonly violations: string[] = [];
+  readonly workQueue: ModelQueue;
+  readonly deadLetterQueue: ModelQueue;
+  faults: FaultRates;
+  listenerThrows: number;
+  outageUntil = 0;
+  private seqCounter = 0;
+  private blipsLeft: number;
+  private nextLid = 0;
+
+  constructor(
+    readonly schedule: Schedule,
+    readonly random: () => number,
+    readonly gate: DownstreamGate,
+  ) {
+    this.faults = schedule.faults;
+    this.listenerThrows = schedule.listenerThrows;
+    this.blipsLeft = schedule.startupBlips;
+    this.model = new SqsModel({
+      onDelivered: (_q, d) => this.byBody(d.body)?.receipts.push(d.receipt),
+      onMovedByRedrive: (_q, m) => this.onDeadLettered(m, 'redrive-policy'),
+      onSent: (q, m) => q === this.deadLetterQueue && this.onDeadLettered(m, 'consumer'),
+    });
+    const suffix = schedule.fifo ? '.fifo' : '';
+    this.deadLetterQueue = this.model.createQueue({ name: `sim-dlq${suffix}` });
+    this.workQueue = this.model.createQueue({
+      name: `sim-work${suffix}`,
+      redrive: { deadLetterQueueName: `sim-dlq${suffix}`, maxReceiveCount: schedule.maxReceiveCount },
+    });
+  }
+
+  seq(): number {
+    return ++this.seqCounter;
+  }
+
+  /** The producer sends `count` messages (not through the consumer's client). */
+  send(count: number, plan: Plan, group: number, slowMs: number): void {
+    for (let i = 0; i < count; i++) {
+      const lid = `L${++this.nextLid}`;
+      const groupId = this.schedule.fifo ? `g${group}` : undefined;
+      this.messages.set(lid, {
+        lid,
+        plan,
+        group: groupId,
+        slowMs,
+        sentSeq: this.seq(),
+        attempts: 0,
+        successes: [],
+        receipts: [],
+        excused: new Map(),
+        deadLettered: [],
+      });
+      this.model.send(this.workQueue.url, {
+        body: JSON.stringify({ lid }),
+        attributes: { pattern: { DataType: 'String', StringValue: SIM_PATTERN } },
+        groupId,
+        dedupId: groupId ? lid : undefined,
+      });
+    }
+  }
+
+  /** A new consumer process (a pod starting), which starts receiving at once. */
+  spawn(): SimProcess {
+    const id = `p${this.processes.length + 1}`;
+    const client = new ModelSqsClient(this.model, id, this.random, () => this.currentFaults(), {
+      excuse: (receipt, why) => this.excuse(receipt, why),
+      failQueueAttributes: () => this.blipsLeft > 0 && this.blipsLeft-- > 0,
+    });
+    const proc = new SimProcess({
+      id,
+      queueUrl: this.workQueue.url,
+      concurrency: this.schedule.concurrency,
+      client,
+      handle: (p, data) => this.handle(p, data as { lid: string }),
+      emit: (event: string) => {
+        // An application's listener with a bug, on the events of a message's own processing.
+        if (!MESSAGE_STEP_EVENTS.has(event) || this.listenerThrows === 0) return;
+        if (this.random() < this.listenerThrows) throw new Error(`listener of ${event} failed`);
+      },
+    });
+    this.processes.push(proc);
+    void proc.start();
+    return proc;
+  }
+
+  /** kill -9 of `proc`: the receives it held are spent by the crash. */
+  kill(proc: SimProcess): void {
+    proc.kill();
+    const now = Date.now();
+    for (const m of this.workQueue.messages) {
+      if (m.holder === proc.id && m.visibleAt > now && m.receipt)
+        this.excuse(m.receipt, `held by ${proc.id} when it was killed`);
+    }
+  }
+
+  /** From now on the environment behaves (the run's end: everything must settle). */
+  calm(): void {
+    this.faults = NO_FAULTS;
+    this.listenerThrows = 0;
+    this.outageUntil = 0;
+    this.gate.markUp();
+  }
+
+  private currentFaults(): FaultRates {
+    return Date.now() < this.outageUntil ? { ...this.faults, serverError: 1 } : this.faults;
+  }
+
+  private async handle(proc: SimProcess, { lid }: { lid: string }): Promise<void> {
+    const m = this.messages.get(lid);
+    if (!m) throw new NonRetryableError(`unknown logical id ${lid}`);
+    if (proc.running.has(lid)) this.violations.push(`no-concurrent-runs: ${lid} started twice at once in ${proc.id}`);
+    proc.running.add(lid);
+    m.attempts += 1;
+    try {
+      await sleep(m.slowMs || Math.floor(this.random() * 200));
+      if (proc.killed) await new Promise(() => undefined);
+      this.outcome(m);
+      m.successes.push(this.seq());
+    } finally {
+      proc.running.delete(lid);
+    }
+  }
+
+  /** Throws as the message's plan says for this attempt. */
+  private outcome(m: LogicalMessage): void {
+    if (m.plan === 'flaky' && m.attempts === 1) throw new Error('flaky: first attempt fails');
+    if (m.plan === 'poison') throw new NonRetryableError('poison: can never succeed');
+    if (m.plan === 'doomed') throw new Error('doomed: always fails');
+    if (m.plan === 'gate' && this.gate.isDown) throw this.gate.unavailable('downstream is down');
+  }
+
+  private excuse(receipt: string, why: string): void {
+    const delivery = this.model.deliveries.get(receipt);
+    const m = delivery && this.byBody(delivery.body);
+    if (m && !m.excused.has(receipt)) m.excused.set(receipt, why);
+  }
+
+  private onDeadLettered(copy: ModelMessage, by: 'consumer' | 'redrive-policy'): void {
+    const reason = copy.attributes?.[DLQ_REASON_ATTRIBUTE]?.StringValue;
+    this.byBody(copy.body)?.deadLettered.push({ seq: this.seq(), reason, by });
+  }
+
+  private byBody(body: string): LogicalMessage | undefined {
+    try {
+      return this.messages.get((JSON.parse(body) as { lid: string }).lid);
+    } catch {
+      return undefined;
+    }
+  }
+}
