@@ -9,6 +9,13 @@ export const SUITES = [
     concurrency: 2,
   },
   {
+    name: 'simulation',
+    description:
+      'the real ConsumerEngine against a model of SQS on virtual time, thousands of seeded fault schedules, invariants after each (docs/simulation.md)',
+    files: ['.build/test/simulation/**/*.spec.js'],
+    timeoutMs: 300_000,
+  },
+  {
     name: 'sqs-fauxqs',
     description: 'transport end-to-end against fauxqs on loopback',
     files: ['.build/test/sqs/**/*.e2e-spec.js'],
@@ -26,11 +33,12 @@ export const SUITES = [
   {
     name: 'sqs-moto',
     description:
-      'FIFO groups with a backlog run side by side, against moto (which batches a receive by group, as AWS does); 1 MiB messages, S3 claim checks and SNS subscriptions against the S3 and SNS of moto',
+      'FIFO groups with a backlog run side by side, against moto (which batches a receive by group, as AWS does); 1 MiB messages, S3 claim checks and SNS subscriptions against the S3 and SNS of moto; the simulation model against moto',
     files: [
       '.build/test/sqs/fifo-groups.e2e-spec.js',
       '.build/test/sqs/large-messages.e2e-spec.js',
       '.build/test/sqs/message-shapes.e2e-spec.js',
+      '.build/test/sqs/model-conformance.e2e-spec.js',
     ],
     servers: ['moto'],
     env: { SQS_TEST_BACKEND: 'moto' },
