@@ -19,7 +19,8 @@ const each = (result: SimResult, test: (m: LogicalMessage) => string | undefined
 
 const describe = (m: LogicalMessage): string =>
   `${m.lid} (${m.plan}${m.group ? `, ${m.group}` : ''}; ${m.attempts} attempt(s), ${m.receipts.length} receive(s), ` +
-  `${m.excused.size} spent by the environment${m.excused.size ? `: ${[...new Set(m.excused.values())].join('; ')}` : ''})`;
+  `${m.excused.size} spent by the environment${m.excused.size ? `: ${[...new Set(m.excused.values())].join('; ')}` : ''}` +
+  `${m.notes.length ? `; ${m.notes.join('; ')}` : ''})`;
 
 /** Receives not spent by an attempt nor excused by the environment. */
 const unexcusedReceives = (m: LogicalMessage): number => m.receipts.length - m.attempts - m.excused.size;
@@ -30,7 +31,9 @@ export const INVARIANTS: Invariant[] = [
     check: (r) => {
       const lines =
         r.settledAtMs === undefined
-          ? [`work queue not empty ${r.world.model.size(r.world.workQueue.url)} message(s) an hour after the last step`]
+          ? [
+              `work queue not empty ${r.world.model.size(r.world.workQueue.url)} message(s) 15 minutes after the last step`,
+            ]
           : [];
       return lines.concat(
         each(r, (m) =>
@@ -90,6 +93,24 @@ export const INVARIANTS: Invariant[] = [
           ),
   },
   { name: 'fifo-order', check: fifoOrder },
+  {
+    name: 'visibility-changes-in-order',
+    check: (r) =>
+      each(r, (m) =>
+        m.notes.some((n) => n.includes('was applied after it'))
+          ? `${describe(m)}: an older visibility change overrode a newer one`
+          : undefined,
+      ),
+  },
+  {
+    name: 'no-dead-letter-copy-of-a-success',
+    check: (r) =>
+      each(r, (m) =>
+        m.successes.length > 0 && m.deadLettered.length > 0 && m.excused.size < r.world.schedule.maxReceiveCount
+          ? `${describe(m)}: handled successfully, yet also in the DLQ`
+          : undefined,
+      ),
+  },
   { name: 'no-concurrent-runs', check: (r) => r.world.violations.filter((v) => v.startsWith('no-concurrent-runs')) },
   { name: 'at-rest-empty', check: (r) => r.atRest.map((line) => `left in the engine at rest: ${line}`) },
   {

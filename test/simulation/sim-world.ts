@@ -17,13 +17,16 @@ export interface LogicalMessage {
   lid: string;
   plan: Plan;
   group?: string;
-  slowMs: number;
   sentSeq: number;
   attempts: number;
   successes: number[];
   receipts: string[];
   /** Receipts whose receive the environment wasted, with why. */
   excused: Map<string, string>;
+  /** How long its first attempt runs (0: a fraction of a second, like every later one). */
+  slowMs: number;
+  /** What happened to its receipts that a counterexample should tell. */
+  notes: string[];
   /** Copies that reached the dead-letter queue: when, and with which reason attribute. */
   deadLettered: Array<{ seq: number; reason?: string; by: 'consumer' | 'redrive-policy' }>;
 }
@@ -54,6 +57,8 @@ export class SimWorld {
       onDelivered: (_q, d) => this.byBody(d.body)?.receipts.push(d.receipt),
       onMovedByRedrive: (_q, m) => this.onDeadLettered(m, 'redrive-policy'),
       onSent: (q, m) => q === this.deadLetterQueue && this.onDeadLettered(m, 'consumer'),
+      onReordered: (receipt, applied, overridden) =>
+        this.note(receipt, `visibility ${applied}s sent before ${overridden}s was applied after it`),
     });
     const suffix = schedule.fifo ? '.fifo' : '';
     this.deadLetterQueue = this.model.createQueue({ name: `sim-dlq${suffix}` });
@@ -82,6 +87,7 @@ export class SimWorld {
         successes: [],
         receipts: [],
         excused: new Map(),
+        notes: [],
         deadLettered: [],
       });
       this.model.send(this.workQueue.url, {
@@ -98,6 +104,7 @@ export class SimWorld {
     const id = `p${this.processes.length + 1}`;
     const client = new ModelSqsClient(this.model, id, this.random, () => this.currentFaults(), {
       excuse: (receipt, why) => this.excuse(receipt, why),
+      note: (receipt, what) => this.note(receipt, what),
       failQueueAttributes: () => this.blipsLeft > 0 && this.blipsLeft-- > 0,
     });
     const proc = new SimProcess({
@@ -146,7 +153,9 @@ export class SimWorld {
     proc.running.add(lid);
     m.attempts += 1;
     try {
-      await sleep(m.slowMs || Math.floor(this.random() * 200));
+      // Slower than the visibility timeout on its first attempt only: a whole backlog of slow
+      // handlers would outlast any horizon on one worker without telling anything new.
+      await sleep(m.attempts === 1 && m.slowMs ? m.slowMs : Math.floor(this.random() * 200));
       if (proc.killed) await new Promise(() => undefined);
       this.outcome(m);
       m.successes.push(this.seq());
@@ -167,6 +176,12 @@ export class SimWorld {
     const delivery = this.model.deliveries.get(receipt);
     const m = delivery && this.byBody(delivery.body);
     if (m && !m.excused.has(receipt)) m.excused.set(receipt, why);
+  }
+
+  private note(receipt: string, what: string): void {
+    const delivery = this.model.deliveries.get(receipt);
+    const m = delivery && this.byBody(delivery.body);
+    m?.notes.push(`${receipt}: ${what}`);
   }
 
   private onDeadLettered(copy: ModelMessage, by: 'consumer' | 'redrive-policy'): void {

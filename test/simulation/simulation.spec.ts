@@ -23,6 +23,10 @@ const KNOWN_FAILING_UNTIL_ISSUE_16 = [
   'at-rest-empty',
   'max-receive-count-known',
   'shutdown-bound',
+  'visibility-changes-in-order',
+  'no-dead-letter-copy-of-a-success',
+  'fifo-order',
+  'outage-never-dead-letters',
 ];
 
 const env = process.env;
@@ -43,7 +47,10 @@ test(`the consumer keeps its promises under churn (${checked.map((i) => i.name).
     if (broken.length) throw new Error(broken.join('\n'));
   });
   const details = await fc.check(property, {
-    numRuns: Number(env.SIM_RUNS ?? 1_500),
+    numRuns: Number(env.SIM_RUNS ?? 3_000),
+    // Shrinking a long schedule can take minutes: past this, report the smallest found so far.
+    interruptAfterTimeLimit: Number(env.SIM_TIME_LIMIT_MS ?? 200_000),
+    markInterruptAsFailure: false,
     ...(env.SIM_SEED ? { seed: Number(env.SIM_SEED) } : {}),
     ...(env.SIM_PATH ? { path: env.SIM_PATH } : {}),
   });

@@ -31,6 +31,8 @@ export const MAX_CALL_LATENCY_MS = 3_000;
 export interface ClientHooks {
   /** A receipt's receive was wasted by the environment (not the consumer). */
   excuse(receipt: string, why: string): void;
+  /** Something worth telling about a receipt in a counterexample. */
+  note(receipt: string, what: string): void;
   /** Fails the first GetQueueAttributes calls (a start-up blip). */
   failQueueAttributes(): boolean;
 }
@@ -39,6 +41,7 @@ type Input = Record<string, any>;
 
 export class ModelSqsClient {
   private dead = false;
+  private sent = 0;
   readonly calls = new Map<string, number>();
 
   constructor(
@@ -59,13 +62,14 @@ export class ModelSqsClient {
     this.calls.set(action, (this.calls.get(action) ?? 0) + 1);
     const signal = options?.abortSignal;
     const rates = this.faults();
+    const order = ++this.sent;
     await this.travel(rates, signal);
     if (action === 'GetQueueAttributes' && this.hooks.failQueueAttributes()) throw serverError(this.random);
     if (this.random() < rates.serverError) {
       this.excuseReceipts(command.input, 'a call on it failed (5xx or throttling)');
       throw serverError(this.random);
     }
-    const result = await this.act(action, command.input, rates, signal);
+    const result = await this.act(action, command.input, rates, order, signal);
     const lost = this.random() < rates.lostAnswer;
     try {
       await this.travel(rates, signal);
@@ -81,7 +85,13 @@ export class ModelSqsClient {
     return result;
   }
 
-  private async act(action: string, input: Input, rates: FaultRates, signal?: AbortSignal): Promise<any> {
+  private async act(
+    action: string,
+    input: Input,
+    rates: FaultRates,
+    order: number,
+    signal?: AbortSignal,
+  ): Promise<any> {
     const m = this.model;
     switch (action) {
       case 'ReceiveMessage':
@@ -90,12 +100,12 @@ export class ModelSqsClient {
         return this.batch(input.Entries, rates, (e) => m.delete(input.QueueUrl, e.ReceiptHandle));
       case 'ChangeMessageVisibilityBatch':
         return this.batch(input.Entries, rates, (e) =>
-          m.changeVisibility(input.QueueUrl, e.ReceiptHandle, e.VisibilityTimeout),
+          m.changeVisibility(input.QueueUrl, e.ReceiptHandle, e.VisibilityTimeout, order),
         );
       case 'DeleteMessage':
         return (m.delete(input.QueueUrl, input.ReceiptHandle), {});
       case 'ChangeMessageVisibility':
-        return (m.changeVisibility(input.QueueUrl, input.ReceiptHandle, input.VisibilityTimeout), {});
+        return (m.changeVisibility(input.QueueUrl, input.ReceiptHandle, input.VisibilityTimeout, order), {});
       case 'SendMessage':
         return { MessageId: m.send(input.QueueUrl, sendInput(input)) };
       case 'GetQueueAttributes': {
@@ -156,6 +166,7 @@ export class ModelSqsClient {
     for (const message of (result?.Messages ?? []) as Message[]) {
       // A consumer that aborts its own answered receive is to blame; the network is not.
       if (why.startsWith('answer lost')) this.hooks.excuse(message.ReceiptHandle!, why);
+      else this.hooks.note(message.ReceiptHandle!, why);
     }
   }
 

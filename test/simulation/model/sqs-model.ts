@@ -50,6 +50,8 @@ export interface ModelListener {
   onDelivered?(queue: ModelQueue, delivery: Delivery): void;
   onMovedByRedrive?(queue: ModelQueue, message: ModelMessage): void;
   onSent?(queue: ModelQueue, message: ModelMessage): void;
+  /** A visibility change sent earlier was applied after one sent later by the same client. */
+  onReordered?(receipt: string, applied: number, overridden: number): void;
 }
 
 export class ModelError extends Error {
@@ -85,6 +87,7 @@ export class SqsModel {
   readonly queues = new Map<string, ModelQueue>();
   readonly deliveries = new Map<string, Delivery>();
   private nextId = 0;
+  private readonly lastChange = new Map<string, { order: number; seconds: number }>();
   private waiters = new Set<() => void>();
 
   constructor(private readonly listener: ModelListener = {}) {}
@@ -174,8 +177,12 @@ export class SqsModel {
     this.notify();
   }
 
-  changeVisibility(url: string, receipt: string, seconds: number): void {
+  /** `order`: the client's sending order, to tell when the network reordered two changes. */
+  changeVisibility(url: string, receipt: string, seconds: number, order = 0): void {
     const queue = this.queue(url);
+    const last = this.lastChange.get(receipt);
+    if (last && order < last.order) this.listener.onReordered?.(receipt, seconds, last.seconds);
+    if (!last || order > last.order) this.lastChange.set(receipt, { order, seconds });
     const now = Date.now();
     const m = queue.messages.find((x) => x.receipt === receipt);
     if (!m || !queue.inFlight(m, now)) {
