@@ -113,6 +113,7 @@ export const INVARIANTS: Invariant[] = [
       ),
   },
   { name: 'no-concurrent-runs', check: (r) => r.world.violations.filter((v) => v.startsWith('no-concurrent-runs')) },
+  { name: 'payload-intact', check: (r) => r.world.violations.filter((v) => v.startsWith('payload-intact')) },
   { name: 'at-rest-empty', check: (r) => r.atRest.map((line) => `left in the engine at rest: ${line}`) },
   {
     name: 'max-receive-count-known',

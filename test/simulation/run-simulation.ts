@@ -70,7 +70,7 @@ export async function runSimulation(schedule: Schedule): Promise<SimResult> {
 function apply(world: SimWorld, step: Step, current: SimProcess, respawn: (after: number) => void): void {
   switch (step.kind) {
     case 'send':
-      return world.send(step.count, step.plan, step.group, step.slowMs);
+      return world.send(step.count, step.plan, step.group, step.slowMs, step.shape);
     case 'gate-down':
       return world.gate.markDown('simulated outage');
     case 'gate-up':

@@ -2,6 +2,7 @@
 // list of timed steps (sends, handler plans, gate flaps, SIGTERM, kill -9, SQS outages).
 // fast-check generates these and shrinks a failing one to a minimal list.
 import fc from 'fast-check';
+import type { Shape } from './message-shapes.js';
 import type { FaultRates } from './model/model-client.js';
 
 /** How a message's handler behaves on every attempt. */
@@ -18,7 +19,7 @@ export type Plan =
   | 'doomed';
 
 export type Step =
-  | { kind: 'send'; gapMs: number; count: number; group: number; plan: Plan; slowMs: number }
+  | { kind: 'send'; gapMs: number; count: number; group: number; plan: Plan; slowMs: number; shape: Shape }
   | { kind: 'gate-down' | 'gate-up'; gapMs: number }
   | { kind: 'sigterm' | 'kill'; gapMs: number; restartAfterMs: number }
   | { kind: 'sqs-outage'; gapMs: number; durationMs: number };
@@ -51,6 +52,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
       group: fc.integer({ min: 0, max: 40 }),
       plan: fc.constantFrom<Plan>('ok', 'ok', 'ok', 'flaky', 'poison', 'gate', 'doomed'),
       slowMs: fc.oneof(fc.constant(0), fc.integer({ min: 31_000, max: 70_000 })),
+      shape: fc.constantFrom<Shape>('plain', 'plain', 'plain', 'sns', 'pointer', 'sns-pointer'),
     }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('gate-down' as const, 'gate-up' as const), gapMs }) },

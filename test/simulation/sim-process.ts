@@ -1,6 +1,7 @@
 // One consumer process of the simulation: the real ConsumerEngine with the product's default
 // options (but `concurrency`), wired to the model through its own client, so that a kill -9
 // silences exactly this process's calls and nothing else.
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { ConsumerEngine } from '../../src/sqs/consumer-engine.js';
 import { ConsumerStatus } from '../../src/sqs/consumer-status.js';
@@ -16,6 +17,8 @@ export interface ProcessParts {
   queueUrl: string;
   concurrency: number;
   client: ModelSqsClient;
+  /** S3 for Extended Client pointers. */
+  s3: S3Client;
   /** Runs one message's handler in this process. */
   handle(proc: SimProcess, data: unknown, held: HeldMessage): Promise<void>;
   emit: (event: string) => void;
@@ -35,7 +38,11 @@ export class SimProcess {
 
   constructor(readonly parts: ProcessParts) {
     this.id = parts.id;
-    this.options = resolveSqsServerOptions({ queues: [{ url: parts.queueUrl }], concurrency: parts.concurrency });
+    this.options = resolveSqsServerOptions({
+      queues: [{ url: parts.queueUrl }],
+      concurrency: parts.concurrency,
+      largePayloads: { s3: parts.s3 },
+    });
     this.engine = new ConsumerEngine({
       client: parts.client as unknown as SQSClient,
       options: this.options,

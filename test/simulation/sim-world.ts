@@ -8,7 +8,8 @@ import { NonRetryableError } from '../../src/sqs/sqs.errors.js';
 import { ModelSqsClient, NO_FAULTS, type FaultRates } from './model/model-client.js';
 import { SqsModel, type ModelMessage, type ModelQueue } from './model/sqs-model.js';
 import type { Plan, Schedule } from './schedule.js';
-import { SIM_PATTERN, SimProcess } from './sim-process.js';
+import { encode, modelS3, type Shape } from './message-shapes.js';
+import { SimProcess } from './sim-process.js';
 
 const MESSAGE_STEP_EVENTS = new Set(['processing_started', 'processed', 'processing_failed']);
 
@@ -23,6 +24,7 @@ export interface LogicalMessage {
   receipts: string[];
   /** Receipts whose receive the environment wasted, with why. */
   excused: Map<string, string>;
+  shape: Shape;
   /** How long its first attempt runs (0: a fraction of a second, like every later one). */
   slowMs: number;
   /** What happened to its receipts that a counterexample should tell. */
@@ -41,6 +43,9 @@ export class SimWorld {
   faults: FaultRates;
   listenerThrows: number;
   outageUntil = 0;
+  readonly s3 = modelS3();
+  /** Logical id by body: every copy of a message (requeued, dead-lettered) has its body. */
+  private readonly lidByBody = new Map<string, string>();
   private seqCounter = 0;
   private blipsLeft: number;
   private nextLid = 0;
@@ -73,7 +78,7 @@ export class SimWorld {
   }
 
   /** The producer sends `count` messages (not through the consumer's client). */
-  send(count: number, plan: Plan, group: number, slowMs: number): void {
+  send(count: number, plan: Plan, group: number, slowMs: number, shape: Shape = 'plain'): void {
     for (let i = 0; i < count; i++) {
       const lid = `L${++this.nextLid}`;
       const groupId = this.schedule.fifo ? `g${group}` : undefined;
@@ -82,6 +87,7 @@ export class SimWorld {
         plan,
         group: groupId,
         slowMs,
+        shape,
         sentSeq: this.seq(),
         attempts: 0,
         successes: [],
@@ -90,12 +96,9 @@ export class SimWorld {
         notes: [],
         deadLettered: [],
       });
-      this.model.send(this.workQueue.url, {
-        body: JSON.stringify({ lid }),
-        attributes: { pattern: { DataType: 'String', StringValue: SIM_PATTERN } },
-        groupId,
-        dedupId: groupId ? lid : undefined,
-      });
+      const { body, attributes } = encode(JSON.stringify({ lid }), shape, this.s3.objects, lid);
+      this.lidByBody.set(body, lid);
+      this.model.send(this.workQueue.url, { body, attributes, groupId, dedupId: groupId ? lid : undefined });
     }
   }
 
@@ -112,7 +115,8 @@ export class SimWorld {
       queueUrl: this.workQueue.url,
       concurrency: this.schedule.concurrency,
       client,
-      handle: (p, data) => this.handle(p, data as { lid: string }),
+      s3: this.s3.client,
+      handle: (p, data, held) => this.handle(p, data, held.message.Body ?? ''),
       emit: (event: string) => {
         // An application's listener with a bug, on the events of a message's own processing.
         if (!MESSAGE_STEP_EVENTS.has(event) || this.listenerThrows === 0) return;
@@ -146,11 +150,18 @@ export class SimWorld {
     return Date.now() < this.outageUntil ? { ...this.faults, serverError: 1 } : this.faults;
   }
 
-  private async handle(proc: SimProcess, { lid }: { lid: string }): Promise<void> {
-    const m = this.messages.get(lid);
-    if (!m) throw new NonRetryableError(`unknown logical id ${lid}`);
-    if (proc.running.has(lid)) this.violations.push(`no-concurrent-runs: ${lid} started twice at once in ${proc.id}`);
-    proc.running.add(lid);
+  private async handle(proc: SimProcess, data: unknown, body: string): Promise<void> {
+    const m = this.byBody(body);
+    if (!m) throw new NonRetryableError('a message nobody sent');
+    if ((data as { lid?: unknown } | undefined)?.lid !== m.lid) {
+      // The handler takes what it is given, as most do: the payload was lost on the way.
+      this.violations.push(
+        `payload-intact: ${m.lid} (${m.shape}): the handler got ${JSON.stringify(data).slice(0, 160)}`,
+      );
+    }
+    if (proc.running.has(m.lid))
+      this.violations.push(`no-concurrent-runs: ${m.lid} started twice at once in ${proc.id}`);
+    proc.running.add(m.lid);
     m.attempts += 1;
     try {
       // Slower than the visibility timeout on its first attempt only: a whole backlog of slow
@@ -160,7 +171,7 @@ export class SimWorld {
       this.outcome(m);
       m.successes.push(this.seq());
     } finally {
-      proc.running.delete(lid);
+      proc.running.delete(m.lid);
     }
   }
 
@@ -190,10 +201,7 @@ export class SimWorld {
   }
 
   private byBody(body: string): LogicalMessage | undefined {
-    try {
-      return this.messages.get((JSON.parse(body) as { lid: string }).lid);
-    } catch {
-      return undefined;
-    }
+    const lid = this.lidByBody.get(body);
+    return lid === undefined ? undefined : this.messages.get(lid);
   }
 }
