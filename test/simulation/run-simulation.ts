@@ -17,6 +17,8 @@ export interface SimResult {
   world: SimWorld;
   /** Leftovers in the last process's engine once the queue is empty, by field path. */
   atRest: string[];
+  /** The last process's snapshot when the run ended (it should be idle). */
+  finalSnapshot: { inFlight: number; buffered: number; started: boolean };
   /** The last process's view of `maxReceiveCount` at the end. */
   maxReceiveCountKnown: boolean;
   settledAtMs?: number;
@@ -59,7 +61,9 @@ export async function runSimulation(schedule: Schedule): Promise<SimResult> {
     const atRest = inspectAtRest(current.engine);
     const maxReceiveCountKnown = (current.engine as any).queues?.[0]?.maxReceiveCount !== undefined;
     await drive(clock, current.close(), 10 * 60_000);
-    return { world, atRest, maxReceiveCountKnown, settledAtMs, closes: closes(world.processes) };
+    const { inFlight, buffered } = current.engine.snapshot();
+    const finalSnapshot = { inFlight, buffered, started: current.started };
+    return { world, atRest, maxReceiveCountKnown, settledAtMs, finalSnapshot, closes: closes(world.processes) };
   } finally {
     Math.random = realRandom;
     clock.uninstall();

@@ -30,7 +30,13 @@ export interface LogicalMessage {
   /** What happened to its receipts that a counterexample should tell. */
   notes: string[];
   /** Copies that reached the dead-letter queue: when, and with which reason attribute. */
-  deadLettered: Array<{ seq: number; reason?: string; by: 'consumer' | 'redrive-policy' }>;
+  deadLettered: Array<{
+    seq: number;
+    reason?: string;
+    by: 'consumer' | 'redrive-policy';
+    /** The environment spent the receive before the move (a crash, a lost answer): nobody could try it. */
+    lastReceiveExcused: boolean;
+  }>;
 }
 
 export class SimWorld {
@@ -197,7 +203,12 @@ export class SimWorld {
 
   private onDeadLettered(copy: ModelMessage, by: 'consumer' | 'redrive-policy'): void {
     const reason = copy.attributes?.[DLQ_REASON_ATTRIBUTE]?.StringValue;
-    this.byBody(copy.body)?.deadLettered.push({ seq: this.seq(), reason, by });
+    const m = this.byBody(copy.body);
+    if (!m) return;
+    // The moved copy's last receipt: the redrive policy moves on the receive after it.
+    const last = m.receipts.findLast((r) => this.model.deliveries.get(r)?.messageId === copy.id);
+    const lastReceiveExcused = by === 'redrive-policy' && last !== undefined && m.excused.has(last);
+    m.deadLettered.push({ seq: this.seq(), reason, by, lastReceiveExcused });
   }
 
   private byBody(body: string): LogicalMessage | undefined {
