@@ -15,20 +15,26 @@ import { scheduleArb } from './schedule.js';
  * checks everything).
  */
 const KNOWN_FAILING_UNTIL_ISSUE_16 = [
-  'dlq-has-reason',
-  'succeeding-never-dead-lettered',
-  'succeeding-never-dead-lettered-fifo',
+  // Bug 1 (a give-back untried spends a receive: SIGTERM, pause, FIFO followers) and an
+  // answered long poll aborted on close or pause.
   'receive-budget',
   'receive-budget-fifo',
-  'settled',
-  'at-rest-empty',
-  'max-receive-count-known',
-  'shutdown-bound',
-  'visibility-changes-in-order',
-  'no-dead-letter-copy-of-a-success',
-  'fifo-order',
+  'succeeding-never-dead-lettered',
+  'succeeding-never-dead-lettered-fifo',
   'outage-never-dead-letters',
+  'no-dead-letter-copy-of-a-success',
+  // Bug 2 (a start-up blip leaves maxReceiveCount unknown: moves without a reason).
+  'max-receive-count-known',
+  'dlq-has-reason',
+  // Bug 3 (the group rotation keeps a group's entry after its last message).
+  'at-rest-empty',
+  // Bug 4 (an SNS Extended Client pointer inside a notification reaches the handler).
   'payload-intact',
+  // Bug 5 (an error in the engine's own step leaves the message unsettled, its group unblocked).
+  'settled',
+  'fifo-order',
+  // Suspected, proven: a heartbeat extension applied after a give-back.
+  'visibility-changes-in-order',
 ];
 
 const env = process.env;
