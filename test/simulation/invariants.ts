@@ -35,7 +35,8 @@ export const INVARIANTS: Invariant[] = [
       const lines =
         r.settledAtMs === undefined
           ? [
-              `work queue not empty ${r.world.model.size(r.world.workQueue.url)} message(s) 15 minutes after the last step`,
+              `not at rest 15 minutes after the last step: ${r.world.model.size(r.world.workQueue.url)} message(s) ` +
+                `in the work queue, the process ${JSON.stringify(r.finalSnapshot)}`,
             ]
           : [];
       return lines.concat(
