@@ -96,8 +96,10 @@ function apply(world: SimWorld, step: Step, current: SimProcess, respawn: (after
 /** Runs virtual time until the work queue is empty and the process idle; the time it took. */
 async function settle(clock: FakeTimers.Clock, world: SimWorld, proc: SimProcess) {
   const start = Date.now();
-  // Slow first attempts run one per worker: a backlog of them takes its time on one worker.
-  const slowWork = [...world.messages.values()].reduce((sum, m) => sum + m.slowMs, 0) / world.schedule.concurrency;
+  // Slow first attempts run one per worker, and one at a time in a FIFO group: a backlog of
+  // them takes its time.
+  const workers = world.schedule.fifo ? 1 : world.schedule.concurrency;
+  const slowWork = [...world.messages.values()].reduce((sum, m) => sum + m.slowMs, 0) / workers;
   while (Date.now() - start < SETTLE_HORIZON_MS + slowWork) {
     const snapshot = proc.engine.snapshot();
     if (proc.started && world.model.size(world.workQueue.url) === 0 && snapshot.inFlight + snapshot.buffered === 0) {
