@@ -33,8 +33,10 @@ const KNOWN_FAILING_UNTIL_ISSUE_16 = [
   // Bug 5 (an error in the engine's own step leaves the message unsettled, its group unblocked).
   'settled',
   'fifo-order',
-  // Suspected, proven: a heartbeat extension applied after a give-back.
+  // Suspected, proven: a heartbeat extension applied after a give-back; a close that outlasts its
+  // grace when SQS is slow (the buffer's release runs before the grace timer starts).
   'visibility-changes-in-order',
+  'shutdown-bound',
 ];
 
 const env = process.env;
