@@ -9,6 +9,13 @@ export const SUITES = [
     concurrency: 2,
   },
   {
+    name: 'simulation',
+    description:
+      'the real ConsumerEngine against a model of SQS on virtual time, thousands of seeded fault schedules, invariants after each (docs/simulation.md)',
+    files: ['.build/test/simulation/**/*.spec.js'],
+    timeoutMs: 300_000,
+  },
+  {
     name: 'sqs-fauxqs',
     description: 'transport end-to-end against fauxqs on loopback',
     files: ['.build/test/sqs/**/*.e2e-spec.js'],
@@ -26,13 +33,14 @@ export const SUITES = [
   {
     name: 'sqs-moto',
     description:
-      'FIFO groups with a backlog run side by side, against moto (which batches a receive by group, as AWS does); 1 MiB messages, S3 claim checks and SNS subscriptions against the S3 and SNS of moto; large messages published by the official Python SNS Extended Client; spans continuing an X-Ray AWSTraceHeader',
+      'FIFO groups with a backlog run side by side, against moto (which batches a receive by group, as AWS does); 1 MiB messages, S3 claim checks and SNS subscriptions against the S3 and SNS of moto; large messages published by the official Python SNS Extended Client; spans continuing an X-Ray AWSTraceHeader; the simulation model against moto',
     files: [
       '.build/test/sqs/fifo-groups.e2e-spec.js',
       '.build/test/sqs/large-messages.e2e-spec.js',
       '.build/test/sqs/message-shapes.e2e-spec.js',
       '.build/test/sqs/sns-large-messages.e2e-spec.js',
       '.build/test/sqs/telemetry.e2e-spec.js',
+      '.build/test/sqs/model-conformance.e2e-spec.js',
     ],
     servers: ['moto'],
     env: { SQS_TEST_BACKEND: 'moto' },

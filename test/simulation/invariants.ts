@@ -1,0 +1,163 @@
+// The delivery promises, checked after every simulated run. Each invariant has a name: a failing
+// run names the ones it broke, and SIM_KNOWN_FAILING lists those reported without failing the
+// suite (for code that does not keep them yet).
+import { MAX_CALL_LATENCY_MS } from './model/model-client.js';
+import type { SimResult } from './run-simulation.js';
+import type { LogicalMessage } from './sim-world.js';
+
+/** What close() may take beyond its grace period: a release and a flush, each one call's worth. */
+export const SHUTDOWN_BOUND_MS = 2 * MAX_CALL_LATENCY_MS + 1_000;
+
+export interface Invariant {
+  name: string;
+  /** One line per breach, empty when it holds. */
+  check(result: SimResult): string[];
+}
+
+const each = (result: SimResult, test: (m: LogicalMessage) => string | undefined): string[] =>
+  [...result.world.messages.values()].map(test).filter((line): line is string => line !== undefined);
+
+const describe = (m: LogicalMessage): string =>
+  `${m.lid} (${m.plan}${m.group ? `, ${m.group}` : ''}; ${m.attempts} attempt(s), ${m.receipts.length} receive(s), ` +
+  `${m.excused.size} spent by the environment${m.excused.size ? `: ${[...new Set(m.excused.values())].join('; ')}` : ''}` +
+  `${m.notes.length ? `; ${m.notes.join('; ')}` : ''})`;
+
+/** Moves to the DLQ the consumer could have prevented (not a policy move after a crash or lost answer). */
+const unexcusedMoves = (m: LogicalMessage) => m.deadLettered.filter((d) => !d.lastReceiveExcused);
+
+/** Receives not spent by an attempt nor excused by the environment. */
+const unexcusedReceives = (m: LogicalMessage): number => m.receipts.length - m.attempts - m.excused.size;
+
+export const INVARIANTS: Invariant[] = [
+  {
+    name: 'settled',
+    check: (r) => {
+      const lines =
+        r.settledAtMs === undefined
+          ? [
+              `not at rest 15 minutes after the last step: ${r.world.model.size(r.world.workQueue.url)} message(s) ` +
+                `in the work queue, the process ${JSON.stringify(r.finalSnapshot)}`,
+            ]
+          : [];
+      return lines.concat(
+        each(r, (m) =>
+          m.successes.length === 0 && m.deadLettered.length === 0
+            ? `${describe(m)}: neither handled nor dead-lettered`
+            : undefined,
+        ),
+      );
+    },
+  },
+  {
+    name: 'dlq-has-reason',
+    check: (r) =>
+      each(r, (m) => {
+        // A crash or a lost answer on the last receive leaves the move to the policy: no reason then.
+        const bare = m.deadLettered.find((d) => !d.reason && !d.lastReceiveExcused);
+        if (!bare) return undefined;
+        return `${describe(m)}: in the DLQ without dlq-reason (moved by the ${bare.by})`;
+      }),
+  },
+  {
+    name: 'succeeding-never-dead-lettered',
+    check: (r) => (r.world.schedule.fifo ? [] : succeedingDeadLettered(r)),
+  },
+  {
+    // Separate: on FIFO a give-back costs a receive (a copy would break the group's order), so a
+    // contract may dead-letter an untried message on its last receive, with a reason that says so.
+    name: 'succeeding-never-dead-lettered-fifo',
+    check: (r) => (r.world.schedule.fifo ? succeedingDeadLettered(r) : []),
+  },
+  {
+    name: 'outage-never-dead-letters',
+    check: (r) =>
+      r.world.schedule.fifo
+        ? []
+        : each(r, (m) =>
+            m.plan === 'gate' && unexcusedMoves(m).length > 0
+              ? `${describe(m)}: failed only while its dependency was down, yet dead-lettered`
+              : undefined,
+          ),
+  },
+  {
+    name: 'receive-budget',
+    check: (r) =>
+      r.world.schedule.fifo
+        ? []
+        : each(r, (m) =>
+            unexcusedReceives(m) > 0 ? `${describe(m)}: ${unexcusedReceives(m)} receive(s) spent untried` : undefined,
+          ),
+  },
+  {
+    name: 'receive-budget-fifo',
+    check: (r) =>
+      !r.world.schedule.fifo
+        ? []
+        : each(r, (m) =>
+            unexcusedReceives(m) > 0 ? `${describe(m)}: ${unexcusedReceives(m)} receive(s) spent untried` : undefined,
+          ),
+  },
+  { name: 'fifo-order', check: fifoOrder },
+  {
+    name: 'visibility-changes-in-order',
+    check: (r) =>
+      each(r, (m) =>
+        m.notes.some((n) => n.includes('was applied after it'))
+          ? `${describe(m)}: an older visibility change overrode a newer one`
+          : undefined,
+      ),
+  },
+  {
+    name: 'no-dead-letter-copy-of-a-success',
+    check: (r) =>
+      each(r, (m) =>
+        m.successes.length > 0 && unexcusedMoves(m).length > 0
+          ? `${describe(m)}: handled successfully, yet also in the DLQ`
+          : undefined,
+      ),
+  },
+  { name: 'no-concurrent-runs', check: (r) => r.world.violations.filter((v) => v.startsWith('no-concurrent-runs')) },
+  { name: 'payload-intact', check: (r) => r.world.violations.filter((v) => v.startsWith('payload-intact')) },
+  { name: 'at-rest-empty', check: (r) => r.atRest.map((line) => `left in the engine at rest: ${line}`) },
+  {
+    name: 'max-receive-count-known',
+    check: (r) => (r.maxReceiveCountKnown ? [] : ['maxReceiveCount still unknown at the end of the run']),
+  },
+  {
+    name: 'shutdown-bound',
+    check: (r) =>
+      r.closes
+        .filter((c) => c.ms > c.graceSeconds * 1_000 + SHUTDOWN_BOUND_MS)
+        .map((c) => `${c.process} took ${c.ms} ms to close (grace ${c.graceSeconds} s + ${SHUTDOWN_BOUND_MS} ms)`),
+  },
+];
+
+function succeedingDeadLettered(r: SimResult): string[] {
+  return each(r, (m) =>
+    m.plan === 'ok' && unexcusedMoves(m).length > 0
+      ? `${describe(m)}: always succeeds, yet dead-lettered (${unexcusedMoves(m)
+          .map((d) => d.reason ?? `no reason, by the ${d.by}`)
+          .join(', ')})`
+      : undefined,
+  );
+}
+
+/** In each FIFO group, a message succeeds only after every earlier one succeeded or was dead-lettered. */
+function fifoOrder(r: SimResult): string[] {
+  if (!r.world.schedule.fifo) return [];
+  const lines: string[] = [];
+  const groups = Map.groupBy(r.world.messages.values(), (m) => m.group ?? '');
+  for (const members of groups.values()) {
+    const sorted = members.sort((a, b) => a.sentSeq - b.sentSeq);
+    sorted.forEach((later, j) => {
+      if (later.successes.length === 0) return;
+      const firstSuccess = later.successes[0]!;
+      for (const earlier of sorted.slice(0, j)) {
+        const resolved = Math.min(earlier.successes[0] ?? Infinity, earlier.deadLettered[0]?.seq ?? Infinity);
+        if (resolved > firstSuccess)
+          lines.push(`${later.lid} succeeded before ${earlier.lid} of ${later.group} was done`);
+      }
+    });
+  }
+  return lines;
+}

@@ -1,0 +1,218 @@
+// The simulated world of one run: the SQS model, the network's faults, a downstream gate, the
+// handlers (each message's plan), and the consumer processes that come and go. It records what
+// the invariants need: every attempt, success, receipt and dead-letter copy, by logical id.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DownstreamGate } from '../../src/sqs/downstream-gate.js';
+import { DLQ_REASON_ATTRIBUTE } from '../../src/sqs/dead-letter-forwarder.js';
+import { NonRetryableError } from '../../src/sqs/sqs.errors.js';
+import { ModelSqsClient, NO_FAULTS, type FaultRates } from './model/model-client.js';
+import { SqsModel, type ModelMessage, type ModelQueue } from './model/sqs-model.js';
+import type { Plan, Schedule } from './schedule.js';
+import { encode, modelS3, type Shape } from './message-shapes.js';
+import { SimProcess } from './sim-process.js';
+
+const MESSAGE_STEP_EVENTS = new Set(['processing_started', 'processed', 'processing_failed']);
+
+/** Everything the run did to one message sent by the producer (copies included). */
+export interface LogicalMessage {
+  lid: string;
+  plan: Plan;
+  group?: string;
+  sentSeq: number;
+  attempts: number;
+  successes: number[];
+  receipts: string[];
+  /** Receipts whose receive the environment wasted, with why. */
+  excused: Map<string, string>;
+  shape: Shape;
+  /** How long its first attempt runs (0: a fraction of a second, like every later one). */
+  slowMs: number;
+  /** What happened to its receipts that a counterexample should tell. */
+  notes: string[];
+  /** Copies that reached the dead-letter queue: when, and with which reason attribute. */
+  deadLettered: Array<{
+    seq: number;
+    reason?: string;
+    by: 'consumer' | 'redrive-policy';
+    /** The environment spent the receive before the move (a crash, a lost answer): nobody could try it. */
+    lastReceiveExcused: boolean;
+  }>;
+}
+
+export class SimWorld {
+  readonly model: SqsModel;
+  readonly messages = new Map<string, LogicalMessage>();
+  readonly processes: SimProcess[] = [];
+  readonly violations: string[] = [];
+  readonly workQueue: ModelQueue;
+  readonly deadLetterQueue: ModelQueue;
+  faults: FaultRates;
+  listenerThrows: number;
+  outageUntil = 0;
+  readonly s3 = modelS3();
+  /** Logical id by body: every copy of a message (requeued, dead-lettered) has its body. */
+  private readonly lidByBody = new Map<string, string>();
+  private seqCounter = 0;
+  private blipsLeft: number;
+  private nextLid = 0;
+
+  constructor(
+    readonly schedule: Schedule,
+    readonly random: () => number,
+    readonly gate: DownstreamGate,
+  ) {
+    this.faults = schedule.faults;
+    this.listenerThrows = schedule.listenerThrows;
+    this.blipsLeft = schedule.startupBlips;
+    this.model = new SqsModel({
+      onDelivered: (_q, d) => this.byBody(d.body)?.receipts.push(d.receipt),
+      onMovedByRedrive: (_q, m) => this.onDeadLettered(m, 'redrive-policy'),
+      onSent: (q, m) => q === this.deadLetterQueue && this.onDeadLettered(m, 'consumer'),
+      onReordered: (receipt, applied, overridden) =>
+        this.note(receipt, `visibility ${applied}s sent before ${overridden}s was applied after it`),
+    });
+    const suffix = schedule.fifo ? '.fifo' : '';
+    this.deadLetterQueue = this.model.createQueue({ name: `sim-dlq${suffix}` });
+    this.workQueue = this.model.createQueue({
+      name: `sim-work${suffix}`,
+      redrive: { deadLetterQueueName: `sim-dlq${suffix}`, maxReceiveCount: schedule.maxReceiveCount },
+    });
+  }
+
+  seq(): number {
+    return ++this.seqCounter;
+  }
+
+  /** The producer sends `count` messages (not through the consumer's client). */
+  send(count: number, plan: Plan, group: number, slowMs: number, shape: Shape = 'plain'): void {
+    for (let i = 0; i < count; i++) {
+      const lid = `L${++this.nextLid}`;
+      const groupId = this.schedule.fifo ? `g${group}` : undefined;
+      this.messages.set(lid, {
+        lid,
+        plan,
+        group: groupId,
+        slowMs,
+        shape,
+        sentSeq: this.seq(),
+        attempts: 0,
+        successes: [],
+        receipts: [],
+        excused: new Map(),
+        notes: [],
+        deadLettered: [],
+      });
+      const { body, attributes } = encode(JSON.stringify({ lid }), shape, this.s3.objects, lid);
+      this.lidByBody.set(body, lid);
+      this.model.send(this.workQueue.url, { body, attributes, groupId, dedupId: groupId ? lid : undefined });
+    }
+  }
+
+  /** A new consumer process (a pod starting), which starts receiving at once. */
+  spawn(): SimProcess {
+    const id = `p${this.processes.length + 1}`;
+    const client = new ModelSqsClient(this.model, id, this.random, () => this.currentFaults(), {
+      excuse: (receipt, why) => this.excuse(receipt, why),
+      note: (receipt, what) => this.note(receipt, what),
+      failQueueAttributes: () => this.blipsLeft > 0 && this.blipsLeft-- > 0,
+    });
+    const proc = new SimProcess({
+      id,
+      queueUrl: this.workQueue.url,
+      concurrency: this.schedule.concurrency,
+      client,
+      s3: this.s3.client,
+      handle: (p, data, held) => this.handle(p, data, held.message.Body ?? ''),
+      emit: (event: string) => {
+        // An application's listener with a bug, on the events of a message's own processing.
+        if (!MESSAGE_STEP_EVENTS.has(event) || this.listenerThrows === 0) return;
+        if (this.random() < this.listenerThrows) throw new Error(`listener of ${event} failed`);
+      },
+    });
+    this.processes.push(proc);
+    void proc.start();
+    return proc;
+  }
+
+  /** kill -9 of `proc`: the receives it held are spent by the crash. */
+  kill(proc: SimProcess): void {
+    proc.kill();
+    const now = Date.now();
+    for (const m of this.workQueue.messages) {
+      if (m.holder === proc.id && m.visibleAt > now && m.receipt)
+        this.excuse(m.receipt, `held by ${proc.id} when it was killed`);
+    }
+  }
+
+  /** From now on the environment behaves (the run's end: everything must settle). */
+  calm(): void {
+    this.faults = NO_FAULTS;
+    this.listenerThrows = 0;
+    this.outageUntil = 0;
+    this.gate.markUp();
+  }
+
+  private currentFaults(): FaultRates {
+    return Date.now() < this.outageUntil ? { ...this.faults, serverError: 1 } : this.faults;
+  }
+
+  private async handle(proc: SimProcess, data: unknown, body: string): Promise<void> {
+    const m = this.byBody(body);
+    if (!m) throw new NonRetryableError('a message nobody sent');
+    if ((data as { lid?: unknown } | undefined)?.lid !== m.lid) {
+      // The handler takes what it is given, as most do: the payload was lost on the way.
+      this.violations.push(
+        `payload-intact: ${m.lid} (${m.shape}): the handler got ${JSON.stringify(data).slice(0, 160)}`,
+      );
+    }
+    if (proc.running.has(m.lid))
+      this.violations.push(`no-concurrent-runs: ${m.lid} started twice at once in ${proc.id}`);
+    proc.running.add(m.lid);
+    m.attempts += 1;
+    try {
+      // Slower than the visibility timeout on its first attempt only: a whole backlog of slow
+      // handlers would outlast any horizon on one worker without telling anything new.
+      await sleep(m.attempts === 1 && m.slowMs ? m.slowMs : Math.floor(this.random() * 200));
+      if (proc.killed) await new Promise(() => undefined);
+      this.outcome(m);
+      m.successes.push(this.seq());
+    } finally {
+      proc.running.delete(m.lid);
+    }
+  }
+
+  /** Throws as the message's plan says for this attempt. */
+  private outcome(m: LogicalMessage): void {
+    if (m.plan === 'flaky' && m.attempts === 1) throw new Error('flaky: first attempt fails');
+    if (m.plan === 'poison') throw new NonRetryableError('poison: can never succeed');
+    if (m.plan === 'doomed') throw new Error('doomed: always fails');
+    if (m.plan === 'gate' && this.gate.isDown) throw this.gate.unavailable('downstream is down');
+  }
+
+  private excuse(receipt: string, why: string): void {
+    const delivery = this.model.deliveries.get(receipt);
+    const m = delivery && this.byBody(delivery.body);
+    if (m && !m.excused.has(receipt)) m.excused.set(receipt, why);
+  }
+
+  private note(receipt: string, what: string): void {
+    const delivery = this.model.deliveries.get(receipt);
+    const m = delivery && this.byBody(delivery.body);
+    m?.notes.push(`${receipt}: ${what}`);
+  }
+
+  private onDeadLettered(copy: ModelMessage, by: 'consumer' | 'redrive-policy'): void {
+    const reason = copy.attributes?.[DLQ_REASON_ATTRIBUTE]?.StringValue;
+    const m = this.byBody(copy.body);
+    if (!m) return;
+    // The moved copy's last receipt: the redrive policy moves on the receive after it.
+    const last = m.receipts.findLast((r) => this.model.deliveries.get(r)?.messageId === copy.id);
+    const lastReceiveExcused = by === 'redrive-policy' && last !== undefined && m.excused.has(last);
+    m.deadLettered.push({ seq: this.seq(), reason, by, lastReceiveExcused });
+  }
+
+  private byBody(body: string): LogicalMessage | undefined {
+    const lid = this.lidByBody.get(body);
+    return lid === undefined ? undefined : this.messages.get(lid);
+  }
+}

@@ -1,0 +1,83 @@
+// The deterministic simulation of the consumer (docs/simulation.md): the real ConsumerEngine
+// against a model of SQS on virtual time, under random schedules of sends, handler outcomes,
+// gate flaps, SIGTERM, kill -9, SQS faults and start-up blips, with every invariant checked after
+// each run. A failure prints the one command that replays it, shrunk to a minimal schedule.
+import fc from 'fast-check';
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { INVARIANTS } from './invariants.js';
+import { runSimulation } from './run-simulation.js';
+import { scheduleArb } from './schedule.js';
+
+/**
+ * Invariants today's engine does not keep yet (issue 16): reported, not failing the suite.
+ * Empty this list as the fixes land; SIM_KNOWN_FAILING overrides it (`SIM_KNOWN_FAILING=`
+ * checks everything).
+ */
+const KNOWN_FAILING_UNTIL_ISSUE_16 = [
+  // Bug 1 (a give-back untried spends a receive: SIGTERM, pause, FIFO followers) and an
+  // answered long poll aborted on close or pause.
+  'receive-budget',
+  'receive-budget-fifo',
+  'succeeding-never-dead-lettered',
+  'succeeding-never-dead-lettered-fifo',
+  'outage-never-dead-letters',
+  'no-dead-letter-copy-of-a-success',
+  // Bug 2 (a start-up blip leaves maxReceiveCount unknown: moves without a reason).
+  'max-receive-count-known',
+  'dlq-has-reason',
+  // Bug 3 (the group rotation keeps a group's entry after its last message).
+  'at-rest-empty',
+  // Bug 4 (an SNS Extended Client pointer inside a notification reaches the handler).
+  'payload-intact',
+  // Bug 5 (an error in the engine's own step leaves the message unsettled, its group unblocked).
+  'settled',
+  'fifo-order',
+  // Suspected, proven: a heartbeat extension applied after a give-back; a close that outlasts its
+  // grace when SQS is slow (the buffer's release runs before the grace timer starts).
+  'visibility-changes-in-order',
+  'shutdown-bound',
+];
+
+const env = process.env;
+const knownFailing = new Set(
+  (env.SIM_KNOWN_FAILING ?? KNOWN_FAILING_UNTIL_ISSUE_16.join(',')).split(',').filter(Boolean),
+);
+const only = env.SIM_INVARIANTS?.split(',').filter(Boolean);
+const checked = INVARIANTS.filter((i) => (only ? only.includes(i.name) : !knownFailing.has(i.name)));
+const reported = INVARIANTS.filter((i) => !checked.includes(i));
+
+test(`the consumer keeps its promises under churn (${checked.map((i) => i.name).join(', ')})`, async () => {
+  const tally = new Map<string, number>();
+  const property = fc.asyncProperty(scheduleArb, async (schedule) => {
+    const result = await runSimulation(schedule);
+    for (const invariant of reported)
+      if (invariant.check(result).length) tally.set(invariant.name, (tally.get(invariant.name) ?? 0) + 1);
+    const broken = checked.flatMap((i) => i.check(result).map((line) => `${i.name}: ${line}`));
+    if (broken.length) throw new Error(broken.join('\n'));
+  });
+  const details = await fc.check(property, {
+    numRuns: Number(env.SIM_RUNS ?? 3_000),
+    // Shrinking a long schedule can take minutes: past this, report the smallest found so far.
+    interruptAfterTimeLimit: Number(env.SIM_TIME_LIMIT_MS ?? 200_000),
+    markInterruptAsFailure: false,
+    ...(env.SIM_SEED ? { seed: Number(env.SIM_SEED) } : {}),
+    ...(env.SIM_PATH ? { path: env.SIM_PATH } : {}),
+  });
+  if (tally.size) {
+    console.log(
+      `[simulation] known failing (not checked): ${[...tally].map(([n, c]) => `${n} in ${c} run(s)`).join(', ')}`,
+    );
+  }
+  if (!details.failed) return;
+  const replay = `SIM_SEED=${details.seed} SIM_PATH=${details.counterexamplePath} npm test -- simulation`;
+  const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+  assert.fail(
+    [
+      `simulation failed after ${details.numRuns} run(s), shrunk ${details.numShrinks} time(s)`,
+      `replay: ${replay}`,
+      `schedule: ${JSON.stringify(details.counterexample?.[0])}`,
+      error,
+    ].join('\n'),
+  );
+});
