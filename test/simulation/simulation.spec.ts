@@ -15,28 +15,19 @@ import { scheduleArb } from './schedule.js';
  * checks everything).
  */
 const KNOWN_FAILING_UNTIL_ISSUE_16 = [
-  // Bug 1 (a give-back untried spends a receive: SIGTERM, pause, FIFO followers) and an
-  // answered long poll aborted on close or pause.
-  'receive-budget',
+  // By the FIFO contract (docs/delivery-guarantees.md): an untried give-back costs a FIFO
+  // message one receive, and one on its last receive is dead-lettered with a reason.
   'receive-budget-fifo',
-  'succeeding-never-dead-lettered',
   'succeeding-never-dead-lettered-fifo',
+  // Still found after the churn fixes landed (1,500-run sweep on the merged main, 2026-12-03):
+  // a few schedules per thousand, around SIGTERM, outages and restarts. Under investigation
+  // (issue 16's note lists the seeds); enforced again as each is fixed.
+  'receive-budget',
+  'succeeding-never-dead-lettered',
   'outage-never-dead-letters',
   'no-dead-letter-copy-of-a-success',
-  // Bug 2 (a start-up blip leaves maxReceiveCount unknown: moves without a reason).
-  'max-receive-count-known',
   'dlq-has-reason',
-  // Bug 3 (the group rotation keeps a group's entry after its last message).
   'at-rest-empty',
-  // Bug 4 (an SNS Extended Client pointer inside a notification reaches the handler).
-  'payload-intact',
-  // Bug 5 (an error in the engine's own step leaves the message unsettled, its group unblocked).
-  'settled',
-  'fifo-order',
-  // Suspected, proven: a heartbeat extension applied after a give-back; a close that outlasts its
-  // grace when SQS is slow (the buffer's release runs before the grace timer starts).
-  'visibility-changes-in-order',
-  'shutdown-bound',
 ];
 
 const env = process.env;
