@@ -59,7 +59,11 @@ export async function runSimulation(schedule: Schedule): Promise<SimResult> {
     // Deletes linger up to a second and retry: give them time before looking inside.
     await clock.tickAsync(5_000);
     const atRest = inspectAtRest(current.engine);
-    const maxReceiveCountKnown = (current.engine as any).queues?.[0]?.maxReceiveCount !== undefined;
+    // The redrive policy is re-read with a backoff capped at 60 s (RedrivePolicyReader): once the
+    // faults stop it must be known within one cap, not necessarily by the time the queue drained.
+    const known = () => (current.engine as any).queues?.[0]?.maxReceiveCount !== undefined;
+    for (let waited = 0; !known() && waited < 65_000; waited += 1_000) await clock.tickAsync(1_000);
+    const maxReceiveCountKnown = known();
     await drive(clock, current.close(), 10 * 60_000);
     const { inFlight, buffered } = current.engine.snapshot();
     const finalSnapshot = { inFlight, buffered, started: current.started };
