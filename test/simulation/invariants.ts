@@ -20,6 +20,7 @@ const each = (result: SimResult, test: (m: LogicalMessage) => string | undefined
 const describe = (m: LogicalMessage): string =>
   `${m.lid} (${m.plan}${m.group ? `, ${m.group}` : ''}; ${m.attempts} attempt(s), ${m.receipts.length} receive(s), ` +
   `${m.excused.size} spent by the environment${m.excused.size ? `: ${[...new Set(m.excused.values())].join('; ')}` : ''}` +
+  `${m.blind.size ? `; ${m.blind.size} received before the redrive policy was read` : ''}` +
   `${m.notes.length ? `; ${m.notes.join('; ')}` : ''})`;
 
 /** Moves to the DLQ the consumer could have prevented (not a policy move after a crash or lost answer). */
@@ -52,7 +53,8 @@ export const INVARIANTS: Invariant[] = [
     name: 'dlq-has-reason',
     check: (r) =>
       each(r, (m) => {
-        // A crash or a lost answer on the last receive leaves the move to the policy: no reason then.
+        // A crash or a lost answer on the last receive leaves the move to the policy: no reason then;
+        // so does a last receive taken before the redrive policy could be read (start-up blips).
         const bare = m.deadLettered.find((d) => !d.reason && !d.lastReceiveExcused);
         if (!bare) return undefined;
         return `${describe(m)}: in the DLQ without dlq-reason (moved by the ${bare.by})`;

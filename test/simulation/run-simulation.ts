@@ -59,7 +59,7 @@ export async function runSimulation(schedule: Schedule): Promise<SimResult> {
     // Deletes linger up to a second and retry: give them time before looking inside.
     await clock.tickAsync(5_000);
     const atRest = inspectAtRest(current.engine);
-    const maxReceiveCountKnown = (current.engine as any).queues?.[0]?.maxReceiveCount !== undefined;
+    const maxReceiveCountKnown = current.maxReceiveCountKnown;
     await drive(clock, current.close(), 10 * 60_000);
     const { inFlight, buffered } = current.engine.snapshot();
     const finalSnapshot = { inFlight, buffered, started: current.started };

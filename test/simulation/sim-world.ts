@@ -6,7 +6,7 @@ import type { DownstreamGate } from '../../src/sqs/downstream-gate.js';
 import { DLQ_REASON_ATTRIBUTE } from '../../src/sqs/dead-letter-forwarder.js';
 import { NonRetryableError } from '../../src/sqs/sqs.errors.js';
 import { ModelSqsClient, NO_FAULTS, type FaultRates } from './model/model-client.js';
-import { SqsModel, type ModelMessage, type ModelQueue } from './model/sqs-model.js';
+import { SqsModel, type Delivery, type ModelMessage, type ModelQueue } from './model/sqs-model.js';
 import type { Plan, Schedule } from './schedule.js';
 import { encode, modelS3, type Shape } from './message-shapes.js';
 import { SimProcess } from './sim-process.js';
@@ -22,6 +22,8 @@ export interface LogicalMessage {
   attempts: number;
   successes: number[];
   receipts: string[];
+  /** Receipts received by a process that could not read the redrive policy yet (start-up blips). */
+  blind: Set<string>;
   /** Receipts whose receive the environment wasted, with why. */
   excused: Map<string, string>;
   shape: Shape;
@@ -34,7 +36,11 @@ export interface LogicalMessage {
     seq: number;
     reason?: string;
     by: 'consumer' | 'redrive-policy';
-    /** The environment spent the receive before the move (a crash, a lost answer): nobody could try it. */
+    /**
+     * The environment spent the receive before the move (a crash, a lost answer): nobody could try
+     * it; or it was received while the redrive policy could not be read (start-up blips), so its
+     * holder could not tell it was the last and the policy moved it (docs/delivery-guarantees.md).
+     */
     lastReceiveExcused: boolean;
   }>;
 }
@@ -65,7 +71,7 @@ export class SimWorld {
     this.listenerThrows = schedule.listenerThrows;
     this.blipsLeft = schedule.startupBlips;
     this.model = new SqsModel({
-      onDelivered: (_q, d) => this.byBody(d.body)?.receipts.push(d.receipt),
+      onDelivered: (_q, d) => this.onDelivered(d),
       onMovedByRedrive: (_q, m) => this.onDeadLettered(m, 'redrive-policy'),
       onSent: (q, m) => q === this.deadLetterQueue && this.onDeadLettered(m, 'consumer'),
       onReordered: (receipt, applied, overridden) =>
@@ -99,6 +105,7 @@ export class SimWorld {
         successes: [],
         receipts: [],
         excused: new Map(),
+        blind: new Set(),
         notes: [],
         deadLettered: [],
       });
@@ -113,6 +120,10 @@ export class SimWorld {
     const id = `p${this.processes.length + 1}`;
     const client = new ModelSqsClient(this.model, id, this.random, () => this.currentFaults(), {
       excuse: (receipt, why) => this.excuse(receipt, why),
+      excuseBody: (body, why) => {
+        const last = this.byBody(body)?.receipts.at(-1);
+        if (last) this.excuse(last, why);
+      },
       note: (receipt, what) => this.note(receipt, what),
       failQueueAttributes: () => this.blipsLeft > 0 && this.blipsLeft-- > 0,
     });
@@ -201,13 +212,22 @@ export class SimWorld {
     m?.notes.push(`${receipt}: ${what}`);
   }
 
+  private onDelivered(d: Delivery): void {
+    const m = this.byBody(d.body);
+    if (!m) return;
+    m.receipts.push(d.receipt);
+    const holder = this.processes.find((p) => p.id === d.holder);
+    if (holder && !holder.maxReceiveCountKnown) m.blind.add(d.receipt);
+  }
+
   private onDeadLettered(copy: ModelMessage, by: 'consumer' | 'redrive-policy'): void {
     const reason = copy.attributes?.[DLQ_REASON_ATTRIBUTE]?.StringValue;
     const m = this.byBody(copy.body);
     if (!m) return;
     // The moved copy's last receipt: the redrive policy moves on the receive after it.
     const last = m.receipts.findLast((r) => this.model.deliveries.get(r)?.messageId === copy.id);
-    const lastReceiveExcused = by === 'redrive-policy' && last !== undefined && m.excused.has(last);
+    const lastReceiveExcused =
+      by === 'redrive-policy' && last !== undefined && (m.excused.has(last) || m.blind.has(last));
     m.deadLettered.push({ seq: this.seq(), reason, by, lastReceiveExcused });
   }
 
