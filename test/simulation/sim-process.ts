@@ -60,7 +60,7 @@ export class SimProcess {
 
   /** Whether the engine has read the queue's redrive policy (it cannot tell a last receive before). */
   get maxReceiveCountKnown(): boolean {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the engine keeps its queues private
+    // The engine keeps its queues private.
     return (this.engine as any).queues?.[0]?.maxReceiveCount !== undefined;
   }
 
