@@ -20,14 +20,16 @@ const each = (result: SimResult, test: (m: LogicalMessage) => string | undefined
 const describe = (m: LogicalMessage): string =>
   `${m.lid} (${m.plan}${m.group ? `, ${m.group}` : ''}; ${m.attempts} attempt(s), ${m.receipts.length} receive(s), ` +
   `${m.excused.size} spent by the environment${m.excused.size ? `: ${[...new Set(m.excused.values())].join('; ')}` : ''}` +
+  `${m.copied.size ? `; ${m.copied.size} replaced by a fresh copy` : ''}` +
   `${m.blind.size ? `; ${m.blind.size} received before the redrive policy was read` : ''}` +
   `${m.notes.length ? `; ${m.notes.join('; ')}` : ''})`;
 
 /** Moves to the DLQ the consumer could have prevented (not a policy move after a crash or lost answer). */
 const unexcusedMoves = (m: LogicalMessage) => m.deadLettered.filter((d) => !d.lastReceiveExcused);
 
-/** Receives not spent by an attempt nor excused by the environment. */
-const unexcusedReceives = (m: LogicalMessage): number => m.receipts.length - m.attempts - m.excused.size;
+/** Receives not spent by an attempt, nor excused by the environment, nor replaced by a fresh copy. */
+const unexcusedReceives = (m: LogicalMessage): number =>
+  m.receipts.filter((r) => !m.tried.has(r) && !m.excused.has(r) && !m.copied.has(r)).length;
 
 export const INVARIANTS: Invariant[] = [
   {

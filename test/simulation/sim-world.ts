@@ -22,6 +22,13 @@ export interface LogicalMessage {
   attempts: number;
   successes: number[];
   receipts: string[];
+  /** Receipts whose receive an attempt spent. */
+  tried: Set<string>;
+  /**
+   * Receipts the consumer replaced with a fresh copy (a standard queue's give-back): the copy
+   * starts at receive count 0, so the original's receive spent nothing of the budget.
+   */
+  copied: Set<string>;
   /** Receipts received by a process that could not read the redrive policy yet (start-up blips). */
   blind: Set<string>;
   /** Receipts whose receive the environment wasted, with why. */
@@ -73,7 +80,10 @@ export class SimWorld {
     this.model = new SqsModel({
       onDelivered: (_q, d) => this.onDelivered(d),
       onMovedByRedrive: (_q, m) => this.onDeadLettered(m, 'redrive-policy'),
-      onSent: (q, m) => q === this.deadLetterQueue && this.onDeadLettered(m, 'consumer'),
+      onSent: (q, m) => {
+        if (q === this.deadLetterQueue) this.onDeadLettered(m, 'consumer');
+        else this.onCopied(m);
+      },
       onReordered: (receipt, applied, overridden) =>
         this.note(receipt, `visibility ${applied}s sent before ${overridden}s was applied after it`),
     });
@@ -106,6 +116,8 @@ export class SimWorld {
         receipts: [],
         excused: new Map(),
         blind: new Set(),
+        tried: new Set(),
+        copied: new Set(),
         notes: [],
         deadLettered: [],
       });
@@ -133,7 +145,7 @@ export class SimWorld {
       concurrency: this.schedule.concurrency,
       client,
       s3: this.s3.client,
-      handle: (p, data, held) => this.handle(p, data, held.message.Body ?? ''),
+      handle: (p, data, held) => this.handle(p, data, held.message.Body ?? '', held.message.ReceiptHandle ?? ''),
       emit: (event: string) => {
         // An application's listener with a bug, on the events of a message's own processing.
         if (!MESSAGE_STEP_EVENTS.has(event) || this.listenerThrows === 0) return;
@@ -167,7 +179,7 @@ export class SimWorld {
     return Date.now() < this.outageUntil ? { ...this.faults, serverError: 1 } : this.faults;
   }
 
-  private async handle(proc: SimProcess, data: unknown, body: string): Promise<void> {
+  private async handle(proc: SimProcess, data: unknown, body: string, receipt: string): Promise<void> {
     const m = this.byBody(body);
     if (!m) throw new NonRetryableError('a message nobody sent');
     if ((data as { lid?: unknown } | undefined)?.lid !== m.lid) {
@@ -180,6 +192,7 @@ export class SimWorld {
       this.violations.push(`no-concurrent-runs: ${m.lid} started twice at once in ${proc.id}`);
     proc.running.add(m.lid);
     m.attempts += 1;
+    m.tried.add(receipt);
     try {
       // Slower than the visibility timeout on its first attempt only: a whole backlog of slow
       // handlers would outlast any horizon on one worker without telling anything new.
@@ -218,6 +231,12 @@ export class SimWorld {
     m.receipts.push(d.receipt);
     const holder = this.processes.find((p) => p.id === d.holder);
     if (holder && !holder.maxReceiveCountKnown) m.blind.add(d.receipt);
+  }
+
+  /** A send to the work queue of a body already received: the consumer's copy of its last receive. */
+  private onCopied(copy: ModelMessage): void {
+    const last = this.byBody(copy.body)?.receipts.at(-1);
+    if (last) this.byBody(copy.body)!.copied.add(last);
   }
 
   private onDeadLettered(copy: ModelMessage, by: 'consumer' | 'redrive-policy'): void {
