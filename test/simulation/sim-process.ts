@@ -21,7 +21,7 @@ export interface ProcessParts {
   s3: S3Client;
   /** Runs one message's handler in this process. */
   handle(proc: SimProcess, data: unknown, held: HeldMessage): Promise<void>;
-  emit: (event: string) => void;
+  emit: (event: string, info?: { messageId?: string }) => void;
 }
 
 const SILENT = { log: () => undefined, warn: () => undefined, error: () => undefined };
@@ -52,7 +52,7 @@ export class SimProcess {
             ? (decoded: DecodedMessage, held) => parts.handle(this, decoded.data, held)
             : undefined,
       },
-      emit: (event, ..._args) => parts.emit(event),
+      emit: (event, ...args) => parts.emit(event, args[0] as { messageId?: string } | undefined),
       status: new ConsumerStatus(() => undefined),
       logger: SILENT,
     });

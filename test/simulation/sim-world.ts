@@ -146,10 +146,14 @@ export class SimWorld {
       client,
       s3: this.s3.client,
       handle: (p, data, held) => this.handle(p, data, held.message.Body ?? '', held.message.ReceiptHandle ?? ''),
-      emit: (event: string) => {
+      emit: (event: string, info?: { messageId?: string }) => {
         // An application's listener with a bug, on the events of a message's own processing.
         if (!MESSAGE_STEP_EVENTS.has(event) || this.listenerThrows === 0) return;
-        if (this.random() < this.listenerThrows) throw new Error(`listener of ${event} failed`);
+        if (this.random() >= this.listenerThrows) return;
+        // Thrown into the engine (the adapter would catch it): an internal error, settled as a
+        // retry with backoff. Before the handler ran, it spends the receive with no attempt.
+        if (event === 'processing_started' && info?.messageId) this.excuseById(info.messageId, 'an internal error');
+        throw new Error(`listener of ${event} failed`);
       },
     });
     this.processes.push(proc);
@@ -217,6 +221,12 @@ export class SimWorld {
     const delivery = this.model.deliveries.get(receipt);
     const m = delivery && this.byBody(delivery.body);
     if (m && !m.excused.has(receipt)) m.excused.set(receipt, why);
+  }
+
+  /** Excuses the newest receive of the SQS message `messageId`. */
+  private excuseById(messageId: string, why: string): void {
+    const receipt = [...this.model.deliveries.values()].findLast((d) => d.messageId === messageId)?.receipt;
+    if (receipt) this.excuse(receipt, why);
   }
 
   private note(receipt: string, what: string): void {
