@@ -22,6 +22,11 @@ export interface LogicalMessage {
   attempts: number;
   successes: number[];
   receipts: string[];
+  /**
+   * Successes of handlers still running when their process's grace period ended: the engine had
+   * given the message back as cut off (on FIFO's last receive: to the DLQ, by the contract).
+   */
+  cutOffSuccesses: number;
   /** Receipts whose receive an attempt spent. */
   tried: Set<string>;
   /**
@@ -117,6 +122,7 @@ export class SimWorld {
         excused: new Map(),
         blind: new Set(),
         tried: new Set(),
+        cutOffSuccesses: 0,
         copied: new Set(),
         notes: [],
         deadLettered: [],
@@ -204,6 +210,9 @@ export class SimWorld {
       if (proc.killed) await new Promise(() => undefined);
       this.outcome(m);
       m.successes.push(this.seq());
+      const { closing } = proc;
+      if (closing && Date.now() - closing.startedAt >= proc.options.shutdownGraceSeconds * 1_000)
+        m.cutOffSuccesses += 1;
     } finally {
       proc.running.delete(m.lid);
     }
