@@ -30,7 +30,7 @@ export class SimProcess {
   readonly id: string;
   readonly options: ResolvedSqsServerOptions;
   readonly engine: ConsumerEngine;
-  /** Logical ids whose handler runs now in this process. */
+  /** SQS message ids whose handler runs now in this process. */
   readonly running = new Set<string>();
   killed = false;
   started = false;

@@ -2,6 +2,7 @@
 // handlers (each message's plan), and the consumer processes that come and go. It records what
 // the invariants need: every attempt, success, receipt and dead-letter copy, by logical id.
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Message } from '@aws-sdk/client-sqs';
 import type { DownstreamGate } from '../../src/sqs/downstream-gate.js';
 import { DLQ_REASON_ATTRIBUTE } from '../../src/sqs/dead-letter-forwarder.js';
 import { NonRetryableError } from '../../src/sqs/sqs.errors.js';
@@ -151,7 +152,7 @@ export class SimWorld {
       concurrency: this.schedule.concurrency,
       client,
       s3: this.s3.client,
-      handle: (p, data, held) => this.handle(p, data, held.message.Body ?? '', held.message.ReceiptHandle ?? ''),
+      handle: (p, data, held) => this.handle(p, data, held.message.Body ?? '', held.message),
       emit: (event: string, info?: { messageId?: string }) => {
         // An application's listener with a bug, on the events of a message's own processing.
         if (!MESSAGE_STEP_EVENTS.has(event) || this.listenerThrows === 0) return;
@@ -189,7 +190,11 @@ export class SimWorld {
     return Date.now() < this.outageUntil ? { ...this.faults, serverError: 1 } : this.faults;
   }
 
-  private async handle(proc: SimProcess, data: unknown, body: string, receipt: string): Promise<void> {
+  private async handle(proc: SimProcess, data: unknown, body: string, sqs: Message): Promise<void> {
+    const receipt = sqs.ReceiptHandle ?? '';
+    // By SQS message: a fresh copy (new MessageId) whose original's delete failed may run beside
+    // it, a duplicate the contract allows (docs/delivery-guarantees.md, Duplicates).
+    const runId = sqs.MessageId ?? body;
     const m = this.byBody(body);
     if (!m) throw new NonRetryableError('a message nobody sent');
     if ((data as { lid?: unknown } | undefined)?.lid !== m.lid) {
@@ -198,9 +203,9 @@ export class SimWorld {
         `payload-intact: ${m.lid} (${m.shape}): the handler got ${JSON.stringify(data).slice(0, 160)}`,
       );
     }
-    if (proc.running.has(m.lid))
+    if (proc.running.has(runId))
       this.violations.push(`no-concurrent-runs: ${m.lid} started twice at once in ${proc.id}`);
-    proc.running.add(m.lid);
+    proc.running.add(runId);
     m.attempts += 1;
     m.tried.add(receipt);
     try {
@@ -214,7 +219,7 @@ export class SimWorld {
       if (closing && Date.now() - closing.startedAt >= proc.options.shutdownGraceSeconds * 1_000)
         m.cutOffSuccesses += 1;
     } finally {
-      proc.running.delete(m.lid);
+      proc.running.delete(runId);
     }
   }
 
