@@ -58,6 +58,9 @@ export async function runSimulation(schedule: Schedule): Promise<SimResult> {
     const settledAtMs = await settle(clock, world, current);
     // Deletes linger up to a second and retry: give them time before looking inside.
     await clock.tickAsync(5_000);
+    // The redrive policy is re-read with a backoff doubling to a minute: a read that failed just
+    // before an outage ended is retried up to a minute later, after the queue may have settled.
+    if (!current.maxReceiveCountKnown) await clock.tickAsync(61_000);
     const atRest = inspectAtRest(current.engine);
     const maxReceiveCountKnown = current.maxReceiveCountKnown;
     await drive(clock, current.close(), 10 * 60_000);
