@@ -71,6 +71,8 @@ export class SimWorld {
   readonly s3 = modelS3();
   /** Logical id by body: every copy of a message (requeued, dead-lettered) has its body. */
   private readonly lidByBody = new Map<string, string>();
+  /** SQS message ids whose processing an injected listener throw turned into an internal error. */
+  private readonly internalErrors = new Set<string>();
   private seqCounter = 0;
   private blipsLeft: number;
   private nextLid = 0;
@@ -160,6 +162,7 @@ export class SimWorld {
         // Thrown into the engine (the adapter would catch it): an internal error, settled as a
         // retry with backoff. Before the handler ran, it spends the receive with no attempt.
         if (event === 'processing_started' && info?.messageId) this.excuseById(info.messageId, 'an internal error');
+        if (info?.messageId) this.internalErrors.add(info.messageId);
         throw new Error(`listener of ${event} failed`);
       },
     });
@@ -237,6 +240,12 @@ export class SimWorld {
     if (m && !m.excused.has(receipt)) m.excused.set(receipt, why);
   }
 
+  private hadInternalError(m: LogicalMessage): boolean {
+    const last = m.receipts.at(-1);
+    const id = last === undefined ? undefined : this.model.deliveries.get(last)?.messageId;
+    return id !== undefined && this.internalErrors.has(id);
+  }
+
   /** Excuses the newest receive of the SQS message `messageId`. */
   private excuseById(messageId: string, why: string): void {
     const receipt = [...this.model.deliveries.values()].findLast((d) => d.messageId === messageId)?.receipt;
@@ -269,8 +278,17 @@ export class SimWorld {
     if (!m) return;
     // The moved copy's last receipt: the redrive policy moves on the receive after it.
     const last = m.receipts.findLast((r) => this.model.deliveries.get(r)?.messageId === copy.id);
+    // The consumer's own move with last-receive-untried is the fallback of a standard queue's
+    // copy that could not be sent (docs/delivery-guarantees.md): excused when the environment
+    // failed that send (or spent the receive otherwise).
+    const untried = by === 'consumer' && reason === 'last-receive-untried' && !this.schedule.fifo;
+    const held = untried ? m.receipts.at(-1) : undefined;
     const lastReceiveExcused =
-      by === 'redrive-policy' && last !== undefined && (m.excused.has(last) || m.blind.has(last));
+      (by === 'redrive-policy' && last !== undefined && (m.excused.has(last) || m.blind.has(last))) ||
+      (held !== undefined && m.excused.has(held)) ||
+      // An injected listener throw is an internal error; on the last receive the contract moves
+      // it with internal-error (docs/delivery-guarantees.md).
+      (by === 'consumer' && reason === 'internal-error' && this.hadInternalError(m));
     m.deadLettered.push({ seq: this.seq(), reason, by, lastReceiveExcused });
   }
 
