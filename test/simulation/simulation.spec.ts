@@ -22,14 +22,11 @@ const KNOWN_FAILING_UNTIL_ISSUE_16 = [
   // The same contract: handled, its delete lost to a crash, back on its last receive to a
   // process closing (SIM_SEED=3, 3000 runs; SIM_SEED=2 likewise after an internal error).
   'no-dead-letter-copy-of-a-success-fifo',
-  // Standard queues, still found by 3000-run sweeps after the fixes of 2026-12-03 (issue 16's
+  // Still found by 3000-run sweeps after the fixes of 2026-12-03 (issue 16's
   // note): replay with the seed and SIM_KNOWN_FAILING= to see the shrunk schedule.
-  // SIM_SEED=2 (run 995): heartbeats lost to an SQS outage, the message reappears as its
-  // handler succeeds; the batched delete flushes with the old receipt while the redelivery's
-  // answer is on its way, SQS accepts it without deleting, and the third receive is a silent
-  // redrive move. Fix (not done): re-delete when the receipt changed while a delete was in flight.
-  'dlq-has-reason',
-  'succeeding-never-dead-lettered',
+  // SIM_SEED=2 (run 1799): FIFO, latency tails near a second, a poison group: a buffer room
+  // waiter left at rest (engine.buffer.roomWaiters). Not yet explained.
+  'at-rest-empty',
   // SIM_SEED=3: SIGTERM then kill -9 between a drain's copies and the originals' deletes: the
   // original and its copy both run; the flaky one's failed twin goes to the DLQ (max-receives).
   // A duplicate the contract allows; the check does not yet tell a copy's twin from a success.
