@@ -53,6 +53,23 @@ describe('Acknowledger', () => {
     assert.equal(calls[0]!.input.Entries[0]!.ReceiptHandle, 'newest');
   });
 
+  // Found by the simulation (SIM_SEED=2): SQS accepts a delete with an older receipt without
+  // deleting; the message came back a third time and the redrive policy moved it, no reason.
+  it('deletes again with the newest receipt when a redelivery brought one while the call was out', async () => {
+    const m = fakeHeld();
+    const { client, calls } = fakeClient(() => {
+      if (calls.length === 1) m.receiptHandle = 'redelivered';
+      return {};
+    });
+    const ack = new Acknowledger(client, 0, hooks());
+    await ack.delete(m);
+    assert.deepEqual(
+      calls.map((c) => c.input.Entries[0]!.ReceiptHandle),
+      [calls[0]!.input.Entries[0]!.ReceiptHandle, 'redelivered'],
+    );
+    assert.notEqual(calls[0]!.input.Entries[0]!.ReceiptHandle, 'redelivered');
+  });
+
   it('retries entries that failed on the server side, and reports the ones SQS refuses', async () => {
     let attempt = 0;
     const { client, calls } = fakeClient((input) => {

@@ -87,11 +87,15 @@ export class Acknowledger {
 
   private async sendDeleteBatch(queueUrl: string, batch: PendingDelete[], attempt: number): Promise<void> {
     let failed: Array<{ entry: PendingDelete; error: Error; retryable: boolean }>;
+    // A redelivery answered while this call is out brings a newer receipt; SQS accepts a delete
+    // with the older one without deleting, so those are deleted again with the newest.
+    const sent = batch.map((p) => p.message.receiptHandle);
+    let stale: PendingDelete[] = [];
     try {
       const result = await this.client.send(
         new DeleteMessageBatchCommand({
           QueueUrl: queueUrl,
-          Entries: batch.map((p, i) => ({ Id: String(i), ReceiptHandle: p.message.receiptHandle })),
+          Entries: batch.map((p, i) => ({ Id: String(i), ReceiptHandle: sent[i] })),
         }),
       );
       failed = (result.Failed ?? []).map((f) => ({
@@ -100,7 +104,8 @@ export class Acknowledger {
         retryable: !f.SenderFault,
       }));
       const failedIds = new Set((result.Failed ?? []).map((f) => f.Id));
-      batch.forEach((p, i) => failedIds.has(String(i)) || p.done());
+      stale = batch.filter((p, i) => !failedIds.has(String(i)) && p.message.receiptHandle !== sent[i]);
+      batch.forEach((p, i) => failedIds.has(String(i)) || stale.includes(p) || p.done());
     } catch (err) {
       failed = batch.map((entry) => ({ entry, error: asError(err), retryable: true }));
     }
@@ -110,6 +115,7 @@ export class Acknowledger {
       this.hooks.onDeleteError(f.entry.message, f.error);
       f.entry.done();
     }
+    if (stale.length) await this.sendDeleteBatch(queueUrl, stale, attempt);
     if (retry.length) {
       await sleep(100 * 2 ** attempt);
       await this.sendDeleteBatch(queueUrl, retry, attempt + 1);

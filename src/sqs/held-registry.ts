@@ -12,7 +12,9 @@ export class HeldRegistry {
   /**
    * Turns received messages into held ones. A redelivery of one still held is not admitted:
    * the first copy keeps running, with the newest receipt handle (the only one sure to delete
-   * it) adopted; `onDuplicate` hears about it.
+   * it) and receive count adopted; `onDuplicate` hears about it. The count matters: settled
+   * with the first receive's, a failure on what is now the last receive would be retried, and
+   * the redrive policy would move it with no reason on the next.
    */
   admit(
     messages: Message[],
@@ -25,6 +27,8 @@ export class HeldRegistry {
       const known = this.held.get(message.MessageId ?? '');
       if (known) {
         known.receiptHandle = message.ReceiptHandle ?? known.receiptHandle;
+        const count = Number(message.Attributes?.ApproximateReceiveCount);
+        if (count > known.info.receiveCount) known.info.receiveCount = count;
         known.visibleFromAt = now;
         onDuplicate(known);
         continue;

@@ -13,6 +13,9 @@ const ALLOWED = [
   /\.loops$/,
   // Listeners on a gate: one per tie.
   /\.listeners$/,
+  // A slow-start ramp after a resume lasts until enough messages succeed, however long the
+  // queue then stays idle: one entry per queue at most. Its waiters must be empty (below).
+  /\.slowStart\.ramps$/,
 ];
 
 const SKIP = new Set(['parts', 'client', 'options', 'dispatcher', 'routing', 'payloads', 'logger', 'status', 'emit']);
@@ -30,7 +33,7 @@ export function inspectAtRest(root: object): string[] {
       return;
     }
     if (Array.isArray(value)) {
-      if (value.length > 0 && /\.(items|roomWaiters)$/.test(path)) found.push(`${path}: ${value.length}`);
+      if (value.length > 0 && /\.(items|roomWaiters|waiters)$/.test(path)) found.push(`${path}: ${value.length}`);
       return;
     }
     if (value instanceof AbortSignal || value instanceof AbortController || value instanceof Promise) return;

@@ -58,12 +58,11 @@ export async function runSimulation(schedule: Schedule): Promise<SimResult> {
     const settledAtMs = await settle(clock, world, current);
     // Deletes linger up to a second and retry: give them time before looking inside.
     await clock.tickAsync(5_000);
+    // The redrive policy is re-read with a backoff doubling to a minute: a read that failed just
+    // before an outage ended is retried up to a minute later, after the queue may have settled.
+    if (!current.maxReceiveCountKnown) await clock.tickAsync(61_000);
     const atRest = inspectAtRest(current.engine);
-    // The redrive policy is re-read with a backoff capped at 60 s (RedrivePolicyReader): once the
-    // faults stop it must be known within one cap, not necessarily by the time the queue drained.
-    const known = () => (current.engine as any).queues?.[0]?.maxReceiveCount !== undefined;
-    for (let waited = 0; !known() && waited < 65_000; waited += 1_000) await clock.tickAsync(1_000);
-    const maxReceiveCountKnown = known();
+    const maxReceiveCountKnown = current.maxReceiveCountKnown;
     await drive(clock, current.close(), 10 * 60_000);
     const { inFlight, buffered } = current.engine.snapshot();
     const finalSnapshot = { inFlight, buffered, started: current.started };

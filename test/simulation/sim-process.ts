@@ -21,7 +21,7 @@ export interface ProcessParts {
   s3: S3Client;
   /** Runs one message's handler in this process. */
   handle(proc: SimProcess, data: unknown, held: HeldMessage): Promise<void>;
-  emit: (event: string) => void;
+  emit: (event: string, info?: { messageId?: string }) => void;
 }
 
 const SILENT = { log: () => undefined, warn: () => undefined, error: () => undefined };
@@ -30,7 +30,7 @@ export class SimProcess {
   readonly id: string;
   readonly options: ResolvedSqsServerOptions;
   readonly engine: ConsumerEngine;
-  /** Logical ids whose handler runs now in this process. */
+  /** SQS message ids whose handler runs now in this process. */
   readonly running = new Set<string>();
   killed = false;
   started = false;
@@ -52,10 +52,16 @@ export class SimProcess {
             ? (decoded: DecodedMessage, held) => parts.handle(this, decoded.data, held)
             : undefined,
       },
-      emit: (event, ..._args) => parts.emit(event),
+      emit: (event, ...args) => parts.emit(event, args[0] as { messageId?: string } | undefined),
       status: new ConsumerStatus(() => undefined),
       logger: SILENT,
     });
+  }
+
+  /** Whether the engine has read the queue's redrive policy (it cannot tell a last receive before). */
+  get maxReceiveCountKnown(): boolean {
+    // The engine keeps its queues private.
+    return (this.engine as any).queues?.[0]?.maxReceiveCount !== undefined;
   }
 
   get live(): boolean {

@@ -2,11 +2,12 @@
 // handlers (each message's plan), and the consumer processes that come and go. It records what
 // the invariants need: every attempt, success, receipt and dead-letter copy, by logical id.
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Message } from '@aws-sdk/client-sqs';
 import type { DownstreamGate } from '../../src/sqs/downstream-gate.js';
 import { DLQ_REASON_ATTRIBUTE } from '../../src/sqs/dead-letter-forwarder.js';
 import { NonRetryableError } from '../../src/sqs/sqs.errors.js';
 import { ModelSqsClient, NO_FAULTS, type FaultRates } from './model/model-client.js';
-import { SqsModel, type ModelMessage, type ModelQueue } from './model/sqs-model.js';
+import { SqsModel, type Delivery, type ModelMessage, type ModelQueue } from './model/sqs-model.js';
 import type { Plan, Schedule } from './schedule.js';
 import { encode, modelS3, type Shape } from './message-shapes.js';
 import { SimProcess } from './sim-process.js';
@@ -22,6 +23,20 @@ export interface LogicalMessage {
   attempts: number;
   successes: number[];
   receipts: string[];
+  /**
+   * Successes of handlers still running when their process's grace period ended: the engine had
+   * given the message back as cut off (on FIFO's last receive: to the DLQ, by the contract).
+   */
+  cutOffSuccesses: number;
+  /** Receipts whose receive an attempt spent. */
+  tried: Set<string>;
+  /**
+   * Receipts the consumer replaced with a fresh copy (a standard queue's give-back): the copy
+   * starts at receive count 0, so the original's receive spent nothing of the budget.
+   */
+  copied: Set<string>;
+  /** Receipts received by a process that could not read the redrive policy yet (start-up blips). */
+  blind: Set<string>;
   /** Receipts whose receive the environment wasted, with why. */
   excused: Map<string, string>;
   shape: Shape;
@@ -34,7 +49,11 @@ export interface LogicalMessage {
     seq: number;
     reason?: string;
     by: 'consumer' | 'redrive-policy';
-    /** The environment spent the receive before the move (a crash, a lost answer): nobody could try it. */
+    /**
+     * The environment spent the receive before the move (a crash, a lost answer): nobody could try
+     * it; or it was received while the redrive policy could not be read (start-up blips), so its
+     * holder could not tell it was the last and the policy moved it (docs/delivery-guarantees.md).
+     */
     lastReceiveExcused: boolean;
   }>;
 }
@@ -52,6 +71,8 @@ export class SimWorld {
   readonly s3 = modelS3();
   /** Logical id by body: every copy of a message (requeued, dead-lettered) has its body. */
   private readonly lidByBody = new Map<string, string>();
+  /** SQS message ids whose processing an injected listener throw turned into an internal error. */
+  private readonly internalErrors = new Set<string>();
   private seqCounter = 0;
   private blipsLeft: number;
   private nextLid = 0;
@@ -65,9 +86,12 @@ export class SimWorld {
     this.listenerThrows = schedule.listenerThrows;
     this.blipsLeft = schedule.startupBlips;
     this.model = new SqsModel({
-      onDelivered: (_q, d) => this.byBody(d.body)?.receipts.push(d.receipt),
+      onDelivered: (_q, d) => this.onDelivered(d),
       onMovedByRedrive: (_q, m) => this.onDeadLettered(m, 'redrive-policy'),
-      onSent: (q, m) => q === this.deadLetterQueue && this.onDeadLettered(m, 'consumer'),
+      onSent: (q, m) => {
+        if (q === this.deadLetterQueue) this.onDeadLettered(m, 'consumer');
+        else this.onCopied(m);
+      },
       onReordered: (receipt, applied, overridden) =>
         this.note(receipt, `visibility ${applied}s sent before ${overridden}s was applied after it`),
     });
@@ -99,6 +123,10 @@ export class SimWorld {
         successes: [],
         receipts: [],
         excused: new Map(),
+        blind: new Set(),
+        tried: new Set(),
+        cutOffSuccesses: 0,
+        copied: new Set(),
         notes: [],
         deadLettered: [],
       });
@@ -113,6 +141,10 @@ export class SimWorld {
     const id = `p${this.processes.length + 1}`;
     const client = new ModelSqsClient(this.model, id, this.random, () => this.currentFaults(), {
       excuse: (receipt, why) => this.excuse(receipt, why),
+      excuseBody: (body, why) => {
+        const last = this.byBody(body)?.receipts.at(-1);
+        if (last) this.excuse(last, why);
+      },
       note: (receipt, what) => this.note(receipt, what),
       failQueueAttributes: () => this.blipsLeft > 0 && this.blipsLeft-- > 0,
     });
@@ -122,11 +154,16 @@ export class SimWorld {
       concurrency: this.schedule.concurrency,
       client,
       s3: this.s3.client,
-      handle: (p, data, held) => this.handle(p, data, held.message.Body ?? ''),
-      emit: (event: string) => {
+      handle: (p, data, held) => this.handle(p, data, held.message.Body ?? '', held.message),
+      emit: (event: string, info?: { messageId?: string }) => {
         // An application's listener with a bug, on the events of a message's own processing.
         if (!MESSAGE_STEP_EVENTS.has(event) || this.listenerThrows === 0) return;
-        if (this.random() < this.listenerThrows) throw new Error(`listener of ${event} failed`);
+        if (this.random() >= this.listenerThrows) return;
+        // Thrown into the engine (the adapter would catch it): an internal error, settled as a
+        // retry with backoff. Before the handler ran, it spends the receive with no attempt.
+        if (event === 'processing_started' && info?.messageId) this.excuseById(info.messageId, 'an internal error');
+        if (info?.messageId) this.internalErrors.add(info.messageId);
+        throw new Error(`listener of ${event} failed`);
       },
     });
     this.processes.push(proc);
@@ -156,7 +193,11 @@ export class SimWorld {
     return Date.now() < this.outageUntil ? { ...this.faults, serverError: 1 } : this.faults;
   }
 
-  private async handle(proc: SimProcess, data: unknown, body: string): Promise<void> {
+  private async handle(proc: SimProcess, data: unknown, body: string, sqs: Message): Promise<void> {
+    const receipt = sqs.ReceiptHandle ?? '';
+    // By SQS message: a fresh copy (new MessageId) whose original's delete failed may run beside
+    // it, a duplicate the contract allows (docs/delivery-guarantees.md, Duplicates).
+    const runId = sqs.MessageId ?? body;
     const m = this.byBody(body);
     if (!m) throw new NonRetryableError('a message nobody sent');
     if ((data as { lid?: unknown } | undefined)?.lid !== m.lid) {
@@ -165,10 +206,11 @@ export class SimWorld {
         `payload-intact: ${m.lid} (${m.shape}): the handler got ${JSON.stringify(data).slice(0, 160)}`,
       );
     }
-    if (proc.running.has(m.lid))
+    if (proc.running.has(runId))
       this.violations.push(`no-concurrent-runs: ${m.lid} started twice at once in ${proc.id}`);
-    proc.running.add(m.lid);
+    proc.running.add(runId);
     m.attempts += 1;
+    m.tried.add(receipt);
     try {
       // Slower than the visibility timeout on its first attempt only: a whole backlog of slow
       // handlers would outlast any horizon on one worker without telling anything new.
@@ -176,8 +218,11 @@ export class SimWorld {
       if (proc.killed) await new Promise(() => undefined);
       this.outcome(m);
       m.successes.push(this.seq());
+      const { closing } = proc;
+      if (closing && Date.now() - closing.startedAt >= proc.options.shutdownGraceSeconds * 1_000)
+        m.cutOffSuccesses += 1;
     } finally {
-      proc.running.delete(m.lid);
+      proc.running.delete(runId);
     }
   }
 
@@ -195,10 +240,36 @@ export class SimWorld {
     if (m && !m.excused.has(receipt)) m.excused.set(receipt, why);
   }
 
+  private hadInternalError(m: LogicalMessage): boolean {
+    const last = m.receipts.at(-1);
+    const id = last === undefined ? undefined : this.model.deliveries.get(last)?.messageId;
+    return id !== undefined && this.internalErrors.has(id);
+  }
+
+  /** Excuses the newest receive of the SQS message `messageId`. */
+  private excuseById(messageId: string, why: string): void {
+    const receipt = [...this.model.deliveries.values()].findLast((d) => d.messageId === messageId)?.receipt;
+    if (receipt) this.excuse(receipt, why);
+  }
+
   private note(receipt: string, what: string): void {
     const delivery = this.model.deliveries.get(receipt);
     const m = delivery && this.byBody(delivery.body);
     m?.notes.push(`${receipt}: ${what}`);
+  }
+
+  private onDelivered(d: Delivery): void {
+    const m = this.byBody(d.body);
+    if (!m) return;
+    m.receipts.push(d.receipt);
+    const holder = this.processes.find((p) => p.id === d.holder);
+    if (holder && !holder.maxReceiveCountKnown) m.blind.add(d.receipt);
+  }
+
+  /** A send to the work queue of a body already received: the consumer's copy of its last receive. */
+  private onCopied(copy: ModelMessage): void {
+    const last = this.byBody(copy.body)?.receipts.at(-1);
+    if (last) this.byBody(copy.body)!.copied.add(last);
   }
 
   private onDeadLettered(copy: ModelMessage, by: 'consumer' | 'redrive-policy'): void {
@@ -207,7 +278,17 @@ export class SimWorld {
     if (!m) return;
     // The moved copy's last receipt: the redrive policy moves on the receive after it.
     const last = m.receipts.findLast((r) => this.model.deliveries.get(r)?.messageId === copy.id);
-    const lastReceiveExcused = by === 'redrive-policy' && last !== undefined && m.excused.has(last);
+    // The consumer's own move with last-receive-untried is the fallback of a standard queue's
+    // copy that could not be sent (docs/delivery-guarantees.md): excused when the environment
+    // failed that send (or spent the receive otherwise).
+    const untried = by === 'consumer' && reason === 'last-receive-untried' && !this.schedule.fifo;
+    const held = untried ? m.receipts.at(-1) : undefined;
+    const lastReceiveExcused =
+      (by === 'redrive-policy' && last !== undefined && (m.excused.has(last) || m.blind.has(last))) ||
+      (held !== undefined && m.excused.has(held)) ||
+      // An injected listener throw is an internal error; on the last receive the contract moves
+      // it with internal-error (docs/delivery-guarantees.md).
+      (by === 'consumer' && reason === 'internal-error' && this.hadInternalError(m));
     m.deadLettered.push({ seq: this.seq(), reason, by, lastReceiveExcused });
   }
 

@@ -8,6 +8,7 @@ export function modelHarness(clock: FakeTimers.Clock): ConformanceHarness {
   const model = new SqsModel();
   const client = new ModelSqsClient(model, 'conformance', Math.random, () => NO_FAULTS, {
     excuse: () => undefined,
+    excuseBody: () => undefined,
     note: () => undefined,
     failQueueAttributes: () => false,
   });

@@ -31,6 +31,11 @@ export const MAX_CALL_LATENCY_MS = 3_000;
 export interface ClientHooks {
   /** A receipt's receive was wasted by the environment (not the consumer). */
   excuse(receipt: string, why: string): void;
+  /**
+   * A send of a message's body failed (a copy, a dead-letter forward): the receive the consumer
+   * then gives back was wasted by the environment. The world finds the receipt by body.
+   */
+  excuseBody(body: string, why: string): void;
   /** Something worth telling about a receipt in a counterexample. */
   note(receipt: string, what: string): void;
   /** Fails the first GetQueueAttributes calls (a start-up blip). */
@@ -108,6 +113,8 @@ export class ModelSqsClient {
         return (m.changeVisibility(input.QueueUrl, input.ReceiptHandle, input.VisibilityTimeout, order), {});
       case 'SendMessage':
         return { MessageId: m.send(input.QueueUrl, sendInput(input)) };
+      case 'SendMessageBatch':
+        return this.batch(input.Entries, rates, (e) => ({ MessageId: m.send(input.QueueUrl, sendInput(e)) }));
       case 'GetQueueAttributes': {
         const policy = m.redrivePolicy(input.QueueUrl);
         return { Attributes: policy ? { RedrivePolicy: policy } : {} };
@@ -136,18 +143,17 @@ export class ModelSqsClient {
     }
   }
 
-  private batch(entries: Input[], rates: FaultRates, act: (entry: Input) => void) {
+  private batch(entries: Input[], rates: FaultRates, act: (entry: Input) => unknown) {
     const Successful: Input[] = [];
     const Failed: Input[] = [];
     for (const entry of entries) {
       if (this.random() < rates.entryFailure) {
-        this.hooks.excuse(entry.ReceiptHandle, 'a batch entry failed (InternalError)');
+        this.excuseEntry(entry, 'a batch entry failed (InternalError)');
         Failed.push({ Id: entry.Id, Code: 'InternalError', Message: 'injected', SenderFault: false });
         continue;
       }
       try {
-        act(entry);
-        Successful.push({ Id: entry.Id });
+        Successful.push(Object.assign({ Id: entry.Id }, act(entry)));
       } catch (err) {
         const e = err as ModelError;
         Failed.push({ Id: entry.Id, Code: e.name, Message: e.message, SenderFault: e.senderFault });
@@ -157,8 +163,13 @@ export class ModelSqsClient {
   }
 
   private excuseReceipts(input: Input, why: string): void {
-    const entries: Input[] = input.Entries ?? (input.ReceiptHandle ? [input] : []);
-    for (const entry of entries) if (entry.ReceiptHandle) this.hooks.excuse(entry.ReceiptHandle, why);
+    const entries: Input[] = input.Entries ?? [input];
+    for (const entry of entries) this.excuseEntry(entry, why);
+  }
+
+  private excuseEntry(entry: Input, why: string): void {
+    if (entry.ReceiptHandle) this.hooks.excuse(entry.ReceiptHandle, why);
+    else if (entry.MessageBody !== undefined) this.hooks.excuseBody(entry.MessageBody, why);
   }
 
   private onAnswerLost(action: string, result: any, why: string): void {
