@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cachePath } from '../lib/cache.mjs';
+import { goEnv, requireGo } from '../lib/go-build.mjs';
 
 // The newest Helm 3 release on proxy.golang.org when this was written. Pinned so that CI and
 // laptops lint with the same helm; HELM_VERSION=latest asks the module proxy for the newest v3.
@@ -54,19 +55,8 @@ export async function ensureHelm() {
   const bin = join(home, 'bin', 'helm');
   if (existsSync(bin)) return bin;
 
-  const go = spawnSync('go', ['version'], { encoding: 'utf8' });
-  if (go.error || go.status !== 0) {
-    throw new Error(
-      `helm ${version} is not cached and \`go\` is not available to build it (apt-get install golang-go)`,
-    );
-  }
-  const env = {
-    ...process.env,
-    GOPATH: cachePath('go', 'path'),
-    GOCACHE: cachePath('go', 'build'),
-    GOFLAGS: '-modcacherw',
-    CGO_ENABLED: '0',
-  };
+  requireGo(`helm ${version}`);
+  const env = goEnv();
   const [k8sMajor, k8sMinor] = kubernetesVersion(version, env);
   // The same -X flags as helm's Makefile: without them helm believes the cluster is Kubernetes
   // 1.20 and rejects any chart with a newer kubeVersion constraint.

@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { cachePath } from '../lib/cache.mjs';
+import { goEnv, requireGo } from '../lib/go-build.mjs';
 
 const SOURCE = join(dirname(fileURLToPath(import.meta.url)), 'keda-formula');
 
@@ -24,22 +25,13 @@ export function ensureKedaFormula() {
   const home = cachePath('keda-formula', sourceHash());
   const bin = join(home, 'keda-formula');
   if (existsSync(bin)) return bin;
-  const go = spawnSync('go', ['version'], { encoding: 'utf8' });
-  if (go.error || go.status !== 0) {
-    throw new Error('keda-formula is not cached and `go` is not available to build it (apt-get install golang-go)');
-  }
+  requireGo('keda-formula');
   // Build into a private directory and rename, so a half-written binary is never picked up.
   const staging = mkdtempSync(join(home, 'build-'));
   const built = spawnSync('go', ['build', '-trimpath', '-o', join(staging, 'keda-formula'), '.'], {
     cwd: SOURCE,
     encoding: 'utf8',
-    env: {
-      ...process.env,
-      GOPATH: cachePath('go', 'path'),
-      GOCACHE: cachePath('go', 'build'),
-      GOFLAGS: '-modcacherw -mod=readonly',
-      CGO_ENABLED: '0',
-    },
+    env: goEnv({ GOFLAGS: '-modcacherw -mod=readonly' }),
   });
   if (built.status !== 0) {
     rmSync(staging, { recursive: true, force: true });

@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cachePath } from '../lib/cache.mjs';
+import { goEnv, requireGo } from '../lib/go-build.mjs';
 
 // Pinned so that CI and laptops test against the same collector; OTELCOL_VERSION overrides it.
 export const OTELCOL_VERSION = 'v0.165.0';
@@ -40,19 +41,8 @@ export async function ensureOtelcol() {
   const bin = join(home, 'bin', 'otelcol-nsw');
   if (existsSync(bin)) return bin;
 
-  const go = spawnSync('go', ['version'], { encoding: 'utf8' });
-  if (go.error || go.status !== 0) {
-    throw new Error(
-      `otelcol ${version} is not cached and \`go\` is not available to build it (apt-get install golang-go)`,
-    );
-  }
-  const env = {
-    ...process.env,
-    GOPATH: cachePath('go', 'path'),
-    GOCACHE: cachePath('go', 'build'),
-    GOFLAGS: '-modcacherw',
-    CGO_ENABLED: '0',
-  };
+  requireGo(`otelcol ${version}`);
+  const env = goEnv();
   const builder = join(home, 'builder', 'builder');
   if (!existsSync(builder)) {
     const got = spawnSync('go', ['install', '-trimpath', `go.opentelemetry.io/collector/cmd/builder@${version}`], {

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cachePath } from '../lib/cache.mjs';
+import { goEnv, requireGo } from '../lib/go-build.mjs';
 
 // Prometheus 3.x is published on the module proxy as v0.3xx.y (v0.316.0 is Prometheus 3.16.0).
 // Pinned so that CI and laptops check with the same promtool; PROMTOOL_VERSION overrides it.
@@ -24,24 +25,12 @@ export async function ensurePromtool() {
   const bin = join(home, 'bin', 'promtool');
   if (existsSync(bin)) return bin;
 
-  const go = spawnSync('go', ['version'], { encoding: 'utf8' });
-  if (go.error || go.status !== 0) {
-    throw new Error(
-      `promtool ${version} is not cached and \`go\` is not available to build it (apt-get install golang-go)`,
-    );
-  }
+  requireGo(`promtool ${version}`);
   // Build into a private directory and rename, so a half-written binary is never picked up.
   const staging = mkdtempSync(join(home, 'bin-'));
   const built = spawnSync('go', ['install', '-trimpath', '-ldflags=-s -w', `${MODULE}/cmd/promtool@${version}`], {
     encoding: 'utf8',
-    env: {
-      ...process.env,
-      GOPATH: cachePath('go', 'path'),
-      GOCACHE: cachePath('go', 'build'),
-      GOFLAGS: '-modcacherw',
-      CGO_ENABLED: '0',
-      GOBIN: staging,
-    },
+    env: goEnv({ GOBIN: staging }),
   });
   if (built.status !== 0) {
     rmSync(staging, { recursive: true, force: true });
