@@ -134,4 +134,28 @@ describe('Acknowledger', () => {
     );
     assert.equal(calls[0]!.input.Entries[0]!.VisibilityTimeout, 0);
   });
+
+  // Found by the simulation (SIM_SEED=1, visibility-changes-in-order): a retry's backoff and a
+  // give-back sent side by side reached SQS in the wrong order, hiding the message again.
+  it('sends a visibility change of a message only after the one before it answered', async () => {
+    let answerFirst!: () => void;
+    const firstAnswered = new Promise<void>((resolve) => (answerFirst = resolve));
+    const { client, calls } = fakeClient(() => (calls.length === 1 ? firstAnswered.then(() => ({})) : {}));
+    const ack = new Acknowledger(client, 0, hooks());
+    const [m, other] = [fakeHeld(), fakeHeld()];
+    const backoff = ack.changeVisibility([m], 2);
+    const giveBack = ack.changeVisibility([m], 0);
+    await ack.changeVisibility([other], 30);
+    assert.deepEqual(
+      calls.map((c) => c.input.Entries[0]!.VisibilityTimeout),
+      [2, 30],
+      'the give-back waits; another message does not',
+    );
+    answerFirst();
+    await Promise.all([backoff, giveBack]);
+    assert.deepEqual(
+      calls.map((c) => c.input.Entries[0]!.VisibilityTimeout),
+      [2, 30, 0],
+    );
+  });
 });

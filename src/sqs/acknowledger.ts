@@ -32,6 +32,12 @@ export class Acknowledger {
   private readonly pendingDeletes = new Map<string, PendingDelete[]>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  /**
+   * Each message's newest visibility change. A change waits for the one before it to answer:
+   * sent side by side on two connections, an older change (a heartbeat's extension, a retry's
+   * backoff) could reach SQS after a newer give-back and hide the message again.
+   */
+  private readonly lastVisibilityChange = new WeakMap<HeldMessage, Promise<void>>();
 
   constructor(
     private readonly client: SQSClient,
@@ -56,13 +62,24 @@ export class Acknowledger {
     });
   }
 
-  /** Sets the visibility of messages (0 releases them at once); failures are reported. */
+  /**
+   * Sets the visibility of messages (0 releases them at once); failures are reported. Changes
+   * to one message reach SQS in the order they were asked for.
+   */
   changeVisibility(messages: HeldMessage[], seconds: number): Promise<void> {
     const byQueue = Map.groupBy(messages, (m) => m.queue.url);
     const calls: Promise<void>[] = [];
     for (const [queueUrl, group] of byQueue) {
       for (let i = 0; i < group.length; i += MAX_BATCH) {
-        calls.push(this.track(this.sendVisibilityBatch(queueUrl, group.slice(i, i + MAX_BATCH), seconds)));
+        const batch = group.slice(i, i + MAX_BATCH);
+        const earlier = batch.map((m) => this.lastVisibilityChange.get(m)).filter((p) => p !== undefined);
+        const call = this.track(
+          earlier.length === 0
+            ? this.sendVisibilityBatch(queueUrl, batch, seconds)
+            : Promise.all(earlier).then(() => this.sendVisibilityBatch(queueUrl, batch, seconds)),
+        );
+        for (const m of batch) this.lastVisibilityChange.set(m, call);
+        calls.push(call);
       }
     }
     return Promise.all(calls).then(() => undefined);

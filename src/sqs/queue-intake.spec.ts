@@ -151,6 +151,39 @@ describe('QueueIntake', () => {
     await p.stop();
   });
 
+  // Found by the simulation (SIM_SEED=2, at-rest-empty): loops the sizer retired while they
+  // waited for room lingered, one long poll each, until room freed in turn.
+  it('retires a loop waiting for buffer room as soon as the target drops', async () => {
+    const sqs = new FakeSqs(10, 1, 60_000);
+    const buffer = new MessageBuffer(10);
+    const intake = new QueueIntake(
+      sqs.client,
+      standardQueue,
+      buffer,
+      { ...options, maxReceivers: 2 },
+      {
+        onReceived: (queue, messages, reserved) =>
+          buffer.push(
+            messages.map((m) => toHeldMessage(m, queue, Date.now())),
+            reserved,
+          ),
+        onError: () => undefined,
+        onResized: () => undefined,
+      },
+    );
+    const abort = new AbortController();
+    const running = intake.run(abort.signal);
+    // No workers: the first full batch fills the buffer and every loop then waits for room.
+    await until(() => buffer.size === 10, 'the first batch buffered');
+    assert.ok(intake.grow(), 'a full batch says the queue has more');
+    await until(() => intake.running === 2, 'two loops');
+    intake.shrink();
+    await until(() => intake.running === 1, 'the extra loop retired');
+    abort.abort();
+    buffer.close();
+    await running;
+  });
+
   it('keeps the buffer within its bound, whatever the intake wants', async () => {
     const sqs = new FakeSqs(3_000, 20);
     const p = pipeline(sqs, {}, 30);

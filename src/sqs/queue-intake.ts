@@ -56,6 +56,8 @@ export class QueueIntake {
   private active = 0;
   private readonly pauses = new Map<string, IntakePause>();
   private cycle = new AbortController();
+  /** Aborted when the target drops: loops waiting for buffer room recheck whether they retire. */
+  private retiring = new AbortController();
   private resumed?: PromiseWithResolvers<void>;
   private fullBatchRttMs = 0;
   private queueHasMore = false;
@@ -77,6 +79,11 @@ export class QueueIntake {
   /** Receives wanted now (loops above it retire on their next turn). */
   get receivers(): number {
     return this.target;
+  }
+
+  /** Receive loops running now; one retiring counts until it notices (its next turn). */
+  get running(): number {
+    return this.active;
   }
 
   get isPaused(): boolean {
@@ -121,6 +128,10 @@ export class QueueIntake {
   shrink(): boolean {
     if (this.target <= this.options.minReceivers) return false;
     this.target -= 1;
+    // A loop waiting for room would otherwise notice only when room frees, one long poll per
+    // extra loop later (the simulation's at-rest check found them lingering).
+    this.retiring.abort();
+    this.retiring = new AbortController();
     return true;
   }
 
@@ -182,10 +193,11 @@ export class QueueIntake {
   /** One reserve-receive-hand over turn. */
   private async receiveOnce(signal: AbortSignal): Promise<'ok' | 'retire' | 'error' | 'interrupted'> {
     const cycle = this.cycle.signal;
+    const retiring = this.retiring.signal;
     const wanted = Math.min(this.options.batchSize, this.buffer.maxCapacity);
-    if (!(await this.buffer.reserve(wanted, AbortSignal.any([signal, cycle])))) {
+    if (!(await this.buffer.reserve(wanted, AbortSignal.any([signal, cycle, retiring])))) {
       // Refused without an abort: the buffer closed, nothing more will be taken in.
-      return signal.aborted || cycle.aborted ? 'interrupted' : 'retire';
+      return signal.aborted || cycle.aborted || retiring.aborted ? 'interrupted' : 'retire';
     }
     if (this.isPaused || this.active > this.target) {
       this.buffer.unreserve(wanted);

@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from '@aws-sdk/client-sqs';
 import type { DownstreamGate } from '../../src/sqs/downstream-gate.js';
-import { DLQ_REASON_ATTRIBUTE } from '../../src/sqs/dead-letter-forwarder.js';
+import { DLQ_MESSAGE_ID_ATTRIBUTE, DLQ_REASON_ATTRIBUTE } from '../../src/sqs/dead-letter-forwarder.js';
 import { NonRetryableError } from '../../src/sqs/sqs.errors.js';
 import { ModelSqsClient, NO_FAULTS, type FaultRates } from './model/model-client.js';
 import { SqsModel, type Delivery, type ModelMessage, type ModelQueue } from './model/sqs-model.js';
@@ -37,6 +37,8 @@ export interface LogicalMessage {
   copied: Set<string>;
   /** Receipts received by a process that could not read the redrive policy yet (start-up blips). */
   blind: Set<string>;
+  /** Receipts the consumer gave back untried with visibility 0 (FIFO's give-back, said and counted). */
+  givenBack: Set<string>;
   /** Receipts whose receive the environment wasted, with why. */
   excused: Map<string, string>;
   shape: Shape;
@@ -55,6 +57,12 @@ export interface LogicalMessage {
      * holder could not tell it was the last and the policy moved it (docs/delivery-guarantees.md).
      */
     lastReceiveExcused: boolean;
+    /**
+     * The moved message is an original the consumer had already replaced by a fresh copy, back
+     * because its delete was lost (a crash, a failed call): a duplicate the contract allows,
+     * which spends its own retry budget (docs/delivery-guarantees.md, Duplicates).
+     */
+    twinOfCopy: boolean;
   }>;
 }
 
@@ -125,6 +133,7 @@ export class SimWorld {
         excused: new Map(),
         blind: new Set(),
         tried: new Set(),
+        givenBack: new Set(),
         cutOffSuccesses: 0,
         copied: new Set(),
         notes: [],
@@ -147,6 +156,10 @@ export class SimWorld {
       },
       note: (receipt, what) => this.note(receipt, what),
       failQueueAttributes: () => this.blipsLeft > 0 && this.blipsLeft-- > 0,
+      givenBack: (receipt) => {
+        const delivery = this.model.deliveries.get(receipt);
+        if (delivery) this.byBody(delivery.body)?.givenBack.add(receipt);
+      },
     });
     const proc = new SimProcess({
       id,
@@ -289,7 +302,10 @@ export class SimWorld {
       // An injected listener throw is an internal error; on the last receive the contract moves
       // it with internal-error (docs/delivery-guarantees.md).
       (by === 'consumer' && reason === 'internal-error' && this.hadInternalError(m));
-    m.deadLettered.push({ seq: this.seq(), reason, by, lastReceiveExcused });
+    // The SQS message moved: the redrive policy moves it as is; the consumer's copy names it.
+    const sourceId = by === 'redrive-policy' ? copy.id : copy.attributes?.[DLQ_MESSAGE_ID_ATTRIBUTE]?.StringValue;
+    const twinOfCopy = [...m.copied].some((r) => this.model.deliveries.get(r)?.messageId === sourceId);
+    m.deadLettered.push({ seq: this.seq(), reason, by, lastReceiveExcused, twinOfCopy });
   }
 
   private byBody(body: string): LogicalMessage | undefined {

@@ -10,36 +10,13 @@ import { runSimulation } from './run-simulation.js';
 import { scheduleArb } from './schedule.js';
 
 /**
- * Invariants today's engine does not keep yet (issue 16): reported, not failing the suite.
- * Empty this list as the fixes land; SIM_KNOWN_FAILING overrides it (`SIM_KNOWN_FAILING=`
- * checks everything).
+ * Invariants the engine does not keep yet: reported, not failing the suite. Empty since issue
+ * 16's fixes (say on an issue why before adding one); SIM_KNOWN_FAILING overrides it.
  */
-const KNOWN_FAILING_UNTIL_ISSUE_16 = [
-  // By the FIFO contract (docs/delivery-guarantees.md): an untried give-back costs a FIFO
-  // message one receive, and one on its last receive is dead-lettered with a reason.
-  'receive-budget-fifo',
-  'succeeding-never-dead-lettered-fifo',
-  // The same contract: handled, its delete lost to a crash, back on its last receive to a
-  // process closing (SIM_SEED=3, 3000 runs; SIM_SEED=2 likewise after an internal error).
-  'no-dead-letter-copy-of-a-success-fifo',
-  // Still found by 3000-run sweeps after the fixes of 2026-12-03 (issue 16's
-  // note): replay with the seed and SIM_KNOWN_FAILING= to see the shrunk schedule.
-  // SIM_SEED=2 (run 1799): FIFO, latency tails near a second, a poison group: a buffer room
-  // waiter left at rest (engine.buffer.roomWaiters). Not yet explained.
-  'at-rest-empty',
-  // SIM_SEED=3: SIGTERM then kill -9 between a drain's copies and the originals' deletes: the
-  // original and its copy both run; the flaky one's failed twin goes to the DLQ (max-receives).
-  // A duplicate the contract allows; the check does not yet tell a copy's twin from a success.
-  'no-dead-letter-copy-of-a-success',
-  // SIM_SEED=1 (run 1638): a retry's visibility 2 s, sent before a give-back's 0 s for the same
-  // receipt, applied after it (network latency). Enforced on main; rare; not yet explained.
-  'visibility-changes-in-order',
-];
+const KNOWN_FAILING: string[] = [];
 
 const env = process.env;
-const knownFailing = new Set(
-  (env.SIM_KNOWN_FAILING ?? KNOWN_FAILING_UNTIL_ISSUE_16.join(',')).split(',').filter(Boolean),
-);
+const knownFailing = new Set((env.SIM_KNOWN_FAILING ?? KNOWN_FAILING.join(',')).split(',').filter(Boolean));
 const only = env.SIM_INVARIANTS?.split(',').filter(Boolean);
 const checked = INVARIANTS.filter((i) => (only ? only.includes(i.name) : !knownFailing.has(i.name)));
 const reported = INVARIANTS.filter((i) => !checked.includes(i));

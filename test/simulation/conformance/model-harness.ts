@@ -11,6 +11,7 @@ export function modelHarness(clock: FakeTimers.Clock): ConformanceHarness {
     excuseBody: () => undefined,
     note: () => undefined,
     failQueueAttributes: () => false,
+    givenBack: () => undefined,
   });
   let queues = 0;
   const drive = async <T>(promise: Promise<T>): Promise<T> => {

@@ -40,6 +40,8 @@ export interface ClientHooks {
   note(receipt: string, what: string): void;
   /** Fails the first GetQueueAttributes calls (a start-up blip). */
   failQueueAttributes(): boolean;
+  /** The consumer asked to make a receipt visible at once (a give-back), whatever came of it. */
+  givenBack(receipt: string): void;
 }
 
 type Input = Record<string, any>;
@@ -57,6 +59,13 @@ export class ModelSqsClient {
     private readonly hooks: ClientHooks,
   ) {}
 
+  private recordGiveBacks(action: string, input: Input): void {
+    if (action === 'ChangeMessageVisibility' && input.VisibilityTimeout === 0)
+      this.hooks.givenBack(input.ReceiptHandle);
+    if (action !== 'ChangeMessageVisibilityBatch') return;
+    for (const e of input.Entries as Input[]) if (e.VisibilityTimeout === 0) this.hooks.givenBack(e.ReceiptHandle);
+  }
+
   /** The process died: nothing it asks is answered any more. */
   kill(): void {
     this.dead = true;
@@ -68,6 +77,7 @@ export class ModelSqsClient {
     const signal = options?.abortSignal;
     const rates = this.faults();
     const order = ++this.sent;
+    this.recordGiveBacks(action, command.input);
     await this.travel(rates, signal);
     if (action === 'GetQueueAttributes' && this.hooks.failQueueAttributes()) throw serverError(this.random);
     if (this.random() < rates.serverError) {
