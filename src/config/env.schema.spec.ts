@@ -65,6 +65,8 @@ describe('environment schema', () => {
     // runs 4 registrations at once.
     assert.equal(env.SQS_SLOW_START_MESSAGES, 2);
     assert.equal(env.KEYCLOAK_MAX_CONCURRENCY, 4);
+    // A pause keeps buffered messages invisible up to 15 minutes, spending no receive.
+    assert.equal(env.SQS_PAUSE_HOLD_SECONDS, 900);
   });
 
   it('formats an error as one line naming the variable, what was expected and what it got', () => {
@@ -164,6 +166,7 @@ describe('environment schema', () => {
       ['KEYCLOAK_BREAKER_OPEN_MS', '1', /KEYCLOAK_BREAKER_OPEN_MS must be an integer from 100 to 600000/],
       ['KEYCLOAK_MAX_CONCURRENCY', '0', /KEYCLOAK_MAX_CONCURRENCY must be an integer from 1 to 1000/],
       ['SQS_SLOW_START_MESSAGES', '-1', /SQS_SLOW_START_MESSAGES must be an integer from 0 to 10000/],
+      ['SQS_PAUSE_HOLD_SECONDS', '43201', /SQS_PAUSE_HOLD_SECONDS must be an integer from 0 to 43200/],
     ];
     for (const [variable, value, expected] of cases) {
       it(`${variable}=${value === undefined ? '(unset)' : JSON.stringify(value)} is rejected`, () => {

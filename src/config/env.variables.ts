@@ -110,6 +110,9 @@ export const envShape = {
   SQS_SLOW_START_MESSAGES: withDefault(...integer(0, 10_000), 2).describe(
     'After a pause, a queue runs this many messages at once, doubling as they succeed, back to SQS_CONCURRENCY; 0 turns the slow start off.',
   ),
+  SQS_PAUSE_HOLD_SECONDS: withDefault(...integer(0, 43_200), 900).describe(
+    'While a dependency is down, buffered messages stay invisible this long at most (s), then are given back; 0: given back at once.',
+  ),
   SQS_PREFETCH: optional(...integer(1, 100_000)).describe(
     'Messages buffered ahead of the workers at most, all queues together. Unset: SQS_MAX_RECEIVERS x SQS_BATCH_SIZE.',
   ),

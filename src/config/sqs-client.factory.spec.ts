@@ -197,6 +197,13 @@ describe('SQS client factory', () => {
     assert.equal(resolved.deleteBatchLingerMs, 250);
   });
 
+  it('maps SQS_PAUSE_HOLD_SECONDS onto pauseHoldSeconds, 900 when unset', () => {
+    const defaults = resolveSqsServerOptions(toSqsServerOptions(loadConfig(ENV).sqs, { region: 'us-east-1' }));
+    assert.equal(defaults.pauseHoldSeconds, 900);
+    const { sqs } = loadConfig({ ...ENV, SQS_PAUSE_HOLD_SECONDS: '60' });
+    assert.equal(resolveSqsServerOptions(toSqsServerOptions(sqs, { region: 'us-east-1' })).pauseHoldSeconds, 60);
+  });
+
   it('maps SQS_MAX_BUFFERED_BYTES onto maxBufferedBytes, 64 MiB when unset', () => {
     const set = loadConfig({ ...ENV, SQS_MAX_BUFFERED_BYTES: '8388608' }).sqs;
     assert.equal(resolveSqsServerOptions(toSqsServerOptions(set, { region: 'us-east-1' })).maxBufferedBytes, 8_388_608);

@@ -83,6 +83,7 @@ export function toSqsServerOptions(
     concurrency: sqs.concurrency,
     batchSize: sqs.batchSize,
     slowStartMessages: sqs.slowStartMessages,
+    pauseHoldSeconds: sqs.pauseHoldSeconds,
     ...(sqs.prefetch === undefined ? {} : { prefetch: sqs.prefetch }),
     ...(sqs.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: sqs.maxBufferedBytes }),
     ...(sqs.maxReceiversPerQueue === undefined ? {} : { maxReceiversPerQueue: sqs.maxReceiversPerQueue }),

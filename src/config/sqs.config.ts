@@ -11,6 +11,8 @@ export interface SqsConfig {
   batchSize: number;
   /** Messages a resumed queue runs at once, doubling while they succeed; 0: off. */
   slowStartMessages: number;
+  /** Longest a paused queue keeps its buffered messages invisible (s). */
+  pauseHoldSeconds: number;
   /** Messages buffered ahead of the workers at most (the memory bound); transport default when unset. */
   prefetch?: number;
   /** Bytes buffered ahead of the workers at most; transport default (64 MiB) when unset. */
@@ -41,6 +43,7 @@ export function toSqsConfig(env: Env): SqsConfig {
     concurrency: env.SQS_CONCURRENCY,
     batchSize: env.SQS_BATCH_SIZE,
     slowStartMessages: env.SQS_SLOW_START_MESSAGES,
+    pauseHoldSeconds: env.SQS_PAUSE_HOLD_SECONDS,
     prefetch: env.SQS_PREFETCH,
     maxBufferedBytes: env.SQS_MAX_BUFFERED_BYTES,
     maxReceiversPerQueue: env.SQS_MAX_RECEIVERS,

@@ -126,7 +126,7 @@ describe('monitoring: alerts, dashboard and metrics exposition', { skip }, () =>
     assert.doesNotMatch(defaults.out, /kind: PrometheusRule|grafana_dashboard/);
   });
 
-  it('renders a valid PrometheusRule with the five alerts, scoped to the release, with its labels', () => {
+  it('renders a valid PrometheusRule with the six alerts, scoped to the release, with its labels', () => {
     new monitoring.PrometheusRule(rule() as never).validate();
     assert.equal(rule().metadata.labels!.release, 'kube-prometheus-stack');
     assert.deepEqual(
@@ -137,6 +137,7 @@ describe('monitoring: alerts, dashboard and metrics exposition', { skip }, () =>
         'SqsConsumerNotReceiving',
         'SqsIntakePaused',
         'SqsReceiveErrors',
+        'SqsInternalErrors',
       ],
     );
     for (const r of alertRules()) assert.match(r.expr, /namespace="workers", job="rel-nest-sqs-worker"/);
