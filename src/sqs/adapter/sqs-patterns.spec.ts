@@ -5,9 +5,9 @@ import { IsInt } from 'class-validator';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SqsEventPattern, SqsMessagePattern } from './sqs-patterns.js';
-import { SqsContext } from './sqs.context.js';
-import { DeadLetterReason } from './sqs.errors.js';
-import { SqsTestKit } from './testing/index.js';
+import { SqsContext } from '../dispatch/sqs.context.js';
+import { DeadLetterReason } from '../core/sqs.errors.js';
+import { SqsTestKit } from '../testing/index.js';
 
 class AddDto {
   @IsInt() a!: number;

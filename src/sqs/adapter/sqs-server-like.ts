@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import type { SqsEvents, SqsServerSnapshot, SqsStatus } from './sqs.events.js';
+import type { SqsEvents, SqsServerSnapshot, SqsStatus } from '../core/sqs.events.js';
 
 /**
  * What health checks, metrics and logging read from an `SqsServer`, and nothing more: its

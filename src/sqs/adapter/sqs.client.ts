@@ -6,11 +6,11 @@ import {
   type SQSClientConfig,
 } from '@aws-sdk/client-sqs';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
-import type { SqsClientLargePayloadOptions } from './large-payload/large-payload.options.js';
-import { PayloadOffloader } from './large-payload/payload-offloader.js';
-import { messageBytes } from './message-size.js';
+import type { SqsClientLargePayloadOptions } from '../large-payload/large-payload.options.js';
+import { PayloadOffloader } from '../large-payload/payload-offloader.js';
+import { messageBytes } from '../core/message-size.js';
 import { SqsRecord } from './sqs.record.js';
-import { ProducerTelemetry, type SendTrace } from './telemetry/producer-telemetry.js';
+import { ProducerTelemetry, type SendTrace } from '../telemetry/producer-telemetry.js';
 
 /** Options of an {@link SqsClient}: the queue it sends to and the SQS client to use. */
 export interface SqsClientOptions {

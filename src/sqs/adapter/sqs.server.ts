@@ -2,17 +2,17 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@nestjs/common';
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { EventEmitter } from 'node:events';
-import { ConsumerEngine } from './consumer-engine.js';
-import { ConsumerStatus } from './consumer-status.js';
-import type { DownstreamGate } from './downstream-gate.js';
-import { describeError } from './error-classifier.js';
-import { NestDispatcher } from './nest-dispatcher.js';
-import { SqsStatus, type SqsEvents, type SqsServerSnapshot } from './sqs.events.js';
-import { resolveSqsServerOptions, type ResolvedSqsServerOptions, type SqsServerOptions } from './sqs.options.js';
-import { setUpConsumerTelemetry } from './telemetry/consumer-setup.js';
+import { ConsumerEngine } from '../engine/consumer-engine.js';
+import { ConsumerStatus } from '../engine/consumer-status.js';
+import type { DownstreamGate } from '../core/downstream-gate.js';
+import { describeError } from '../settlement/error-classifier.js';
+import { NestDispatcher } from '../dispatch/nest-dispatcher.js';
+import { SqsStatus, type SqsEvents, type SqsServerSnapshot } from '../core/sqs.events.js';
+import { resolveSqsServerOptions, type ResolvedSqsServerOptions, type SqsServerOptions } from '../core/sqs.options.js';
+import { setUpConsumerTelemetry } from '../telemetry/consumer-setup.js';
 import { createTransportClient } from './transport-client.js';
 
-export { messageLogFields } from './message-log-fields.js';
+export { messageLogFields } from '../core/message-log-fields.js';
 
 /** Identifies the transport in `@MessagePattern(pattern, SQS_TRANSPORT)`. */
 export const SQS_TRANSPORT = Symbol('SQS');

@@ -1,6 +1,6 @@
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
-import { createLongPollHttpHandler } from './long-poll-http-handler.js';
-import { receiveRequestTimeoutMs, sqsSocketBudget, type ResolvedSqsServerOptions } from './sqs.options.js';
+import { createLongPollHttpHandler } from '../intake/long-poll-http-handler.js';
+import { receiveRequestTimeoutMs, sqsSocketBudget, type ResolvedSqsServerOptions } from '../core/sqs.options.js';
 
 /**
  * The `SQSClient` a server uses: the one it was given (left open on close), or one built from

@@ -1,4 +1,4 @@
-import type { HeldMessage } from './held-message.js';
+import type { HeldMessage } from '../core/held-message.js';
 
 /**
  * Which buffered message a worker takes next, so that no group's backlog makes the others

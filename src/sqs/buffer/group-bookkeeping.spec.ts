@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Message } from '@aws-sdk/client-sqs';
-import { HeldRegistry } from './held-registry.js';
+import { HeldRegistry } from '../pool/held-registry.js';
 import { MessageBuffer } from './message-buffer.js';
-import type { ResolvedQueue } from './queue-registry.js';
-import { fifoQueue, standardQueue } from '../../test/support/held-messages.js';
+import type { ResolvedQueue } from '../core/queue-registry.js';
+import { fifoQueue, standardQueue } from '../../../test/support/held-messages.js';
 
 const GROUPS = 1_000_000;
 const BATCH = 10;

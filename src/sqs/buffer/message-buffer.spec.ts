@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MessageBuffer } from './message-buffer.js';
-import { fakeHeld, standardQueue } from '../../test/support/held-messages.js';
+import { fakeHeld, standardQueue } from '../../../test/support/held-messages.js';
 
 describe('MessageBuffer', () => {
   it('grants room only while it is free, so receiving pauses when workers fall behind', async () => {

@@ -1,6 +1,6 @@
 import { FairRotation } from './fair-rotation.js';
-import type { HeldMessage } from './held-message.js';
-import { messageBytes } from './message-size.js';
+import type { HeldMessage } from '../core/held-message.js';
+import { messageBytes } from '../core/message-size.js';
 
 type Waiter = (message: HeldMessage | null) => void;
 

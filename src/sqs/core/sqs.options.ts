@@ -1,6 +1,6 @@
 import type { SQSClient, SQSClientConfig } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
-import type { SqsLargePayloadOptions } from './large-payload/large-payload.options.js';
+import type { SqsLargePayloadOptions } from '../large-payload/large-payload.options.js';
 import { QUEUE_URL_PATTERN } from './queue-url.js';
 import { deleteLingerLimitMs, OPTION_NAMES, optionRuleViolations } from './option-rules.js';
 import { MAX_MESSAGE_BYTES } from './message-size.js';

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { SqsMessageInfo } from './sqs.events.js';
+import type { SqsMessageInfo } from '../core/sqs.events.js';
 
 const storage = new AsyncLocalStorage<SqsMessageInfo>();
 

@@ -2,7 +2,7 @@ import type { Message } from '@aws-sdk/client-sqs';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeMessage, UndecodableMessageError } from './message-decoder.js';
-import { DeadLetterReason } from './sqs.errors.js';
+import { DeadLetterReason } from '../core/sqs.errors.js';
 
 function message(body: string, attributes: Message['MessageAttributes'] = {}): Message {
   return { MessageId: '1', Body: body, MessageAttributes: attributes };

@@ -1,13 +1,13 @@
 import type { Message } from '@aws-sdk/client-sqs';
-import { unwrapEventBridge } from './envelopes/eventbridge-event.js';
-import { parseJson } from './envelopes/json-text.js';
-import { unwrapS3Notification } from './envelopes/s3-notification.js';
-import { unwrapSns } from './envelopes/sns-notification.js';
-import type { SqsEnvelope, Unwrapped } from './envelopes/sqs-envelope.js';
-import { DeadLetterReason } from './sqs.errors.js';
-import { UndecodableMessageError } from './undecodable-message.error.js';
+import { unwrapEventBridge } from '../envelopes/eventbridge-event.js';
+import { parseJson } from '../envelopes/json-text.js';
+import { unwrapS3Notification } from '../envelopes/s3-notification.js';
+import { unwrapSns } from '../envelopes/sns-notification.js';
+import type { SqsEnvelope, Unwrapped } from '../envelopes/sqs-envelope.js';
+import { DeadLetterReason } from '../core/sqs.errors.js';
+import { UndecodableMessageError } from '../core/undecodable-message.error.js';
 
-export { UndecodableMessageError } from './undecodable-message.error.js';
+export { UndecodableMessageError } from '../core/undecodable-message.error.js';
 
 /** A message routed to its handler: the pattern it names and the payload for the handler. */
 export interface DecodedMessage {

@@ -1,4 +1,4 @@
-import type { HeldMessage } from './held-message.js';
+import type { HeldMessage } from '../core/held-message.js';
 import type { DecodedMessage } from './message-decoder.js';
 
 /** Runs one decoded message through its handler; resolves when the handler's work is done. */

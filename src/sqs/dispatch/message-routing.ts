@@ -1,13 +1,13 @@
-import { describeError } from './error-classifier.js';
-import type { HeldMessage } from './held-message.js';
-import type { PayloadPointer } from './large-payload/payload-pointer.js';
-import type { PayloadResolver } from './large-payload/payload-resolver.js';
+import { describeError } from '../settlement/error-classifier.js';
+import type { HeldMessage } from '../core/held-message.js';
+import type { PayloadPointer } from '../large-payload/payload-pointer.js';
+import type { PayloadResolver } from '../large-payload/payload-resolver.js';
 import { decodeMessage, type DecodedMessage } from './message-decoder.js';
 import type { MessageDispatcher, MessageRun } from './message-dispatcher.js';
 import { displayPattern } from './pattern-display.js';
-import type { DispatchOutcome } from './settlement.js';
-import { DeadLetterReason, RetryableError } from './sqs.errors.js';
-import { UndecodableMessageError } from './undecodable-message.error.js';
+import type { DispatchOutcome } from '../settlement/settlement.js';
+import { DeadLetterReason, RetryableError } from '../core/sqs.errors.js';
+import { UndecodableMessageError } from '../core/undecodable-message.error.js';
 
 /** A message ready to run: what its handler gets, the handler, and its S3 payload's pointer if any. */
 export interface RoutedMessage {

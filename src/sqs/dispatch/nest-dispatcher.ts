@@ -1,6 +1,6 @@
 import type { MessageHandler } from '@nestjs/microservices';
 import { lastValueFrom, type Observable } from 'rxjs';
-import type { HeldMessage } from './held-message.js';
+import type { HeldMessage } from '../core/held-message.js';
 import type { MessageDispatcher, MessageRun } from './message-dispatcher.js';
 import type { DecodedMessage } from './message-decoder.js';
 import { SqsContext } from './sqs.context.js';

@@ -1,4 +1,4 @@
-import { scrubText, scrubValue } from './scrub/scrub.js';
+import { scrubText, scrubValue } from '../scrub/scrub.js';
 
 /** Longest rendering of a pattern, in characters (the rest is counted, not shown). */
 export const PATTERN_DISPLAY_MAX = 200;

@@ -1,6 +1,6 @@
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { BaseRpcContext } from '@nestjs/microservices';
-import type { SqsEnvelope } from './envelopes/sqs-envelope.js';
+import type { SqsEnvelope } from '../envelopes/sqs-envelope.js';
 
 type SqsContextArgs = [message: Message, queueUrl: string, pattern: string, envelope?: SqsEnvelope];
 

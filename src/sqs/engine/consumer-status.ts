@@ -1,4 +1,4 @@
-import { SqsStatus } from './sqs.events.js';
+import { SqsStatus } from '../core/sqs.events.js';
 
 /**
  * The server's lifecycle status and the timestamps health checks read. Every change goes

@@ -2,9 +2,9 @@
 // a receive is spent only by an attempt (docs/delivery-guarantees.md names these tests).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { startEngine, until } from '../../test/support/engine-harness.js';
-import { MiniSqs } from '../../test/support/mini-sqs.js';
-import { DownstreamGate, DownstreamUnavailableError } from './downstream-gate.js';
+import { startEngine, until } from '../../../test/support/engine-harness.js';
+import { MiniSqs } from '../../../test/support/mini-sqs.js';
+import { DownstreamGate, DownstreamUnavailableError } from '../core/downstream-gate.js';
 
 const work = (n: number) => JSON.stringify({ pattern: 'work', data: { n } });
 

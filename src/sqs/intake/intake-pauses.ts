@@ -1,6 +1,6 @@
-import type { DownstreamGate } from './downstream-gate.js';
+import type { DownstreamGate } from '../core/downstream-gate.js';
 import type { QueueIntake } from './queue-intake.js';
-import type { SqsPausedQueue } from './sqs.events.js';
+import type { SqsPausedQueue } from '../core/sqs.events.js';
 
 export interface IntakePauseHooks {
   /** A queue stopped receiving: give back what it buffered, log, emit. */

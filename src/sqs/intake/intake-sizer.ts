@@ -1,4 +1,4 @@
-import type { MessageBuffer } from './message-buffer.js';
+import type { MessageBuffer } from '../buffer/message-buffer.js';
 import type { QueueIntake } from './queue-intake.js';
 
 export interface IntakeSizerOptions {

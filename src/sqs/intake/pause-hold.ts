@@ -1,5 +1,5 @@
-import type { HeldMessage } from './held-message.js';
-import type { MessageBuffer } from './message-buffer.js';
+import type { HeldMessage } from '../core/held-message.js';
+import type { MessageBuffer } from '../buffer/message-buffer.js';
 
 /**
  * Holds a paused queue's buffered messages instead of giving them back: they stay invisible

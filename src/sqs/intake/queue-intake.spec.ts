@@ -2,10 +2,10 @@ import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { standardQueue } from '../../test/support/held-messages.js';
-import { toHeldMessage } from './held-message.js';
+import { standardQueue } from '../../../test/support/held-messages.js';
+import { toHeldMessage } from '../core/held-message.js';
 import { IntakeSizer } from './intake-sizer.js';
-import { MessageBuffer } from './message-buffer.js';
+import { MessageBuffer } from '../buffer/message-buffer.js';
 import { QueueIntake, ReceiveTimeoutError, type IntakeOptions } from './queue-intake.js';
 
 /**

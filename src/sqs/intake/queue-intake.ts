@@ -1,8 +1,8 @@
 import { ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { receiveErrorDelayMs } from './backoff.js';
-import type { MessageBuffer } from './message-buffer.js';
-import type { ResolvedQueue } from './queue-registry.js';
+import { receiveErrorDelayMs } from '../settlement/backoff.js';
+import type { MessageBuffer } from '../buffer/message-buffer.js';
+import type { ResolvedQueue } from '../core/queue-registry.js';
 
 export interface IntakeOptions {
   batchSize: number;

@@ -1,8 +1,8 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describeError } from './error-classifier.js';
-import { readRedrivePolicy, type ResolvedQueue } from './queue-registry.js';
-import type { TransportLogger } from './transport-logger.js';
+import { describeError } from '../settlement/error-classifier.js';
+import { readRedrivePolicy, type ResolvedQueue } from '../core/queue-registry.js';
+import type { TransportLogger } from '../core/transport-logger.js';
 
 export interface RedriveReaderHooks {
   /** A read answered: SQS and the credentials work. */

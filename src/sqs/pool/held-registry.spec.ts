@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Message } from '@aws-sdk/client-sqs';
 import { HeldRegistry } from './held-registry.js';
-import { standardQueue } from '../../test/support/held-messages.js';
+import { standardQueue } from '../../../test/support/held-messages.js';
 
 const delivery = (receipt: string, receiveCount: number): Message => ({
   MessageId: 'm-1',

@@ -1,6 +1,6 @@
 import type { Message } from '@aws-sdk/client-sqs';
-import { toHeldMessage, type HeldMessage } from './held-message.js';
-import type { ResolvedQueue } from './queue-registry.js';
+import { toHeldMessage, type HeldMessage } from '../core/held-message.js';
+import type { ResolvedQueue } from '../core/queue-registry.js';
 
 /**
  * Every message this process holds (buffered, running, or handled with its delete pending),

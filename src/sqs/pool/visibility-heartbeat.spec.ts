@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Acknowledger } from './acknowledger.js';
-import type { HeldMessage } from './held-message.js';
-import { fakeHeld } from '../../test/support/held-messages.js';
+import type { Acknowledger } from '../settlement/acknowledger.js';
+import type { HeldMessage } from '../core/held-message.js';
+import { fakeHeld } from '../../../test/support/held-messages.js';
 import { VisibilityHeartbeat } from './visibility-heartbeat.js';
 
 function setup(options = { visibilityTimeout: 30, intervalSeconds: 10, maxVisibilitySeconds: 100 }) {

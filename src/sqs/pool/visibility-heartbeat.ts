@@ -1,5 +1,5 @@
-import type { Acknowledger } from './acknowledger.js';
-import type { HeldMessage } from './held-message.js';
+import type { Acknowledger } from '../settlement/acknowledger.js';
+import type { HeldMessage } from '../core/held-message.js';
 
 export interface HeartbeatOptions {
   visibilityTimeout: number;

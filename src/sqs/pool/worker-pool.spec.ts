@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { HeldMessage } from './held-message.js';
-import { MessageBuffer } from './message-buffer.js';
-import { fakeHeld } from '../../test/support/held-messages.js';
+import type { HeldMessage } from '../core/held-message.js';
+import { MessageBuffer } from '../buffer/message-buffer.js';
+import { fakeHeld } from '../../../test/support/held-messages.js';
 import { WorkerPool } from './worker-pool.js';
 
 function enqueue(pool: { buffer: MessageBuffer }, bodies: Array<number | string>) {

@@ -1,5 +1,5 @@
-import type { HeldMessage } from './held-message.js';
-import type { MessageBuffer } from './message-buffer.js';
+import type { HeldMessage } from '../core/held-message.js';
+import type { MessageBuffer } from '../buffer/message-buffer.js';
 
 /**
  * A fixed pool of workers. Each takes one message from the buffer, runs it to the end, and

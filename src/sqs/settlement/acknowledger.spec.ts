@@ -2,8 +2,8 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Acknowledger } from './acknowledger.js';
-import type { HeldMessage } from './held-message.js';
-import { fakeHeld } from '../../test/support/held-messages.js';
+import type { HeldMessage } from '../core/held-message.js';
+import { fakeHeld } from '../../../test/support/held-messages.js';
 
 type Answer = (input: { Entries: Array<{ Id: string; ReceiptHandle: string }> }) => unknown;
 

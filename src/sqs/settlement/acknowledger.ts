@@ -4,7 +4,7 @@ import {
   type BatchResultErrorEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { HeldMessage } from './held-message.js';
+import type { HeldMessage } from '../core/held-message.js';
 
 const MAX_BATCH = 10;
 const DELETE_ATTEMPTS = 3;

@@ -2,9 +2,9 @@ import type { Message, MessageAttributeValue, SendMessageCommandInput, SQSClient
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DeadLetterForwarder } from './dead-letter-forwarder.js';
-import { toHeldMessage } from './held-message.js';
-import type { ResolvedQueue } from './queue-registry.js';
-import { DeadLetterReason } from './sqs.errors.js';
+import { toHeldMessage } from '../core/held-message.js';
+import type { ResolvedQueue } from '../core/queue-registry.js';
+import { DeadLetterReason } from '../core/sqs.errors.js';
 
 /** An SQSClient double that records each SendMessage and refuses the first `tooLarge` of them. */
 function fakeClient(tooLarge = 0) {

@@ -1,8 +1,8 @@
 import { SendMessageCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
-import type { HeldMessage } from './held-message.js';
-import { discoverDeadLetterQueueUrl } from './queue-registry.js';
-import { scrubText } from './scrub/scrub.js';
-import type { DeadLetterReason } from './sqs.errors.js';
+import type { HeldMessage } from '../core/held-message.js';
+import { discoverDeadLetterQueueUrl } from '../core/queue-registry.js';
+import { scrubText } from '../scrub/scrub.js';
+import type { DeadLetterReason } from '../core/sqs.errors.js';
 
 /** Attributes added to a dead-lettered message: why it is there. */
 export const DLQ_REASON_ATTRIBUTE = 'dlq-reason';

@@ -3,7 +3,7 @@ import { RpcException } from '@nestjs/microservices';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { classifyFailure } from './error-classifier.js';
-import { DeadLetterReason, NonRetryableError, RetryableError } from './sqs.errors.js';
+import { DeadLetterReason, NonRetryableError, RetryableError } from '../core/sqs.errors.js';
 
 describe('classifyFailure', () => {
   it('dead-letters what says it can never succeed', () => {

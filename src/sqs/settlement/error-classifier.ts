@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
-import { DeadLetterReason, NonRetryableError, RetryableError } from './sqs.errors.js';
+import { DeadLetterReason, NonRetryableError, RetryableError } from '../core/sqs.errors.js';
 
 /** What to do with a message whose handler failed. */
 export type FailureAction =

@@ -4,8 +4,8 @@ import {
   type MessageAttributeValue,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { HeldMessage } from './held-message.js';
-import { messageBytes } from './message-size.js';
+import type { HeldMessage } from '../core/held-message.js';
+import { messageBytes } from '../core/message-size.js';
 
 /** SQS's limit on `DelaySeconds`. */
 const MAX_DELAY_SECONDS = 900;

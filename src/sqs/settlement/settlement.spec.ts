@@ -1,18 +1,18 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fakeHeld, fifoQueue } from '../../test/support/held-messages.js';
+import { fakeHeld, fifoQueue } from '../../../test/support/held-messages.js';
 import type { Acknowledger } from './acknowledger.js';
 import type { DeadLetterForwarder, DeadLetterOutcome } from './dead-letter-forwarder.js';
-import { DownstreamGate } from './downstream-gate.js';
-import type { HeldMessage } from './held-message.js';
-import { HeldRegistry } from './held-registry.js';
-import type { IntakePauses } from './intake-pauses.js';
-import { MessageBuffer } from './message-buffer.js';
-import type { ResolvedQueue } from './queue-registry.js';
+import { DownstreamGate } from '../core/downstream-gate.js';
+import type { HeldMessage } from '../core/held-message.js';
+import { HeldRegistry } from '../pool/held-registry.js';
+import type { IntakePauses } from '../intake/intake-pauses.js';
+import { MessageBuffer } from '../buffer/message-buffer.js';
+import type { ResolvedQueue } from '../core/queue-registry.js';
 import { clampRetryDelay, decideSettlement, Settlement, type DispatchOutcome } from './settlement.js';
-import { DeadLetterReason, NonRetryableError } from './sqs.errors.js';
-import type { VisibilityHeartbeat } from './visibility-heartbeat.js';
+import { DeadLetterReason, NonRetryableError } from '../core/sqs.errors.js';
+import type { VisibilityHeartbeat } from '../pool/visibility-heartbeat.js';
 
 const withDlq: ResolvedQueue = {
   url: 'http://127.0.0.1:1/000000000000/work',

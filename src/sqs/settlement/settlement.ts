@@ -2,19 +2,19 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Acknowledger } from './acknowledger.js';
 import { MAX_VISIBILITY_SECONDS, retryDelaySeconds, type BackoffPolicy } from './backoff.js';
 import type { DeadLetterForwarder } from './dead-letter-forwarder.js';
-import { DownstreamUnavailableError, type DownstreamGate } from './downstream-gate.js';
+import { DownstreamUnavailableError, type DownstreamGate } from '../core/downstream-gate.js';
 import { classifyFailure, describeError } from './error-classifier.js';
-import type { HeldMessage } from './held-message.js';
-import type { HeldRegistry } from './held-registry.js';
-import type { IntakePauses } from './intake-pauses.js';
-import type { MessageBuffer } from './message-buffer.js';
-import { messageLogFields } from './message-log-fields.js';
+import type { HeldMessage } from '../core/held-message.js';
+import type { HeldRegistry } from '../pool/held-registry.js';
+import type { IntakePauses } from '../intake/intake-pauses.js';
+import type { MessageBuffer } from '../buffer/message-buffer.js';
+import { messageLogFields } from '../core/message-log-fields.js';
 import { requeueCopy } from './outage-requeue.js';
-import { DeadLetterReason } from './sqs.errors.js';
-import type { SqsEvents } from './sqs.events.js';
-import type { TransportLogger } from './transport-logger.js';
+import { DeadLetterReason } from '../core/sqs.errors.js';
+import type { SqsEvents } from '../core/sqs.events.js';
+import type { TransportLogger } from '../core/transport-logger.js';
 import { GiveBackCause, UntriedGiveBack } from './untried-give-back.js';
-import type { VisibilityHeartbeat } from './visibility-heartbeat.js';
+import type { VisibilityHeartbeat } from '../pool/visibility-heartbeat.js';
 
 /** How a message's run ended, as the dispatcher reports it. */
 export type DispatchOutcome =

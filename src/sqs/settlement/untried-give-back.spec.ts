@@ -1,15 +1,15 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fakeHeld } from '../../test/support/held-messages.js';
+import { fakeHeld } from '../../../test/support/held-messages.js';
 import type { Acknowledger } from './acknowledger.js';
 import type { DeadLetterForwarder } from './dead-letter-forwarder.js';
-import type { HeldMessage } from './held-message.js';
-import { HeldRegistry } from './held-registry.js';
-import type { ResolvedQueue } from './queue-registry.js';
-import { DeadLetterReason } from './sqs.errors.js';
+import type { HeldMessage } from '../core/held-message.js';
+import { HeldRegistry } from '../pool/held-registry.js';
+import type { ResolvedQueue } from '../core/queue-registry.js';
+import { DeadLetterReason } from '../core/sqs.errors.js';
 import { GiveBackCause, giveBackMode, UntriedGiveBack } from './untried-give-back.js';
-import type { VisibilityHeartbeat } from './visibility-heartbeat.js';
+import type { VisibilityHeartbeat } from '../pool/visibility-heartbeat.js';
 
 const standard: ResolvedQueue = { url: 'http://127.0.0.1:1/000000000000/q', fifo: false, maxReceiveCount: 3 };
 const fifo: ResolvedQueue = { url: 'http://127.0.0.1:1/000000000000/q.fifo', fifo: true, maxReceiveCount: 3 };

@@ -2,14 +2,14 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Acknowledger } from './acknowledger.js';
 import type { DeadLetterForwarder } from './dead-letter-forwarder.js';
 import { describeError } from './error-classifier.js';
-import type { HeldMessage } from './held-message.js';
-import type { HeldRegistry } from './held-registry.js';
-import { messageLogFields } from './message-log-fields.js';
+import type { HeldMessage } from '../core/held-message.js';
+import type { HeldRegistry } from '../pool/held-registry.js';
+import { messageLogFields } from '../core/message-log-fields.js';
 import { requeueCopies } from './outage-requeue.js';
-import { DeadLetterReason } from './sqs.errors.js';
+import { DeadLetterReason } from '../core/sqs.errors.js';
 import type { EventSink } from './settlement.js';
-import type { TransportLogger } from './transport-logger.js';
-import type { VisibilityHeartbeat } from './visibility-heartbeat.js';
+import type { TransportLogger } from '../core/transport-logger.js';
+import type { VisibilityHeartbeat } from '../pool/visibility-heartbeat.js';
 
 /** Why messages are given back before their handler ran (or before it finished). */
 export enum GiveBackCause {
