@@ -6,7 +6,7 @@ import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { startOtelSdk } from '../../src/lifecycle/otel-sdk.js';
-import { Acknowledger } from '../../src/sqs/acknowledger.js';
+import { Acknowledger } from '../../src/sqs/settlement/acknowledger.js';
 import { SqsExceptionFilter, SqsServer, type SqsServerOptions } from '../../src/sqs/index.js';
 import { config, CREDENTIALS, fail, handle, ready, type BenchPayload } from '../lib/harness.js';
 

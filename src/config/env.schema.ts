@@ -72,7 +72,7 @@ function crossFieldIssues(env: ParsedEnv): Issue[] {
   return issues;
 }
 
-/** The transport's own rules between its options (one home: src/sqs/option-rules.ts), on the variables. */
+/** The transport's own rules between its options (one home: src/sqs/core/option-rules.ts), on the variables. */
 function transportRuleIssues(env: ParsedEnv): Issue[] {
   const names = {
     visibilityTimeout: 'SQS_VISIBILITY_TIMEOUT',

@@ -62,12 +62,12 @@ function kmsVia(name: string, service: 'sqs' | 's3'): string[] {
 // The producer (SqsClient, and its S3 offloading) is for other services and `npm run send`; the
 // service itself sends to its work queue only to requeue a message whose last receive failed
 // during a dependency's outage. src/dev talks to the local emulator only.
-const PRODUCER_ONLY = new Set(['src/sqs/sqs.client.ts', 'src/sqs/large-payload/payload-offloader.ts']);
+const PRODUCER_ONLY = new Set(['src/sqs/adapter/sqs.client.ts', 'src/sqs/large-payload/payload-offloader.ts']);
 const SERVICE = sources('src').filter(
   (f) => !f.startsWith('src/cli/') && !f.startsWith('src/dev/') && !PRODUCER_ONLY.has(f),
 );
 // The dlq command, plus the dead-letter queue discovery it shares with the transport.
-const DLQ_COMMAND = [...sources('src/cli'), 'src/sqs/queue-registry.ts'];
+const DLQ_COMMAND = [...sources('src/cli'), 'src/sqs/core/queue-registry.ts'];
 
 describe('IAM policies in the chart README', () => {
   it("the service's policy allows exactly the SQS actions the service sends", () => {

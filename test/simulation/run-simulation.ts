@@ -4,7 +4,7 @@
 // process) and the run goes on until every message settled, or a horizon says it never will.
 import FakeTimers from '@sinonjs/fake-timers';
 import { syncBuiltinESMExports } from 'node:module';
-import { DownstreamGate } from '../../src/sqs/downstream-gate.js';
+import { DownstreamGate } from '../../src/sqs/core/downstream-gate.js';
 import { inspectAtRest } from './at-rest.js';
 import type { Schedule, Step } from './schedule.js';
 import type { SimProcess } from './sim-process.js';

@@ -3,11 +3,11 @@
 // silences exactly this process's calls and nothing else.
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { ConsumerEngine } from '../../src/sqs/consumer-engine.js';
-import { ConsumerStatus } from '../../src/sqs/consumer-status.js';
-import type { HeldMessage } from '../../src/sqs/held-message.js';
-import type { DecodedMessage } from '../../src/sqs/message-decoder.js';
-import { resolveSqsServerOptions, type ResolvedSqsServerOptions } from '../../src/sqs/sqs.options.js';
+import { ConsumerEngine } from '../../src/sqs/engine/consumer-engine.js';
+import { ConsumerStatus } from '../../src/sqs/engine/consumer-status.js';
+import type { HeldMessage } from '../../src/sqs/core/held-message.js';
+import type { DecodedMessage } from '../../src/sqs/dispatch/message-decoder.js';
+import { resolveSqsServerOptions, type ResolvedSqsServerOptions } from '../../src/sqs/core/sqs.options.js';
 import type { ModelSqsClient } from './model/model-client.js';
 
 export const SIM_PATTERN = 'sim.work';

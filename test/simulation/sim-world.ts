@@ -3,9 +3,9 @@
 // the invariants need: every attempt, success, receipt and dead-letter copy, by logical id.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from '@aws-sdk/client-sqs';
-import type { DownstreamGate } from '../../src/sqs/downstream-gate.js';
-import { DLQ_MESSAGE_ID_ATTRIBUTE, DLQ_REASON_ATTRIBUTE } from '../../src/sqs/dead-letter-forwarder.js';
-import { NonRetryableError } from '../../src/sqs/sqs.errors.js';
+import type { DownstreamGate } from '../../src/sqs/core/downstream-gate.js';
+import { DLQ_MESSAGE_ID_ATTRIBUTE, DLQ_REASON_ATTRIBUTE } from '../../src/sqs/settlement/dead-letter-forwarder.js';
+import { NonRetryableError } from '../../src/sqs/core/sqs.errors.js';
 import { ModelSqsClient, NO_FAULTS, type FaultRates } from './model/model-client.js';
 import { SqsModel, type Delivery, type ModelMessage, type ModelQueue } from './model/sqs-model.js';
 import type { Plan, Schedule } from './schedule.js';

@@ -12,7 +12,7 @@ import { Ctx, Payload } from '@nestjs/microservices';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createLongPollHttpHandler } from '../../src/sqs/long-poll-http-handler.js';
+import { createLongPollHttpHandler } from '../../src/sqs/intake/long-poll-http-handler.js';
 import {
   receiveRequestTimeoutMs,
   resolveSqsServerOptions,

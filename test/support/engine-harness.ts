@@ -1,10 +1,10 @@
 // A ConsumerEngine wired as SqsServer wires it, over a MiniSqs, with every event and log line
 // recorded: the engine's unit specs drive it through drains, pauses and faults.
-import { ConsumerEngine } from '../../src/sqs/consumer-engine.js';
-import { ConsumerStatus } from '../../src/sqs/consumer-status.js';
-import type { HeldMessage } from '../../src/sqs/held-message.js';
-import type { EventSink } from '../../src/sqs/settlement.js';
-import { resolveSqsServerOptions, type SqsServerOptions } from '../../src/sqs/sqs.options.js';
+import { ConsumerEngine } from '../../src/sqs/engine/consumer-engine.js';
+import { ConsumerStatus } from '../../src/sqs/engine/consumer-status.js';
+import type { HeldMessage } from '../../src/sqs/core/held-message.js';
+import type { EventSink } from '../../src/sqs/settlement/settlement.js';
+import { resolveSqsServerOptions, type SqsServerOptions } from '../../src/sqs/core/sqs.options.js';
 import type { MiniSqs } from './mini-sqs.js';
 
 export type Handler = (data: unknown, held: HeldMessage) => Promise<void>;

@@ -1,7 +1,7 @@
 // Builders of held messages for the transport's unit specs.
 import type { Message } from '@aws-sdk/client-sqs';
-import { toHeldMessage, type HeldMessage } from '../../src/sqs/held-message.js';
-import type { ResolvedQueue } from '../../src/sqs/queue-registry.js';
+import { toHeldMessage, type HeldMessage } from '../../src/sqs/core/held-message.js';
+import type { ResolvedQueue } from '../../src/sqs/core/queue-registry.js';
 
 export const standardQueue: ResolvedQueue = { url: 'http://127.0.0.1:1/000000000000/q', fifo: false };
 export const fifoQueue: ResolvedQueue = { url: 'http://127.0.0.1:1/000000000000/q.fifo', fifo: true };

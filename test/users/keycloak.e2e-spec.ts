@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { BadRequestException } from '@nestjs/common';
-import { DeadLetterReason, NonRetryableError, RetryableError } from '../../src/sqs/sqs.errors.js';
+import { DeadLetterReason, NonRetryableError, RetryableError } from '../../src/sqs/core/sqs.errors.js';
 import { DownstreamUnavailableError } from '../../src/sqs/index.js';
 import {
   REGISTRATION_STAMP_ATTRIBUTE,

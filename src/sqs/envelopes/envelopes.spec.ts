@@ -1,8 +1,8 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeMessage, UndecodableMessageError } from '../message-decoder.js';
-import { DeadLetterReason } from '../sqs.errors.js';
+import { decodeMessage, UndecodableMessageError } from '../dispatch/message-decoder.js';
+import { DeadLetterReason } from '../core/sqs.errors.js';
 
 // Shapes as AWS documents them: an EventBridge rule's target delivery, an S3 event notification.
 const eventBridgeEvent = {

@@ -1,5 +1,5 @@
-import { DeadLetterReason } from '../sqs.errors.js';
-import { UndecodableMessageError } from '../undecodable-message.error.js';
+import { DeadLetterReason } from '../core/sqs.errors.js';
+import { UndecodableMessageError } from '../core/undecodable-message.error.js';
 
 /** Parses JSON, or throws an `UndecodableMessageError` (`malformed-body`) that echoes no payload. */
 export function parseJson(text: string, where: string): unknown {

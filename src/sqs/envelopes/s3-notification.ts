@@ -1,5 +1,5 @@
-import { DeadLetterReason } from '../sqs.errors.js';
-import { UndecodableMessageError } from '../undecodable-message.error.js';
+import { DeadLetterReason } from '../core/sqs.errors.js';
+import { UndecodableMessageError } from '../core/undecodable-message.error.js';
 import type { Unwrapped } from './sqs-envelope.js';
 
 interface S3EventRecord {

@@ -1,5 +1,5 @@
-import { DeadLetterReason } from '../sqs.errors.js';
-import { UndecodableMessageError } from '../undecodable-message.error.js';
+import { DeadLetterReason } from '../core/sqs.errors.js';
+import { UndecodableMessageError } from '../core/undecodable-message.error.js';
 import { parseJson } from './json-text.js';
 import type { SqsEnvelope } from './sqs-envelope.js';
 

@@ -1,7 +1,7 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
-import { MAX_MESSAGE_BYTES, messageBytes } from '../message-size.js';
+import { MAX_MESSAGE_BYTES, messageBytes } from '../core/message-size.js';
 import type { SqsClientLargePayloadOptions } from './large-payload.options.js';
 import { formatPointer, PAYLOAD_SIZE_ATTRIBUTE } from './payload-pointer.js';
 import { toS3Client } from './s3-client.js';

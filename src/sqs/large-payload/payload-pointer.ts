@@ -1,6 +1,6 @@
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
-import { DeadLetterReason } from '../sqs.errors.js';
-import { UndecodableMessageError } from '../undecodable-message.error.js';
+import { DeadLetterReason } from '../core/sqs.errors.js';
+import { UndecodableMessageError } from '../core/undecodable-message.error.js';
 
 /**
  * The attribute AWS's SQS Extended Client libraries (Java 2.x, Python, .NET, JS) set on a

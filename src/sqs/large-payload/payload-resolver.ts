@@ -1,7 +1,7 @@
 import { DeleteObjectCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Message } from '@aws-sdk/client-sqs';
-import { DeadLetterReason, RetryableError } from '../sqs.errors.js';
-import { UndecodableMessageError } from '../undecodable-message.error.js';
+import { DeadLetterReason, RetryableError } from '../core/sqs.errors.js';
+import { UndecodableMessageError } from '../core/undecodable-message.error.js';
 import type { SqsLargePayloadOptions } from './large-payload.options.js';
 import { findClaimCheck } from './claim-check.js';
 import type { PayloadPointer } from './payload-pointer.js';

@@ -2,9 +2,9 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { Message } from '@aws-sdk/client-sqs';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeMessage } from '../message-decoder.js';
-import { DeadLetterReason } from '../sqs.errors.js';
-import { UndecodableMessageError } from '../undecodable-message.error.js';
+import { decodeMessage } from '../dispatch/message-decoder.js';
+import { DeadLetterReason } from '../core/sqs.errors.js';
+import { UndecodableMessageError } from '../core/undecodable-message.error.js';
 import { LEGACY_PAYLOAD_SIZE_ATTRIBUTE, PAYLOAD_SIZE_ATTRIBUTE, POINTER_CLASS } from './payload-pointer.js';
 import { PayloadResolver } from './payload-resolver.js';
 

@@ -10,8 +10,8 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
-import type { HeldMessage } from '../held-message.js';
-import type { SqsEvents, SqsMessageInfo } from '../sqs.events.js';
+import type { HeldMessage } from '../core/held-message.js';
+import type { SqsEvents, SqsMessageInfo } from '../core/sqs.events.js';
 import { messageTraceCarrier } from './message-trace-carrier.js';
 import { queueAttributes, type MessagingMetrics } from './messaging-metrics.js';
 import {

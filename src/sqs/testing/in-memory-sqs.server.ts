@@ -1,7 +1,7 @@
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
-import type { MessageRun } from '../message-dispatcher.js';
-import { NestDispatcher } from '../nest-dispatcher.js';
-import { SQS_TRANSPORT } from '../sqs.server.js';
+import type { MessageRun } from '../dispatch/message-dispatcher.js';
+import { NestDispatcher } from '../dispatch/nest-dispatcher.js';
+import { SQS_TRANSPORT } from '../adapter/sqs.server.js';
 
 /**
  * The Nest side of `SqsServer` with no SQS behind it: the same transport id (so handlers bound

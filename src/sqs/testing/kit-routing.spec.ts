@@ -3,7 +3,7 @@ import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { SqsEventPattern } from '../sqs-patterns.js';
+import { SqsEventPattern } from '../adapter/sqs-patterns.js';
 import { SqsTestKit } from './sqs-test-kit.js';
 
 const seen: unknown[] = [];

@@ -4,9 +4,9 @@ import { Payload } from '@nestjs/microservices';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { lastValueFrom } from 'rxjs';
-import { SqsClient } from '../sqs.client.js';
-import { SqsEventPattern } from '../sqs-patterns.js';
-import { SqsRecord } from '../sqs.record.js';
+import { SqsClient } from '../adapter/sqs.client.js';
+import { SqsEventPattern } from '../adapter/sqs-patterns.js';
+import { SqsRecord } from '../adapter/sqs.record.js';
 import { RecordingSqsClient, SqsTestKit } from './index.js';
 
 describe('RecordingSqsClient', () => {

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { AssertionError } from 'node:assert';
 import { randomUUID } from 'node:crypto';
-import { SqsClient } from '../sqs.client.js';
+import { SqsClient } from '../adapter/sqs.client.js';
 import { emittedMatches, type EmittedMatcher } from './emitted-matcher.js';
 import type { SqsTestRawMessage } from './test-message.js';
 

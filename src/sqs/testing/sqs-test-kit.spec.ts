@@ -16,11 +16,11 @@ import { IsEmail, IsString } from 'class-validator';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { tap } from 'rxjs';
-import { DownstreamGate } from '../downstream-gate.js';
-import { currentSqsMessage } from '../message-context.js';
-import { SqsEventPattern, SqsMessagePattern } from '../sqs-patterns.js';
-import { SqsContext } from '../sqs.context.js';
-import { DeadLetterReason, NonRetryableError, RetryableError } from '../sqs.errors.js';
+import { DownstreamGate } from '../core/downstream-gate.js';
+import { currentSqsMessage } from '../dispatch/message-context.js';
+import { SqsEventPattern, SqsMessagePattern } from '../adapter/sqs-patterns.js';
+import { SqsContext } from '../dispatch/sqs.context.js';
+import { DeadLetterReason, NonRetryableError, RetryableError } from '../core/sqs.errors.js';
 import { SqsTestKit } from './index.js';
 
 class SignupDto {

@@ -2,11 +2,11 @@ import type { Abstract, INestMicroservice, LoggerService, LogLevel, Type } from 
 import { randomUUID } from 'node:crypto';
 import { NestFactory, type IEntryNestModule } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
-import { toHeldMessage } from '../held-message.js';
-import type { ResolvedQueue } from '../queue-registry.js';
-import { decideSettlement } from '../settlement.js';
-import { SqsExceptionFilter } from '../sqs-exception.filter.js';
-import { resolveSqsServerOptions, type SqsBackoffOptions } from '../sqs.options.js';
+import { toHeldMessage } from '../core/held-message.js';
+import type { ResolvedQueue } from '../core/queue-registry.js';
+import { decideSettlement } from '../settlement/settlement.js';
+import { SqsExceptionFilter } from '../adapter/sqs-exception.filter.js';
+import { resolveSqsServerOptions, type SqsBackoffOptions } from '../core/sqs.options.js';
 import { HandlerSpy, type OutcomeMatch } from './handler-spy.js';
 import { InMemorySqsServer } from './in-memory-sqs.server.js';
 import { dispatchTestMessage } from './test-dispatch.js';

@@ -1,10 +1,10 @@
-import type { HeldMessage } from '../held-message.js';
+import type { HeldMessage } from '../core/held-message.js';
 import { PayloadResolver } from '../large-payload/payload-resolver.js';
-import { runWithSqsMessage } from '../message-context.js';
-import type { DecodedMessage } from '../message-decoder.js';
-import type { MessageRun } from '../message-dispatcher.js';
-import { MessageRouting } from '../message-routing.js';
-import type { DispatchOutcome } from '../settlement.js';
+import { runWithSqsMessage } from '../dispatch/message-context.js';
+import type { DecodedMessage } from '../dispatch/message-decoder.js';
+import type { MessageRun } from '../dispatch/message-dispatcher.js';
+import { MessageRouting } from '../dispatch/message-routing.js';
+import type { DispatchOutcome } from '../settlement/settlement.js';
 
 /** One message through the engine's dispatch step: route, then run with the message context. */
 export interface TestDispatch {

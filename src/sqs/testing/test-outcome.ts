@@ -1,5 +1,5 @@
-import type { SettlementDecision } from '../settlement.js';
-import type { DeadLetterReason } from '../sqs.errors.js';
+import type { SettlementDecision } from '../settlement/settlement.js';
+import type { DeadLetterReason } from '../core/sqs.errors.js';
 import type { TestDispatch } from './test-dispatch.js';
 
 /** What the transport would have done with a message, as the test kit reports it. */

@@ -1,0 +1,288 @@
+import { ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { receiveErrorDelayMs } from '../settlement/backoff.js';
+import type { MessageBuffer } from '../buffer/message-buffer.js';
+import type { ResolvedQueue } from '../core/queue-registry.js';
+
+export interface IntakeOptions {
+  batchSize: number;
+  waitTimeSeconds: number;
+  visibilityTimeout: number;
+  /** Concurrent receives kept while the queue is idle. */
+  minReceivers: number;
+  /** Concurrent receives at most. */
+  maxReceivers: number;
+  /** A receive with no answer after this long is abandoned and counts as an error. */
+  receiveDeadlineMs: number;
+}
+
+export interface IntakeHooks {
+  /** A receive answered; `reserved` slots were promised to it in the buffer. */
+  onReceived(queue: ResolvedQueue, messages: Message[], reserved: number): void;
+  onError(queue: ResolvedQueue, error: Error): void;
+  /** The number of receivers changed (the buffer is sized from it). */
+  onResized(): void;
+}
+
+/** Why a queue is not being received from. */
+export interface IntakePause {
+  reason: string;
+  since: number;
+}
+
+/** A receive that got no answer in time: a half-open connection, a blackholed network. */
+export class ReceiveTimeoutError extends Error {
+  override readonly name = 'ReceiveTimeoutError';
+}
+
+/**
+ * Receives from one queue with a varying number of concurrent long polls.
+ *
+ * Each receive first reserves room for a full batch in the buffer (back pressure: a slow pool
+ * stops receiving instead of piling messages up), then asks SQS for that many. The number of
+ * receives in flight adapts: `grow()` adds one (the sizer calls it when workers starve while
+ * the queue returns full batches), a receive that comes back empty retires its loop down to
+ * `minReceivers` (an idle queue costs one long poll), `shrink()` retires one.
+ *
+ * `pause()` stops receiving until every pause is lifted: no new receive starts, and a receive
+ * in flight is let finish (aborting one SQS may already have answered would spend its
+ * messages' receives for nothing; its messages are held with the rest). Every receive has a deadline: the transport, not the SDK's retries, decides when a
+ * silent connection is an error. An abort of `run`'s signal ends the loops; a receive in flight
+ * is let finish (an answer SQS already gave would otherwise be lost, its receives spent) until
+ * `calls` aborts.
+ */
+export class QueueIntake {
+  private target: number;
+  private active = 0;
+  private readonly pauses = new Map<string, IntakePause>();
+  private cycle = new AbortController();
+  /** Aborted when the target drops: loops waiting for buffer room recheck whether they retire. */
+  private retiring = new AbortController();
+  private resumed?: PromiseWithResolvers<void>;
+  private fullBatchRttMs = 0;
+  private queueHasMore = false;
+  private lastGrowAt = 0;
+  private runSignal?: AbortSignal;
+  private callSignal?: AbortSignal;
+  private readonly loops = new Set<Promise<void>>();
+
+  constructor(
+    private readonly client: SQSClient,
+    readonly queue: ResolvedQueue,
+    private readonly buffer: MessageBuffer,
+    private readonly options: IntakeOptions,
+    private readonly hooks: IntakeHooks,
+  ) {
+    this.target = options.minReceivers;
+  }
+
+  /** Receives wanted now (loops above it retire on their next turn). */
+  get receivers(): number {
+    return this.target;
+  }
+
+  /** Receive loops running now; one retiring counts until it notices (its next turn). */
+  get running(): number {
+    return this.active;
+  }
+
+  get isPaused(): boolean {
+    return this.pauses.size > 0;
+  }
+
+  /** Pauses in force, by key. */
+  get pausedBy(): ReadonlyMap<string, IntakePause> {
+    return this.pauses;
+  }
+
+  /** Smoothed round trip of receives that came back full (ms), 0 before the first. */
+  get roundTripMs(): number {
+    return this.fullBatchRttMs;
+  }
+
+  /**
+   * Runs the receive loops until `signal` aborts; resolves when all have stopped, their
+   * receives in flight answered or aborted by `calls`.
+   */
+  async run(signal: AbortSignal, calls: AbortSignal = signal): Promise<void> {
+    this.runSignal = signal;
+    this.callSignal = calls;
+    for (let i = 0; i < this.target; i++) this.spawn();
+    while (this.loops.size > 0) await Promise.all([...this.loops]);
+  }
+
+  /**
+   * Adds a receive in flight if the queue looks busy (its last receive was full), it is not
+   * paused, the bound allows it, and the last growth had a round trip to show its effect.
+   */
+  grow(now = Date.now()): boolean {
+    if (!this.runSignal || this.runSignal.aborted || this.isPaused || !this.queueHasMore) return false;
+    if (this.target >= this.options.maxReceivers || now - this.lastGrowAt < this.fullBatchRttMs) return false;
+    this.lastGrowAt = now;
+    this.target += 1;
+    if (this.active < this.target) this.spawn();
+    return true;
+  }
+
+  /** Retires one receive (down to the minimum); it stops on its loop's next turn. */
+  shrink(): boolean {
+    if (this.target <= this.options.minReceivers) return false;
+    this.target -= 1;
+    // A loop waiting for room would otherwise notice only when room frees, one long poll per
+    // extra loop later (the simulation's at-rest check found them lingering).
+    this.retiring.abort();
+    this.retiring = new AbortController();
+    return true;
+  }
+
+  /** Stops receiving under `key` (a dependency's name). Returns false if it already was. */
+  pause(key: string, reason: string, now = Date.now()): boolean {
+    if (this.pauses.has(key)) return false;
+    this.pauses.set(key, { reason, since: now });
+    if (this.pauses.size === 1) {
+      this.target = this.options.minReceivers;
+      this.resumed = Promise.withResolvers<void>();
+      this.cycle.abort();
+    }
+    return true;
+  }
+
+  /** Lifts the pause under `key`; returns how long it lasted (ms), or undefined if none. */
+  resume(key: string, now = Date.now()): number | undefined {
+    const pause = this.pauses.get(key);
+    if (!pause) return undefined;
+    this.pauses.delete(key);
+    if (this.pauses.size === 0) {
+      this.cycle = new AbortController();
+      this.queueHasMore = false;
+      this.resumed?.resolve();
+    }
+    return now - pause.since;
+  }
+
+  private spawn(): void {
+    const signal = this.runSignal;
+    if (!signal) return;
+    const loop = this.loop(signal).finally(() => this.loops.delete(loop));
+    this.loops.add(loop);
+  }
+
+  private async loop(signal: AbortSignal): Promise<void> {
+    this.active += 1;
+    try {
+      let consecutiveErrors = 0;
+      while (!signal.aborted && this.active <= this.target) {
+        if (this.isPaused) {
+          await this.waitForResume(signal);
+          continue;
+        }
+        const outcome = await this.receiveOnce(signal);
+        if (outcome === 'retire') return;
+        if (outcome === 'error') {
+          consecutiveErrors += 1;
+          await sleep(receiveErrorDelayMs(consecutiveErrors), undefined, { signal }).catch(() => undefined);
+        } else if (outcome === 'ok') {
+          consecutiveErrors = 0;
+        }
+      }
+    } finally {
+      this.active -= 1;
+    }
+  }
+
+  /** One reserve-receive-hand over turn. */
+  private async receiveOnce(signal: AbortSignal): Promise<'ok' | 'retire' | 'error' | 'interrupted'> {
+    const cycle = this.cycle.signal;
+    const retiring = this.retiring.signal;
+    const wanted = Math.min(this.options.batchSize, this.buffer.maxCapacity);
+    if (!(await this.buffer.reserve(wanted, AbortSignal.any([signal, cycle, retiring])))) {
+      // Refused without an abort: the buffer closed, nothing more will be taken in.
+      return signal.aborted || cycle.aborted || retiring.aborted ? 'interrupted' : 'retire';
+    }
+    if (this.isPaused || this.active > this.target) {
+      this.buffer.unreserve(wanted);
+      return 'interrupted';
+    }
+    const startedAt = performance.now();
+    let messages: Message[];
+    try {
+      messages = await this.receive(wanted, signal, this.callSignal ?? signal);
+    } catch (err) {
+      this.buffer.unreserve(wanted);
+      if (signal.aborted) return 'interrupted';
+      this.hooks.onError(this.queue, err instanceof Error ? err : new Error(String(err)));
+      // While SQS fails, one receive (backing off) is enough to notice it is back.
+      return this.retireIfExtra() ? 'retire' : 'error';
+    }
+    this.observe(messages.length, wanted, performance.now() - startedAt);
+    this.hooks.onReceived(this.queue, messages, wanted);
+    if (messages.length > 0) return 'ok';
+    // An empty answer: the queue is idle, one long poll per queue is enough.
+    if (this.retireIfExtra()) return 'retire';
+    if (this.options.waitTimeSeconds === 0) {
+      // Short polling an empty queue would otherwise be a hot loop.
+      await sleep(1_000, undefined, { signal }).catch(() => undefined);
+    }
+    return 'ok';
+  }
+
+  /** Retires the calling loop if there are more than the minimum. */
+  private retireIfExtra(): boolean {
+    if (this.target <= this.options.minReceivers) return false;
+    this.target -= 1;
+    this.hooks.onResized();
+    return true;
+  }
+
+  private observe(count: number, wanted: number, elapsedMs: number): void {
+    const full = count >= wanted;
+    // "The queue has more": a full batch; on a FIFO queue any message, since SQS hands out one
+    // group's messages per receive and the next receive may bring another group.
+    this.queueHasMore = full || (this.queue.fifo && count > 0);
+    // Only a full batch measures the network: a partial one may have waited in the long poll.
+    if (full) {
+      this.fullBatchRttMs = this.fullBatchRttMs === 0 ? elapsedMs : 0.8 * this.fullBatchRttMs + 0.2 * elapsedMs;
+    }
+  }
+
+  private async receive(count: number, signal: AbortSignal, calls: AbortSignal): Promise<Message[]> {
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.options.receiveDeadlineMs);
+    try {
+      const { Messages } = await this.client.send(
+        new ReceiveMessageCommand({
+          QueueUrl: this.queue.url,
+          MaxNumberOfMessages: count,
+          WaitTimeSeconds: this.options.waitTimeSeconds,
+          VisibilityTimeout: this.options.visibilityTimeout,
+          MessageAttributeNames: ['All'],
+          MessageSystemAttributeNames: ['All'],
+        }),
+        { abortSignal: AbortSignal.any([calls, deadline.signal]) },
+      );
+      return Messages ?? [];
+    } catch (err) {
+      if (deadline.signal.aborted && !signal.aborted) {
+        throw new ReceiveTimeoutError(`ReceiveMessage got no answer within ${this.options.receiveDeadlineMs} ms`, {
+          cause: err,
+        });
+      }
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async waitForResume(signal: AbortSignal): Promise<void> {
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<void>((resolve) => {
+      onAbort = resolve;
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      await Promise.race([this.resumed?.promise ?? Promise.resolve(), aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort!);
+    }
+  }
+}
