@@ -143,6 +143,12 @@ function renderCompact(ws: WorkloadDef[], cs: ConsumerDef[], s: Summary, meta: T
     ]);
   }
   if (has('idle')) cols.push(['idle req/h', (c, l) => fmt(get('idle', configKey(c.id, l), 'idleRequestsPerHour'))]);
+  for (const [w, id] of [
+    ['burst300', 'W9 burst 300'],
+    ['burst3000', 'W10 burst 3,000'],
+  ] as const) {
+    if (has(w)) cols.push([`${id}: drain s`, (c, l) => fmt(get(w, configKey(c.id, l), 'drainS'), 2)]);
+  }
   const lines: string[] = [];
   const sides = latencies.map(latencyLabel).join(' / ');
   lines.push(
@@ -192,6 +198,8 @@ export function renderTables(ws: WorkloadDef[], cs: ConsumerDef[], s: Summary, m
   if (has('backpressure')) header.push('W6 RSS MB at 10 s → mid → end (max); 2nd-half MB/min');
   if (has('shutdown')) header.push('W7 idle s', 'W7 busy s (left)');
   if (has('idle')) header.push('W8 idle req/h');
+  if (has('burst300')) header.push('W9 drain s (first handler ms)');
+  if (has('burst3000')) header.push('W10 drain s (first handler ms)');
   lines.push(`| ${header.join(' | ')} |`);
   lines.push(`| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`);
   for (const { key: c, label } of rows) {
@@ -233,6 +241,8 @@ export function renderTables(ws: WorkloadDef[], cs: ConsumerDef[], s: Summary, m
       );
     }
     if (has('idle')) row.push(`${fmt(get('idle', c, 'idleRequestsPerHour'))}${failed('idle', c)}`);
+    for (const w of ['burst300', 'burst3000'])
+      if (has(w)) row.push(`${fmt(get(w, c, 'drainS'), 2)} (${fmt(get(w, c, 'firstStartMs'))})${failed(w, c)}`);
     lines.push(`| ${row.join(' | ')} |`);
   }
   lines.push('');
@@ -242,6 +252,7 @@ export function renderTables(ws: WorkloadDef[], cs: ConsumerDef[], s: Summary, m
       `W5: 200 messages sent one at a time to an idle consumer, SendMessage to handler start. W6: 100,000 queued, 50 ms, C = 10, ${meta.args.soakSeconds ?? (meta.args.quick ? 15 : 60)} s, RSS sampled every second. ` +
       'W7: SIGTERM to exit, idle and with 10 handlers of 2 s running (grace: each library\'s default or 30 s); "left" = messages not deleted after exit. ' +
       `W8: every consumer idle at once on its own empty queue, C = 10, requests over ${meta.idleSeconds} s after start-up scaled to an hour. ` +
+      'W9, W10: 300 and 3,000 no-op messages sent at once (parallel SendMessageBatch) to a consumer idle for 5 s, C = 10; from the first send to the last handler end. ' +
       "Simulated network: every SQS request (the consumer's and the orchestrator's) handed to the SQS server that many ms after it arrived.",
   );
 

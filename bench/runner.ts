@@ -4,6 +4,7 @@ import os from 'node:os';
 import type { ConsumerDef } from './consumer-defs.js';
 import { fmt, pct } from './lib/stats.js';
 import type { WorkloadDef } from './workloads/definitions.js';
+import { runBurst } from './workloads/burst.js';
 import { runIdle } from './workloads/idle.js';
 import { runLatency } from './workloads/latency.js';
 import type { RunContext, RunResult } from './workloads/run-context.js';
@@ -132,6 +133,7 @@ async function runOnce(
   if (w.kind === 'throughput') return runThroughput(ctx, def, w, isWarmup ? Math.ceil(w.messages / 10) : w.messages);
   if (w.kind === 'latency') return runLatency(ctx, def, w, isWarmup ? 20 : w.messages);
   if (w.kind === 'soak') return runSoak(ctx, def, w, w.messages);
+  if (w.kind === 'burst') return runBurst(ctx, def, w, w.messages);
   const idle = await runShutdown(ctx, def, w, false);
   const busy = await runShutdown(ctx, def, w, true);
   return {
@@ -157,6 +159,8 @@ function summarize(w: WorkloadDef, r: RunResult): string {
       return `${fmt(m.throughput)} msg/s (${pct(m.fractionOfIdeal)}), RSS ${fmt(m.rssStartMB, 1)} -> ${fmt(m.rssMidMB, 1)} -> ${fmt(m.rssEndMB, 1)} MB (max ${fmt(m.rssMaxMB, 1)}, 2nd-half slope ${fmt(m.rssSlopeMBPerMin, 2)} MB/min)`;
     case 'idle':
       return `${fmt(m.idleRequests)} requests in ${fmt(m.idleSeconds)} s: ${fmt(m.idleRequestsPerHour)} per hour`;
+    case 'burst':
+      return `drained in ${fmt(m.drainS, 3)} s from the first send (sent in ${fmt(m.sendS, 3)} s; first handler at ${fmt(m.firstStartMs, 0)} ms), ${fmt(m.requestsPerMessage, 3)} req/msg`;
     case 'shutdown':
       return `idle ${fmt(m.idleSeconds, 3)} s, busy ${fmt(m.busySeconds, 3)} s (left on queue: ${m.leftVisible ?? '?'} visible, ${m.leftInFlight ?? '?'} in flight)`;
   }

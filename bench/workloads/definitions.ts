@@ -1,5 +1,5 @@
-// The workloads W1-W8: message counts, concurrency, handler delays, and which consumers run them.
-export type WorkloadKind = 'throughput' | 'latency' | 'soak' | 'shutdown' | 'idle';
+// The workloads W1-W10: message counts, concurrency, handler delays, and which consumers run them.
+export type WorkloadKind = 'throughput' | 'latency' | 'soak' | 'shutdown' | 'idle' | 'burst';
 
 export interface WorkloadDef {
   id: string;
@@ -94,6 +94,25 @@ export function workloads(quick: boolean): WorkloadDef[] {
       title: 'idle requests per hour (empty queue)',
       kind: 'idle',
       messages: 0,
+      concurrency: 10,
+      delay: () => 0,
+    },
+    // A burst at a consumer idle for 5 s, sent at once; time to drain from the first send.
+    {
+      id: 'w9',
+      key: 'burst300',
+      title: 'burst of 300 at an idle consumer',
+      kind: 'burst',
+      messages: 300,
+      concurrency: 10,
+      delay: () => 0,
+    },
+    {
+      id: 'w10',
+      key: 'burst3000',
+      title: 'burst of 3,000 at an idle consumer',
+      kind: 'burst',
+      messages: q(3_000, 1_000),
       concurrency: 10,
       delay: () => 0,
     },

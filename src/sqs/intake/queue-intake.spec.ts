@@ -139,6 +139,23 @@ describe('QueueIntake', () => {
     );
   });
 
+  it('doubles the receives it adds while every receive comes back full (a burst at an idle consumer)', async () => {
+    const sqs = new FakeSqs(2_000, 20);
+    const p = pipeline(sqs);
+    const targets: number[] = [];
+    const grow = p.intake.grow.bind(p.intake);
+    p.intake.grow = (now?: number) => {
+      const grown = grow(now);
+      if (grown) targets.push(p.intake.receivers);
+      return grown;
+    };
+    await until(() => p.handled() === 2_000, 'every message handled');
+    await p.stop();
+    // From one long poll: 1 + 1, + 2, + 4 reaches the bound of 8 in three round trips (one at a
+    // time would take seven).
+    assert.deepEqual(targets.slice(0, 3), [2, 4, 8]);
+  });
+
   it('shrinks back to one long poll when the queue is idle', async () => {
     const sqs = new FakeSqs(500, 20);
     const p = pipeline(sqs);

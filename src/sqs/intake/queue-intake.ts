@@ -62,6 +62,8 @@ export class QueueIntake {
   private fullBatchRttMs = 0;
   private queueHasMore = false;
   private lastGrowAt = 0;
+  /** Receives the next growth adds: doubles while every receive comes back full, else 1. */
+  private growStep = 1;
   private runSignal?: AbortSignal;
   private callSignal?: AbortSignal;
   private readonly loops = new Set<Promise<void>>();
@@ -112,15 +114,19 @@ export class QueueIntake {
   }
 
   /**
-   * Adds a receive in flight if the queue looks busy (its last receive was full), it is not
-   * paused, the bound allows it, and the last growth had a round trip to show its effect.
+   * Adds receives in flight if the queue looks busy (its last receive was full), it is not
+   * paused, the bound allows it, and the last growth had a round trip to show its effect. Like
+   * TCP's slow start, the step doubles while every receive comes back full (1, 2, 4...), so a
+   * burst at an idle consumer (one long poll) reaches full intake in a few round trips instead
+   * of one receive per round trip; a partial batch resets it to 1.
    */
   grow(now = Date.now()): boolean {
     if (!this.runSignal || this.runSignal.aborted || this.isPaused || !this.queueHasMore) return false;
     if (this.target >= this.options.maxReceivers || now - this.lastGrowAt < this.fullBatchRttMs) return false;
     this.lastGrowAt = now;
-    this.target += 1;
-    if (this.active < this.target) this.spawn();
+    this.target = Math.min(this.options.maxReceivers, this.target + this.growStep);
+    this.growStep *= 2;
+    while (this.active < this.target) this.spawn();
     return true;
   }
 
@@ -128,6 +134,7 @@ export class QueueIntake {
   shrink(): boolean {
     if (this.target <= this.options.minReceivers) return false;
     this.target -= 1;
+    this.growStep = 1; // fetching further ahead than the workers need: grow gently from here
     // A loop waiting for room would otherwise notice only when room frees, one long poll per
     // extra loop later (the simulation's at-rest check found them lingering).
     this.retiring.abort();
@@ -141,6 +148,7 @@ export class QueueIntake {
     this.pauses.set(key, { reason, since: now });
     if (this.pauses.size === 1) {
       this.target = this.options.minReceivers;
+      this.growStep = 1;
       this.resumed = Promise.withResolvers<void>();
       this.cycle.abort();
     }
@@ -239,6 +247,7 @@ export class QueueIntake {
     // "The queue has more": a full batch; on a FIFO queue any message, since SQS hands out one
     // group's messages per receive and the next receive may bring another group.
     this.queueHasMore = full || (this.queue.fifo && count > 0);
+    if (!full) this.growStep = 1;
     // Only a full batch measures the network: a partial one may have waited in the long poll.
     if (full) {
       this.fullBatchRttMs = this.fullBatchRttMs === 0 ? elapsedMs : 0.8 * this.fullBatchRttMs + 0.2 * elapsedMs;
