@@ -1,11 +1,15 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, type HealthCheckResult } from '@nestjs/terminus';
 import { HealthService } from './health.service.js';
+import { type IntakeSignal, SqsHealthIndicator } from './sqs.health.js';
 
 /** Kubernetes probes: `livenessProbe` on /health/live, `readinessProbe` on /health/ready. */
 @Controller('health')
 export class HealthController {
-  constructor(private readonly service: HealthService) {}
+  constructor(
+    private readonly service: HealthService,
+    private readonly sqs: SqsHealthIndicator,
+  ) {}
 
   /** 200 unless the receiver loop is stuck; then 503, and Kubernetes restarts the container. */
   @Get('live')
@@ -20,6 +24,16 @@ export class HealthController {
   @HealthCheck()
   ready(): Promise<HealthCheckResult> {
     return this.service.ready();
+  }
+
+  /**
+   * Always 200: `{ paused, pausedQueues, queues }`. The chart's KEDA ScaledObject reads `paused`
+   * through the Service where no Prometheus scrapes the pods, to hold the replica count while
+   * a dependency is down.
+   */
+  @Get('intake')
+  intake(): IntakeSignal {
+    return this.sqs.intakeSignal();
   }
 
   /** Alias of /health/ready. */

@@ -164,6 +164,14 @@ describe('SQS health indicator: pauses and slow networks', () => {
     assert.deepEqual(ready.paused, [{ ...pause, since: new Date(pause.since).toISOString() }]);
   });
 
+  it('gives the autoscaler a pause signal: 1 while any queue is paused, numbers only', () => {
+    const { server, indicator } = setup();
+    server.setStatus(SqsStatus.Connected, { queues: 2 });
+    assert.deepEqual(indicator.intakeSignal(), { paused: 0, pausedQueues: 0, queues: 2 });
+    server.setStatus(SqsStatus.Connected, { paused: [pause] });
+    assert.deepEqual(indicator.intakeSignal(), { paused: 1, pausedQueues: 1, queues: 2 });
+  });
+
   it('gives a hung receive its deadline and the backoff ceiling before calling the process stuck', () => {
     // waitTimeSeconds 1: a blackholed receive is abandoned after 6 s, the next starts within 10 s.
     assert.equal(livenessLimitMs(1, 10_000), 26_000);

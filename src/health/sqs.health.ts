@@ -15,6 +15,14 @@ import {
 import { SQS_SERVER_TOKEN, type SqsServerLike } from './sqs-server-like.js';
 import { TtlCache } from './ttl-cache.js';
 
+/** GET /health/intake: whether this pod's intake is paused, for the autoscaler. */
+export interface IntakeSignal {
+  /** 1 while any queue is paused (a dependency down), else 0. */
+  paused: 0 | 1;
+  pausedQueues: number;
+  queues: number;
+}
+
 const NOT_READY_REASONS: Partial<Record<SqsStatus, string>> = {
   [SqsStatus.Connecting]: 'the server is starting: queues not checked yet',
   [SqsStatus.Draining]: 'the server is shutting down',
@@ -85,6 +93,16 @@ export class SqsHealthIndicator implements OnModuleInit, OnModuleDestroy {
         reason: `last SQS call failed: ${snapshot.lastError ?? 'unknown error'}; GetQueueAttributes: ${errorMessage(err)}`,
       });
     }
+  }
+
+  /**
+   * The pause signal for an autoscaler (KEDA's metrics-api trigger reads `paused`): 1 while any
+   * queue's intake is paused, since a bigger backlog then means a dependency is down, not that
+   * more pods could work it (docs/scaling.md). Numbers only: no URL, no reason.
+   */
+  intakeSignal(): IntakeSignal {
+    const { paused, queues } = this.server.getSnapshot();
+    return { paused: paused.length > 0 ? 1 : 0, pausedQueues: paused.length, queues };
   }
 
   /**

@@ -135,6 +135,8 @@ describe('health and metrics endpoints against a real SQS server', () => {
     assert.equal(ready.body.details.keycloak!.status, 'degraded');
     assert.equal((await json('/health')).status, 200);
     assert.equal((await json('/health/live')).status, 200);
+    // The autoscaler's pause signal (the fleet fault case shows it paused).
+    assert.deepEqual((await json('/health/intake')).body, { paused: 0, pausedQueues: 0, queues: 1 });
   });
 
   it('/metrics counts real messages', async () => {

@@ -123,6 +123,51 @@ describe('scaling that respects a pause', { skip }, () => {
     assert.match(res.err, /unknown name paused/);
   });
 
+  it("without Prometheus, pause.fromService: the pods' /health/intake and a pod count feed the same formula", () => {
+    const manifests = render('keda-pause-service.yaml');
+    const so = one(manifests, 'ScaledObject');
+    assert.doesNotThrow(() => new keda.ScaledObject(so as any).validate());
+    assert.deepEqual(
+      so.spec.triggers.map((t: any) => [t.name, t.type]),
+      [
+        ['queue', 'aws-sqs-queue'],
+        ['paused', 'metrics-api'],
+        ['pods', 'kubernetes-workload'],
+      ],
+    );
+    const [, paused, pods] = so.spec.triggers;
+    // The Service's port and the route the service answers (test/app/health-metrics.e2e-spec.ts).
+    assert.equal(paused.metadata.url, 'http://rel-nest-sqs-worker.workers.svc:3000/health/intake');
+    assert.equal(paused.metadata.valueLocation, 'paused');
+    // The pod count selects exactly the Deployment's pods.
+    const selector = one(manifests, 'Deployment').spec.selector.matchLabels as Record<string, string>;
+    assert.deepEqual(
+      pods.metadata.podSelector.split(',').sort(),
+      Object.entries(selector)
+        .map(([k, v]) => `${k}=${v}`)
+        .sort(),
+    );
+    // The same formula the expression-library test runs: paused > 0 holds the count either way.
+    assert.equal(
+      so.spec.advanced.scalingModifiers.formula,
+      one(render('keda-pause.yaml'), 'ScaledObject').spec.advanced.scalingModifiers.formula,
+    );
+  });
+
+  it('pause.fromService refuses minReplicaCount 0 (no pod could answer, KEDA could not wake it)', () => {
+    const res = run(HELM!, [
+      'template',
+      'rel',
+      CHART,
+      '-f',
+      join(VALUES, 'keda-pause-service.yaml'),
+      '--set',
+      'autoscaling.keda.minReplicaCount=0',
+    ]);
+    assert.notEqual(res.code, 0);
+    assert.match(res.err, /fromService needs minReplicaCount >= 1/);
+  });
+
   it('without a Prometheus address: the queue trigger alone, no formula', () => {
     const so = one(render('irsa-keda.yaml'), 'ScaledObject');
     assert.equal(so.spec.triggers.length, 1);

@@ -115,6 +115,10 @@ describe('fault: a fleet of processes on one queue, product defaults', () => {
     let queue: FaultQueue;
     let proxy: CountingHttpProxy;
     const pods: NodeProcess[] = [];
+    const httpPorts = new Map<string, number>();
+    /** GET /health/intake of a pod: the pause signal KEDA reads where no Prometheus scrapes. */
+    const intakeSignal = async (run: string): Promise<{ paused: number }> =>
+      (await fetch(`http://127.0.0.1:${httpPorts.get(run)}/health/intake`)).json() as Promise<{ paused: number }>;
 
     before(async () => {
       queue = await fc.sqs.createQueue('users', { maxReceiveCount: MAX_RECEIVE_COUNT });
@@ -126,8 +130,9 @@ describe('fault: a fleet of processes on one queue, product defaults', () => {
     });
 
     async function startPod(run: string): Promise<NodeProcess> {
+      httpPorts.set(run, await freePort());
       const pod = await fc.service(run, {
-        HTTP_PORT: String(await freePort()),
+        HTTP_PORT: String(httpPorts.get(run)),
         SQS_ENDPOINT: fc.endpoint,
         SQS_QUEUE_URL: queue.url,
         SQS_DLQ_URL: queue.dlqUrl,
@@ -181,6 +186,8 @@ describe('fault: a fleet of processes on one queue, product defaults', () => {
           }
         }
         await sleep(Math.max(0, cutAt + OUTAGE_MS - Date.now()));
+        // The autoscaler's pause signal (docs/scaling.md): the replacement started paused and says so.
+        assert.equal((await intakeSignal(replaced!.run)).paused, 1, 'the replacement says paused');
         proxy.resetPeak();
         await proxy.resume();
         const resumedAt = Date.now();
@@ -191,6 +198,7 @@ describe('fault: a fleet of processes on one queue, product defaults', () => {
           180_000,
           1_000,
         );
+        assert.equal((await intakeSignal(replaced!.run)).paused, 0, 'the pause signal cleared');
         const records = fc.records();
         const newPodReceives = receivesUntil(records, replaced!.run, resumedAt);
         const dlqDepth = await fc.sqs.depth(queue.dlqUrl);

@@ -162,3 +162,15 @@ one pod, which checks its dependencies before its first receive.
 {{- define "nest-sqs-worker.pauseFormula" -}}
 {{- printf "paused > 0 ? min(queue, pods * %d) : queue" (int .Values.autoscaling.keda.queueLength) -}}
 {{- end }}
+
+{{/*
+The pods of this release as a label selector string (kubernetes-workload's podSelector).
+*/}}
+{{- define "nest-sqs-worker.podSelectorString" -}}
+{{- $labels := include "nest-sqs-worker.selectorLabels" . | fromYaml -}}
+{{- $pairs := list -}}
+{{- range $k := keys $labels | sortAlpha -}}
+{{- $pairs = append $pairs (printf "%s=%s" $k (get $labels $k)) -}}
+{{- end -}}
+{{- join "," $pairs -}}
+{{- end }}
