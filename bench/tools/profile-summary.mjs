@@ -1,12 +1,17 @@
 // Summarizes a V8 .cpuprofile (from `npm run bench -- --profile`, i.e. node --cpu-prof):
 // self time by area (our transport, NestJS, AWS SDK/Smithy, Node internals, GC, idle) and
 // the top functions by self and by inclusive time.
-//   node bench/tools/profile-summary.mjs bench/results/profiles/<file>.cpuprofile [top=25]
+//   node bench/tools/profile-summary.mjs bench/results/profiles/<file>.cpuprofile [top=25] [--window]
+// --window counts only the samples from the first to the last one inside the bench handler
+// (`handle` in bench/lib/harness): the measured window, without start-up (module loading and
+// compiling are a tenth of a W1 profile) and shutdown.
 import { readFileSync } from 'node:fs';
 
-const [file, topArg] = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const windowOnly = argv.includes('--window');
+const [file, topArg] = argv.filter((a) => a !== '--window');
 if (!file) {
-  process.stderr.write('usage: node bench/tools/profile-summary.mjs <file.cpuprofile> [top]\n');
+  process.stderr.write('usage: node bench/tools/profile-summary.mjs <file.cpuprofile> [top] [--window]\n');
   process.exit(2);
 }
 const top = Number(topArg ?? 25);
@@ -15,9 +20,30 @@ const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 
+/** Sample indexes counted: all, or the bench handler's window. */
+function sampleRange() {
+  if (!windowOnly) return [0, profile.samples.length - 1];
+  const inHandler = new Map();
+  const isHandler = (id) => {
+    if (!inHandler.has(id)) {
+      const cf = nodes.get(id).callFrame;
+      const here = cf.functionName === 'handle' && (cf.url ?? '').includes('bench/lib/harness');
+      inHandler.set(id, here || (parent.has(id) && isHandler(parent.get(id))));
+    }
+    return inHandler.get(id);
+  };
+  const hits = profile.samples.flatMap((id, i) => (isHandler(id) ? [i] : []));
+  if (hits.length === 0) throw new Error(`${file}: no sample inside the bench handler`);
+  return [hits[0], hits[hits.length - 1]];
+}
+
 // Self time per node from samples and time deltas (µs).
 const self = new Map();
-profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+const [first, last] = sampleRange();
+for (let i = first; i <= last; i++) {
+  const id = profile.samples[i];
+  self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+}
 const total = [...self.values()].reduce((a, b) => a + b, 0);
 
 function area(cf) {

@@ -13,18 +13,31 @@ export const UNKNOWN_PATTERN = 'unknown';
  * for it, else {@link UNKNOWN_PATTERN}.
  */
 export class MetricLabels {
+  /**
+   * Label values already worked out, asked for several times per message: queue names by URL
+   * (the configured queues), and the patterns found registered (a handler, once registered,
+   * stays). A pattern with no handler is looked up each time: patterns come from messages.
+   */
+  private readonly queueNames = new Map<string, string>();
+  private readonly registered = new Set<string>();
+
   constructor(
     private readonly queueUrls: () => readonly string[],
     private readonly handlerPatterns: () => readonly string[],
   ) {}
 
   queue(queueUrl: string): string {
-    return queueName(queueUrl);
+    let name = this.queueNames.get(queueUrl);
+    if (name === undefined) this.queueNames.set(queueUrl, (name = queueName(queueUrl)));
+    return name;
   }
 
   pattern(pattern: string | undefined): string {
     if (!pattern) return NO_PATTERN;
-    return this.handlerPatterns().includes(pattern) ? pattern : UNKNOWN_PATTERN;
+    if (this.registered.has(pattern)) return pattern;
+    if (!this.handlerPatterns().includes(pattern)) return UNKNOWN_PATTERN;
+    this.registered.add(pattern);
+    return pattern;
   }
 
   message(info: { queueUrl: string; pattern?: string }): { queue: string; pattern: string } {

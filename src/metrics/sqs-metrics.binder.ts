@@ -101,8 +101,9 @@ class HandlerClock {
 
   /** Forgets the message; returns its run time so far, if its handler had started. */
   stop(message: SqsMessageInfo): number | undefined {
-    const at = this.startedAt.get(key(message));
-    this.startedAt.delete(key(message));
+    const id = key(message);
+    const at = this.startedAt.get(id);
+    this.startedAt.delete(id);
     return at === undefined ? undefined : this.now() - at;
   }
 }

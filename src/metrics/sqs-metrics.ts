@@ -65,9 +65,16 @@ export class SqsMetrics {
   }
 }
 
+/**
+ * Identifies a histogram's series: its name and the label values in the order of its label
+ * names (fixed per histogram), so the key does not depend on the order of `labels`. Built on
+ * every observation: no sorting, no JSON.
+ */
 function seriesKey(histogram: Histogram<string>, labels: Record<string, string>): string {
-  const name = (histogram as unknown as { name: string }).name;
-  return `${name}${JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)))}`;
+  const { name, labelNames } = histogram as unknown as { name: string; labelNames: readonly string[] };
+  let key = name;
+  for (const label of labelNames) key += `\u0000${labels[label] ?? ''}`;
+  return key;
 }
 
 type Registers = Registry[];

@@ -232,8 +232,12 @@ describe('Dockerfile runtime stage (replayed)', () => {
     assert.match(res.stdout, /message\(s\) read/);
   });
 
-  it('starts with `node dist/main.js`, answers /health/ready, and exits on SIGTERM within the grace period', async () => {
-    app = spawn(process.execPath, ['dist/main.js'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  it("starts with the image's CMD (node flags, dist/main.js), answers /health/ready, and exits on SIGTERM within the grace period", async () => {
+    // The entrypoint is node itself: CMD is node's arguments.
+    const cmdLine = dockerfile().runtime.find((l) => l.startsWith('CMD '));
+    assert.ok(cmdLine, 'the runtime stage has a CMD');
+    const cmd = JSON.parse(cmdLine.slice('CMD '.length)) as string[];
+    app = spawn(process.execPath, cmd, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     app.stdout!.on('data', (b) => {
       appLog = (appLog + b).slice(-8_000);
     });

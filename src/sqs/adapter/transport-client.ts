@@ -14,5 +14,12 @@ export function createTransportClient(o: ResolvedSqsServerOptions): { client: SQ
     connectionTimeoutMs: 5_000,
     maxSockets: sqsSocketBudget(o),
   });
-  return { client: new SQSClient({ requestHandler, ...(given as SQSClientConfig | undefined) }), owned: true };
+  const config = given as SQSClientConfig | undefined;
+  const client = new SQSClient({ requestHandler, ...config });
+  // The SDK's logger middleware builds a redacted deep copy of every request and answer (each
+  // received batch, bodies and attributes) for the configured logger, even for the default
+  // no-op one. With no logger configured nothing reads the copy: W1 profile, about a tenth of
+  // the SDK's time per message. A config that names a logger keeps it.
+  if (!config?.logger) client.middlewareStack.remove('loggerMiddleware');
+  return { client, owned: true };
 }

@@ -77,5 +77,9 @@ export class FairRotation {
 }
 
 function groupOf(message: HeldMessage): string {
-  return message.orderingKey ?? `${message.queue.url}\u0000${message.info.groupId ?? ''}`;
+  if (message.orderingKey) return message.orderingKey;
+  const groupId = message.info.groupId;
+  // The queue's URL as it is, with no string built per call (three calls per message); a
+  // group's key holds a NUL, which no URL does, so the two kinds never collide.
+  return !groupId ? message.queue.url : `${message.queue.url}\u0000${groupId}`;
 }

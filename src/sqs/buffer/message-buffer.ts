@@ -35,7 +35,8 @@ export class MessageBuffer {
   private readonly workerWaiters: Waiter[] = [];
   private roomWaiters: RoomWaiter[] = [];
   private readonly rotation = new FairRotation();
-  private readonly sizes = new WeakMap<HeldMessage, number>();
+  /** Bytes of each buffered message; a Map, not a WeakMap: ephemerons cost every GC. */
+  private readonly sizes = new Map<HeldMessage, number>();
   private reserved = 0;
   private bufferedBytes = 0;
   private closed = false;
@@ -202,6 +203,7 @@ export class MessageBuffer {
     this.notifyRoom();
     const left = this.items.splice(0);
     for (const m of left) this.rotation.removed(m);
+    this.sizes.clear();
     this.bufferedBytes = 0;
     return left;
   }
@@ -231,6 +233,7 @@ export class MessageBuffer {
   private removeAt(index: number, taken = false): HeldMessage {
     const [message] = this.items.splice(index, 1);
     this.bufferedBytes -= this.sizes.get(message!) ?? 0;
+    this.sizes.delete(message!);
     if (taken) this.rotation.taken(message!);
     else this.rotation.removed(message!);
     return message!;

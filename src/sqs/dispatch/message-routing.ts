@@ -41,8 +41,11 @@ export class MessageRouting {
       return { kind: 'undeliverable', reason, detail: describeError(err).message };
     }
     held.info.pattern = decoded.pattern;
-    const tried = [decoded.pattern, ...(decoded.fallbackPatterns ?? [])];
-    for (const pattern of tried) {
+    // The common case, with no array or copy built per message: the pattern has a handler.
+    const direct = this.dispatcher.route(decoded.pattern);
+    if (direct) return { decoded, run: direct, pointer };
+    const fallbacks = decoded.fallbackPatterns ?? [];
+    for (const pattern of fallbacks) {
       const run = this.dispatcher.route(pattern);
       if (!run) continue;
       held.info.pattern = pattern;
@@ -51,7 +54,7 @@ export class MessageRouting {
     return {
       kind: 'undeliverable',
       reason: DeadLetterReason.NoHandler,
-      detail: `no handler for pattern ${tried.map(displayPattern).join(' or ')}`,
+      detail: `no handler for pattern ${[decoded.pattern, ...fallbacks].map(displayPattern).join(' or ')}`,
     };
   }
 }

@@ -1,5 +1,5 @@
 import type { MessageHandler } from '@nestjs/microservices';
-import { lastValueFrom, type Observable } from 'rxjs';
+import { isObservable, lastValueFrom, type Observable } from 'rxjs';
 import type { HeldMessage } from '../core/held-message.js';
 import type { MessageDispatcher, MessageRun } from './message-dispatcher.js';
 import type { DecodedMessage } from './message-decoder.js';
@@ -56,7 +56,8 @@ export class NestDispatcher implements MessageDispatcher {
         const endHook = this.ports.endHook(context);
         try {
           const result = await handler(decoded.data, context);
-          await lastValueFrom(this.ports.toObservable(result), { defaultValue: undefined });
+          // Awaited, the result is a value or a stream: only a stream needs rxjs to run to its end.
+          if (isObservable(result)) await lastValueFrom(this.ports.toObservable(result), { defaultValue: undefined });
           resolve();
         } catch (err) {
           reject(err);

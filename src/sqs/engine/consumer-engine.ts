@@ -256,7 +256,8 @@ export class ConsumerEngine {
    * settled as such.
    */
   private async process(held: HeldMessage): Promise<void> {
-    const ticket = await this.slowStart.enter(held.queue.url);
+    // Awaited only during a ramp: a resolved promise per message costs a turn of the queue.
+    const ticket = this.slowStart.enterNow(held.queue.url) ?? (await this.slowStart.enter(held.queue.url));
     // Refused only when closing: given back untried, like the buffered messages.
     if (!ticket) return this.track(this.settlement.release([held], GiveBackCause.Shutdown));
     let succeeded = false;
@@ -277,6 +278,7 @@ export class ConsumerEngine {
     const outcome = await this.dispatch(held, routed);
     await this.settlement.settle(held, outcome);
     if (outcome.kind !== 'succeeded') return false;
+    if (!routed.pointer) return true;
     const error = await this.payloads.discard(routed.pointer);
     if (error) this.log('warn', held, `${error.message}; the object stays in S3`);
     return true;

@@ -63,6 +63,14 @@ export class SlowStart {
     this.ramps.clear();
   }
 
+  /**
+   * The ticket at once when `queueUrl` has no ramp (the usual case), with no promise to wait
+   * for; undefined when the message must ask {@link enter}.
+   */
+  enterNow(queueUrl: string): SlowStartTicket | undefined {
+    return this.ramps.size === 0 || !this.ramps.has(queueUrl) ? FREE : undefined;
+  }
+
   /** Resolves when a message of `queueUrl` may run, or `false` when it must be given back. */
   enter(queueUrl: string): Promise<SlowStartTicket | false> {
     const ramp = this.ramps.get(queueUrl);
