@@ -1,7 +1,7 @@
 // The consumers under test: each one's script (under consumers/), its options by workload and
 // which workloads it runs. The scripts themselves live in bench/consumers/.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BUILD, ROOT } from './orchestrator-env.js';
 import type { WorkloadDef } from './workloads/definitions.js';
@@ -25,11 +25,22 @@ export interface ConsumerDef {
 
 export const SSUT_DIR = path.join(ROOT, 'bench/peers/ssut-nestjs-sqs');
 
+/**
+ * The Node flags the service runs with, read from the image's CMD (test/deploy/node-flags.spec.ts
+ * keeps `npm start` equal): the bench measures our consumers as production runs them. The peers
+ * and the simple loop run with Node's defaults, as their users would.
+ */
+export const SERVICE_NODE_FLAGS: string[] = (() => {
+  const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'))?.[1];
+  return cmd ? (JSON.parse(cmd) as string[]).filter((arg) => arg.startsWith('--')) : [];
+})();
+
 export const CONSUMERS: ConsumerDef[] = [
   {
     id: 'sqs-server',
     label: 'SqsServer (this service), defaults',
     script: path.join(BUILD, 'consumers/sqs-server.js'),
+    nodeArgs: SERVICE_NODE_FLAGS,
     profileable: true,
   },
   {
@@ -67,11 +78,12 @@ export const CONSUMERS: ConsumerDef[] = [
     optIn: true,
   },
   {
-    id: 'sqs-server-semi8',
-    label: 'SqsServer, defaults, node --max-semi-space-size=8 (as the image runs it)',
+    // Why the image caps the young generation (Dockerfile): the same consumer with Node's defaults.
+    id: 'sqs-server-node-defaults',
+    label: "SqsServer, defaults, without the image's Node flags",
     script: path.join(BUILD, 'consumers/sqs-server.js'),
-    nodeArgs: ['--max-semi-space-size=8'],
-    workloads: ['backpressure'],
+    workloads: ['noop', 'backpressure'],
+    optIn: true,
   },
   {
     id: 'sqs-server-base',
@@ -98,6 +110,7 @@ export const CONSUMERS: ConsumerDef[] = [
     // transport: what log volume and tracing cost (issue 19).
     label: 'the service (app modules: logs, metrics, transport), bench handler',
     script: path.join(BUILD, 'consumers/app-service.js'),
+    nodeArgs: SERVICE_NODE_FLAGS,
     optIn: true,
   },
   {

@@ -296,10 +296,7 @@ export function renderTables(ws: WorkloadDef[], cs: ConsumerDef[], s: Summary, m
   // Targets for this service's transport (issue 9), at each simulated latency, against the
   // simple loop of the same run and network.
   for (const latencyMs of meta.args.latencies) {
-    for (const [id, title] of [
-      ['sqs-server', 'SqsServer (defaults)'],
-      ['sqs-server-semi8', 'SqsServer as the image runs it (--max-semi-space-size=8)'],
-    ] as const) {
+    for (const [id, title] of [['sqs-server', 'SqsServer (defaults, with the Node flags the image runs)']] as const) {
       const ours = configKey(id, latencyMs);
       if (!ws.some((w) => s[w.key]?.[ours])) continue;
       const checks: Array<[string, boolean | undefined, string]> = [];

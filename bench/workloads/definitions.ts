@@ -73,7 +73,7 @@ export function workloads(quick: boolean): WorkloadDef[] {
       messages: q(100_000, 20_000),
       concurrency: 10,
       delay: () => 50,
-      defaultConsumers: ['sqs-server', 'sqs-server-semi8', 'simple-loop'],
+      defaultConsumers: ['sqs-server', 'simple-loop'],
     },
     // Not the simple loop: its first worker takes all 10 messages and runs them one by one,
     // so 10 handlers never run at once (the run would wait for them in vain).
