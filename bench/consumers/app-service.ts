@@ -14,7 +14,7 @@ import { LoggingModule } from '../../src/logging/logging.module.js';
 import { MetricsModule } from '../../src/metrics/metrics.module.js';
 import { SqsTransportModule } from '../../src/sqs-transport.module.js';
 import { SqsExceptionFilter, SqsServer } from '../../src/sqs/index.js';
-import { config, fail, handle, ready, type BenchPayload } from '../lib/harness.js';
+import { config, CREDENTIALS, fail, handle, ready, type BenchPayload } from '../lib/harness.js';
 
 @Controller()
 class BenchController {
@@ -30,6 +30,10 @@ async function main(): Promise<void> {
     APP_ENV: 'local',
     SQS_ENDPOINT: config.endpoint,
     SQS_QUEUE_URL: config.queueUrl,
+    // Local mode reads environment keys only; the key id tells the server whose requests they are
+    // (the idle workload counts by it).
+    AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
     SQS_CONCURRENCY: String(config.concurrency),
     SQS_WAIT_TIME_SECONDS: String(config.waitTimeSeconds),
     SQS_VISIBILITY_TIMEOUT: String(config.visibilityTimeout),
