@@ -15,8 +15,8 @@ export interface IntakeSizerOptions {
 
 /**
  * Sizes the intake to what the workers drain, by Little's law without estimating any rate:
- * while workers starve and a queue answers with full batches, that queue gets one more
- * receive in flight (at most one per round trip); while messages wait in the buffer for long,
+ * while workers starve and a queue answers with full batches, that queue gets more receives
+ * in flight (at most one growth per round trip, doubling while batches stay full); while messages wait in the buffer for long,
  * one receive is retired; an empty answer retires its own receive (see QueueIntake). The
  * buffer's capacity follows: one batch for every receive in flight, within its bound.
  */

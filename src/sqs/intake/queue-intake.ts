@@ -40,14 +40,15 @@ export class ReceiveTimeoutError extends Error {
  *
  * Each receive first reserves room for a full batch in the buffer (back pressure: a slow pool
  * stops receiving instead of piling messages up), then asks SQS for that many. The number of
- * receives in flight adapts: `grow()` adds one (the sizer calls it when workers starve while
- * the queue returns full batches), a receive that comes back empty retires its loop down to
- * `minReceivers` (an idle queue costs one long poll), `shrink()` retires one.
+ * receives in flight adapts: `grow()` adds some (the sizer calls it when workers starve while
+ * the queue returns full batches; 1, 2, 4... while every receive comes back full), a receive
+ * that comes back empty retires its loop down to `minReceivers` (an idle queue costs one long
+ * poll), `shrink()` retires one.
  *
  * `pause()` stops receiving until every pause is lifted: no new receive starts, and a receive
  * in flight is let finish (aborting one SQS may already have answered would spend its
- * messages' receives for nothing; its messages are held with the rest). Every receive has a deadline: the transport, not the SDK's retries, decides when a
- * silent connection is an error. An abort of `run`'s signal ends the loops; a receive in flight
+ * messages' receives for nothing; its messages are held with the rest). Every receive has a
+ * deadline: the transport, not the SDK's retries, decides when a silent connection is an error. An abort of `run`'s signal ends the loops; a receive in flight
  * is let finish (an answer SQS already gave would otherwise be lost, its receives spent) until
  * `calls` aborts.
  */
