@@ -2,7 +2,6 @@
 // counts) and what it does with it: create, fill, count and wait out a queue.
 import {
   CreateQueueCommand,
-  GetQueueAttributesCommand,
   SendMessageBatchCommand,
   SQSClient,
   type SendMessageBatchRequestEntry,
@@ -10,6 +9,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchPayload } from './lib/harness.js';
+import { queueDepth } from '../src/cli/dlq-context.js';
 import { PARENT_CREDENTIALS, REGION } from './orchestrator-env.js';
 
 export function parentClient(endpoint: string): SQSClient {
@@ -69,18 +69,8 @@ export async function fill(
   await Promise.all(Array.from({ length: parallel }, worker));
 }
 
-export async function queueCounts(sqs: SQSClient, queueUrl: string): Promise<{ visible: number; inFlight: number }> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return {
-    visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
-    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
-  };
-}
+/** Visible and in-flight counts of a queue: the dead-letter command's own query. */
+export const queueCounts = queueDepth;
 
 export async function waitDrained(sqs: SQSClient, queueUrl: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
