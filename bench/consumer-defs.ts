@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { defaultMaxReceiversPerQueue } from '../src/sqs/core/sqs.options.js';
 import { BUILD, ROOT } from './orchestrator-env.js';
 import type { WorkloadDef } from './workloads/definitions.js';
 
@@ -48,11 +49,11 @@ export const CONSUMERS: ConsumerDef[] = [
     label: 'SqsServer, tuned options (prefetch 2×, maxReceiversPerQueue 2×)',
     script: path.join(BUILD, 'consumers/sqs-server.js'),
     profileable: true,
-    // Twice the adaptive intake's ceiling (defaults: maxReceiversPerQueue max(10, C / 10),
-    // prefetch that × 10). Before adaptive intake this doubled fixed receivers and measured no
-    // better than the defaults (2026-11-22); kept as an experiment.
+    // Twice the adaptive intake's default ceiling (and prefetch that × 10). The defaults were
+    // set from this experiment (a ceiling of 10 doubled to 20 on 2026-12-03); kept to show
+    // whether the next doubling still pays.
     options: (w) => {
-      const maxReceiversPerQueue = 2 * Math.max(10, Math.ceil(w.concurrency / 10));
+      const maxReceiversPerQueue = 2 * defaultMaxReceiversPerQueue(w.concurrency, 10);
       return { maxReceiversPerQueue, prefetch: maxReceiversPerQueue * 10 };
     },
     workloads: ['noop', 'wait-var', 'c100'],

@@ -120,7 +120,7 @@ export const envShape = {
     'Bytes buffered ahead of the workers at most (bodies and attributes). Unset: 67108864 (64 MiB).',
   ),
   SQS_MAX_RECEIVERS: optional(...integer(1, 1_000)).describe(
-    'Concurrent long polls per queue at most. Unset: max(10, ceil(SQS_CONCURRENCY / SQS_BATCH_SIZE)).',
+    'Concurrent long polls per queue at most. Unset: max(20, ceil(2 x SQS_CONCURRENCY / SQS_BATCH_SIZE)).',
   ),
   SQS_DELETE_LINGER_MS: optional(...integer(0, 10_000)).describe(
     'Longest a delete waits to share a DeleteMessageBatch (ms, at most (SQS_VISIBILITY_TIMEOUT - SQS_HEARTBEAT_INTERVAL_SECONDS) x 500). Unset: 1000, or less when the visibility timeout is short.',

@@ -143,6 +143,23 @@ describe('MessageBuffer', () => {
     assert.equal(buffer.bytes, 1_048_576);
   });
 
+  it('counts the receives in flight at the recent message size: large messages, fewer receives', async () => {
+    // Without this, every receive the intake adds may land a batch of 1 MiB messages on top of
+    // the bound (20 receives: 200 MiB past it); with it, promised slots count as bytes too.
+    const mib = 'x'.repeat(1_048_576);
+    const buffer = new MessageBuffer(200, undefined, 8 * 1_048_576);
+    assert.equal(await buffer.reserve(10), true, 'nothing seen yet: the first receive always starts');
+    buffer.push([fakeHeld({ body: mib }), fakeHeld({ body: mib })], 10);
+    assert.equal(await buffer.reserve(10), true, '2 MiB buffered, nothing promised: room');
+    assert.equal(buffer.room, 0, '2 MiB buffered + 10 promised slots at ~1 MiB reach 8 MiB');
+    buffer.unreserve(10);
+    assert.ok(buffer.room > 0, 'the promise returned, room again');
+    const small = new MessageBuffer(200, undefined, 8 * 1_048_576);
+    await small.reserve(10);
+    small.push([fakeHeld({ body: 'tiny' })], 10);
+    for (let i = 0; i < 19; i++) assert.equal(await small.reserve(10), true, 'small messages: the count decides');
+  });
+
   it('counts attributes as SQS does, and forgets the bytes of what it hands back', () => {
     const buffer = new MessageBuffer(10, undefined, 1_000);
     const m = fakeHeld({ body: '1234' });

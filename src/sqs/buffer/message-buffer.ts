@@ -15,9 +15,10 @@ interface RoomWaiter {
  * Receivers `reserve()` room before each receive call, so the buffer can never overflow and
  * receiving simply pauses while workers are behind (back pressure with flat memory).
  * Besides the count, the buffer is bounded in bytes: no room is granted while the buffered
- * messages' bytes reach `maxBytes`. A receive cannot know sizes before it answers, so the
- * bound may be overshot by the receives already in flight, each at most one batch of
- * SQS-sized messages.
+ * messages' bytes, plus the receives in flight counted at the recent average message size,
+ * reach `maxBytes`. A receive cannot know sizes before it answers, so the bound may still be
+ * overshot when sizes jump, by the receives already in flight, each at most one batch of
+ * SQS-sized messages; with steady large messages, fewer receives run instead.
  *
  * Workers `take()` messages group by group in turn (see `FairRotation`), the oldest of a
  * group first; a message of a busy FIFO group waits until `complete()` frees its group, which
@@ -39,6 +40,8 @@ export class MessageBuffer {
   private readonly sizes = new Map<HeldMessage, number>();
   private reserved = 0;
   private bufferedBytes = 0;
+  /** Recent average message size (exponentially weighted): what a reserved slot will cost. */
+  private bytesPerMessage = 0;
   private closed = false;
   private currentCapacity: number;
 
@@ -81,9 +84,13 @@ export class MessageBuffer {
     return oldest ? Math.max(0, now - oldest.receivedAt) : 0;
   }
 
-  /** Free slots not yet promised to a receive call; none while the byte bound is reached. */
+  /**
+   * Free slots not yet promised to a receive call; none while the byte bound is reached, the
+   * slots already promised counted at the recent message size (nothing buffered or promised
+   * always leaves room, so one batch larger than the bound still gets through).
+   */
   get room(): number {
-    if (this.bufferedBytes >= this.maxBytes) return 0;
+    if (this.bufferedBytes + this.reserved * this.bytesPerMessage >= this.maxBytes) return 0;
     return this.capacity - this.items.length - this.reserved;
   }
 
@@ -226,6 +233,8 @@ export class MessageBuffer {
     const size = messageBytes(message.message);
     this.sizes.set(message, size);
     this.bufferedBytes += size;
+    // Weight 1/8: a batch of 10 moves the estimate most of the way, one odd message does not.
+    this.bytesPerMessage = this.bytesPerMessage === 0 ? size : this.bytesPerMessage + (size - this.bytesPerMessage) / 8;
     this.rotation.added(message);
   }
 

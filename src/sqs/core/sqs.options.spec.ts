@@ -10,10 +10,10 @@ describe('resolveSqsServerOptions', () => {
     const o = resolveSqsServerOptions({ queues: [{ url }] });
     assert.equal(o.concurrency, 10);
     assert.equal(o.batchSize, 10);
-    // Adaptive intake: one long poll when idle, up to ten per queue (a 100-message bound).
+    // Adaptive intake: one long poll when idle, up to twenty per queue (a 200-message bound).
     assert.equal(o.minReceiversPerQueue, 1);
-    assert.equal(o.maxReceiversPerQueue, 10);
-    assert.equal(o.prefetch, 100);
+    assert.equal(o.maxReceiversPerQueue, 20);
+    assert.equal(o.prefetch, 200);
     assert.equal(o.deleteBatchLingerMs, 1_000);
     assert.equal(o.waitTimeSeconds, 20);
     assert.equal(o.visibilityTimeout, 30);
@@ -26,11 +26,11 @@ describe('resolveSqsServerOptions', () => {
 
   it('sizes the buffer and receivers for large pools and several queues', () => {
     const o = resolveSqsServerOptions({ queues: [{ url }, { url: `${url}-2` }], concurrency: 100 });
-    assert.equal(o.maxReceiversPerQueue, 10);
-    assert.equal(o.prefetch, 200);
+    assert.equal(o.maxReceiversPerQueue, 20);
+    assert.equal(o.prefetch, 400);
     const big = resolveSqsServerOptions({ queues: [{ url }], concurrency: 300 });
-    assert.equal(big.maxReceiversPerQueue, 30);
-    assert.equal(big.prefetch, 300);
+    assert.equal(big.maxReceiversPerQueue, 60);
+    assert.equal(big.prefetch, 600);
   });
 
   it('fixes the receivers when receiversPerQueue is given', () => {

@@ -91,8 +91,9 @@ export interface SqsServerOptions {
   /**
    * Most concurrent `ReceiveMessage` calls per queue. Intake runs one long poll per queue while
    * the queue is idle and adds receives while workers starve on a busy queue (a network round
-   * trip of 20 ms caps one receiver with batches of 10 near 500 msg/s).
-   * @defaultValue `max(10, ceil(concurrency / batchSize))`
+   * trip of 20 ms caps one receiver with batches of 10 near 500 msg/s). See
+   * {@link defaultMaxReceiversPerQueue}.
+   * @defaultValue `max(20, ceil(2 x concurrency / batchSize))`
    */
   maxReceiversPerQueue?: number;
   /** A fixed number of concurrent `ReceiveMessage` calls per queue, turning adaptation off. */
@@ -228,6 +229,19 @@ export type ResolvedSqsServerOptions = Omit<
  */
 export const LONG_POLL_TIMEOUT_MARGIN_MS = 5_000;
 
+/**
+ * The adaptive intake's default ceiling, and with it the default `prefetch` (ceiling x batch).
+ * A message is held from the moment its receive is sent, so the most a queue delivers is the
+ * messages held divided by one receive's round trip (Little's law). With 20 ms per SQS call a
+ * ceiling of 10 (100 messages) capped a no-op workload near 0.6x its loopback speed; 20 (200
+ * messages) reached 0.97x in the same run (docs/performance.md). Receives are added only while
+ * workers starve, and retire when the buffer waits, so slow handlers never reach the ceiling:
+ * it costs memory (the `prefetch` bound) only while the pool outruns the network.
+ */
+export function defaultMaxReceiversPerQueue(concurrency: number, batchSize: number): number {
+  return Math.max(20, Math.ceil((2 * concurrency) / batchSize));
+}
+
 /** Applies defaults and validates; a bad option throws an `SqsOptionsError` naming it. */
 export function resolveSqsServerOptions(options: SqsServerOptions): ResolvedSqsServerOptions {
   const parsed = optionsSchema.safeParse(options);
@@ -237,7 +251,8 @@ export function resolveSqsServerOptions(options: SqsServerOptions): ResolvedSqsS
   }
   const o = parsed.data;
   const fixed = o.receiversPerQueue;
-  const maxReceiversPerQueue = fixed ?? o.maxReceiversPerQueue ?? Math.max(10, Math.ceil(o.concurrency / o.batchSize));
+  const maxReceiversPerQueue =
+    fixed ?? o.maxReceiversPerQueue ?? defaultMaxReceiversPerQueue(o.concurrency, o.batchSize);
   const prefetch = o.prefetch ?? maxReceiversPerQueue * o.batchSize * o.queues.length;
   const heartbeatIntervalSeconds = o.heartbeatIntervalSeconds ?? Math.max(1, Math.floor(o.visibilityTimeout / 3));
   const violations = optionRuleViolations({
