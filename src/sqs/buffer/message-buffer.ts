@@ -95,6 +95,17 @@ export class MessageBuffer {
   }
 
   /**
+   * Promises `count` slots at once if they are free and nobody waits before the caller; false
+   * otherwise (then `reserve` waits). The common case, without a promise or a signal.
+   */
+  tryReserve(count: number): boolean {
+    const wanted = Math.min(count, this.maxCapacity);
+    if (this.closed || this.roomWaiters.length > 0 || this.room < wanted) return false;
+    this.reserved += wanted;
+    return true;
+  }
+
+  /**
    * Waits until `count` slots are free and promises them to the caller. Callers are served in
    * arrival order, so one receiver looping fast cannot starve the others. Resolves false when
    * the buffer closes (or `signal` aborts) first.
@@ -102,10 +113,7 @@ export class MessageBuffer {
   reserve(count: number, signal?: AbortSignal): Promise<boolean> {
     const wanted = Math.min(count, this.maxCapacity);
     if (this.closed || signal?.aborted) return Promise.resolve(false);
-    if (this.roomWaiters.length === 0 && this.room >= wanted) {
-      this.reserved += wanted;
-      return Promise.resolve(true);
-    }
+    if (this.tryReserve(wanted)) return Promise.resolve(true);
     return new Promise((resolve) => {
       const onAbort = (): void => {
         this.roomWaiters = this.roomWaiters.filter((w) => w !== waiter);

@@ -204,7 +204,13 @@ export class QueueIntake {
     const cycle = this.cycle.signal;
     const retiring = this.retiring.signal;
     const wanted = Math.min(this.options.batchSize, this.buffer.maxCapacity);
-    if (!(await this.buffer.reserve(wanted, AbortSignal.any([signal, cycle, retiring])))) {
+    // Room is usually there: only a wait needs a signal, and a composite signal per receive is
+    // an allocation the garbage collector pays for on every message batch.
+    const interrupted = signal.aborted || cycle.aborted || retiring.aborted;
+    const granted =
+      (!interrupted && this.buffer.tryReserve(wanted)) ||
+      (await this.buffer.reserve(wanted, AbortSignal.any([signal, cycle, retiring])));
+    if (!granted) {
       // Refused without an abort: the buffer closed, nothing more will be taken in.
       return signal.aborted || cycle.aborted || retiring.aborted ? 'interrupted' : 'retire';
     }
@@ -256,8 +262,17 @@ export class QueueIntake {
   }
 
   private async receive(count: number, signal: AbortSignal, calls: AbortSignal): Promise<Message[]> {
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), this.options.receiveDeadlineMs);
+    // One controller per call, aborted by the deadline or by `calls`; linked by a listener
+    // rather than `AbortSignal.any`, whose weak references every receive would leave to the GC.
+    const call = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      call.abort();
+    }, this.options.receiveDeadlineMs);
+    const follow = (): void => call.abort(calls.reason);
+    if (calls.aborted) follow();
+    else calls.addEventListener('abort', follow, { once: true });
     try {
       const { Messages } = await this.client.send(
         new ReceiveMessageCommand({
@@ -268,11 +283,11 @@ export class QueueIntake {
           MessageAttributeNames: ['All'],
           MessageSystemAttributeNames: ['All'],
         }),
-        { abortSignal: AbortSignal.any([calls, deadline.signal]) },
+        { abortSignal: call.signal },
       );
       return Messages ?? [];
     } catch (err) {
-      if (deadline.signal.aborted && !signal.aborted) {
+      if (timedOut && !signal.aborted) {
         throw new ReceiveTimeoutError(`ReceiveMessage got no answer within ${this.options.receiveDeadlineMs} ms`, {
           cause: err,
         });
@@ -280,6 +295,7 @@ export class QueueIntake {
       throw err;
     } finally {
       clearTimeout(timer);
+      calls.removeEventListener('abort', follow);
     }
   }
 
