@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import { BrokenCircuitError } from 'cockatiel';
-import { KeycloakBreaker, probeDelay } from './keycloak.breaker.js';
+import { confirmIntervalMs, KeycloakBreaker, probeDelay } from './keycloak.breaker.js';
 import { KeycloakUnavailableError } from './keycloak.errors.js';
 import type { KeycloakOptions } from './keycloak.options.js';
 
@@ -122,6 +122,41 @@ describe('KeycloakBreaker: gate and probe loop', () => {
       const probes = realm.probes;
       await sleep(OPEN_MS * 2);
       assert.equal(realm.probes, probes, 'no probe while closed');
+    } finally {
+      breaker.onModuleDestroy();
+    }
+  });
+
+  it('after one outage while closed, pings Keycloak itself until it opens: messages do not have to fail for it', async () => {
+    const breaker = new KeycloakBreaker(options(realm.url));
+    try {
+      realm.up = false;
+      realm.probes = 0;
+      // One message fails; FAILURES is 2, so the breaker needs one more failure to open.
+      await assert.rejects(
+        breaker.execute(() => Promise.reject(new KeycloakUnavailableError('create user', new Error('ECONNREFUSED')))),
+      );
+      assert.equal(breaker.state, 'closed');
+      await waitFor(() => breaker.gate.isDown, 'the gate down, opened by its own ping');
+      assert.ok(realm.probes >= 1, 'it pinged the realm');
+    } finally {
+      breaker.onModuleDestroy();
+    }
+  });
+
+  it('a confirmation ping that answers ends the suspicion: one ping, the breaker stays closed', async () => {
+    const breaker = new KeycloakBreaker(options(realm.url));
+    try {
+      realm.up = true;
+      realm.probes = 0;
+      await assert.rejects(
+        breaker.execute(() => Promise.reject(new KeycloakUnavailableError('create user', new Error('ECONNRESET')))),
+      );
+      await waitFor(() => realm.probes === 1, 'one confirmation ping');
+      await sleep(confirmIntervalMs(OPEN_MS) * 4);
+      assert.equal(realm.probes, 1, 'no more pings once one answered');
+      assert.equal(breaker.state, 'closed');
+      assert.equal(breaker.gate.isDown, false);
     } finally {
       breaker.onModuleDestroy();
     }

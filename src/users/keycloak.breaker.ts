@@ -16,6 +16,14 @@ export interface KeycloakBreakerSnapshot {
   lastFailure?: string;
 }
 
+/**
+ * After an outage-class failure while the breaker is closed, the breaker pings Keycloak itself
+ * this often until one answers or the breaker opens: see `suspect`.
+ */
+export function confirmIntervalMs(openMs: number): number {
+  return Math.max(50, Math.min(1_000, Math.floor(openMs / 10)));
+}
+
 /** Probes wait openMs plus up to this share of it, drawn at random: see `probeDelay`. */
 export const PROBE_JITTER = 0.5;
 
@@ -54,6 +62,12 @@ const STATE_NAMES: Record<CircuitState, BreakerState> = {
  * At start-up (module init, before the transport's first receive) it pings Keycloak once: a pod
  * that starts during an outage starts with its gate down and probes like an open breaker, so
  * it learns of the outage without spending a message on it.
+ *
+ * The same holds when Keycloak drops while the breaker is closed: after the first outage-class
+ * failure it pings Keycloak every `confirmIntervalMs` through the breaker, so the consecutive
+ * failures that open it come from pings, not from messages. With few messages arriving, the
+ * breaker otherwise waited for `breaker.failures` messages to fail, and each retry of one
+ * spent a receive of its budget (the brownout fault case dead-lettered one on its fifth).
  */
 @Injectable()
 export class KeycloakBreaker implements OnModuleInit, OnModuleDestroy {
@@ -67,6 +81,8 @@ export class KeycloakBreaker implements OnModuleInit, OnModuleDestroy {
   private openedAt?: number;
   private outageStartedAt?: number;
   private probeTimer?: NodeJS.Timeout;
+  /** The next confirmation ping while an outage is suspected (breaker closed). */
+  private confirmTimer?: NodeJS.Timeout;
   private destroyed = false;
   /** Why the start-up ping failed, while no probe has answered since. */
   private bootFailure?: string;
@@ -81,6 +97,9 @@ export class KeycloakBreaker implements OnModuleInit, OnModuleDestroy {
       this.policy.onBreak(() => this.opened()),
       this.policy.onHalfOpen(() => this.logger.debug('Keycloak circuit breaker half-open: trying one call')),
       this.policy.onReset(() => this.closed()),
+      this.policy.onFailure(({ handled }) => {
+        if (handled) this.suspect();
+      }),
     );
   }
 
@@ -122,6 +141,7 @@ export class KeycloakBreaker implements OnModuleInit, OnModuleDestroy {
   onModuleDestroy(): void {
     this.destroyed = true;
     clearTimeout(this.probeTimer);
+    clearTimeout(this.confirmTimer);
     for (const subscription of this.subscriptions) subscription.dispose();
   }
 
@@ -147,6 +167,27 @@ export class KeycloakBreaker implements OnModuleInit, OnModuleDestroy {
     this.outageStartedAt = undefined;
     this.logger.log(`Keycloak circuit breaker closed: Keycloak answers again after ${Math.round(downMs / 1000)} s`);
     this.gate.markUp();
+  }
+
+  /**
+   * An outage-class failure: unless the breaker is already open (its probes decide then), ping
+   * Keycloak soon, through the breaker. A ping that fails counts toward opening it (and fails
+   * this way again, scheduling the next); one that answers resets the count and ends it.
+   */
+  private suspect(): void {
+    if (this.destroyed || this.confirmTimer || !this.isClosed()) return;
+    this.confirmTimer = setTimeout(() => void this.confirm(), confirmIntervalMs(this.openMs));
+    this.confirmTimer.unref();
+  }
+
+  private async confirm(): Promise<void> {
+    this.confirmTimer = undefined;
+    if (this.destroyed || !this.isClosed()) return;
+    try {
+      await this.policy.execute(() => pingRealm(this.options));
+    } catch {
+      // Counted by the breaker; its onFailure schedules the next ping while it stays closed.
+    }
   }
 
   private scheduleProbe(delayMs: number): void {

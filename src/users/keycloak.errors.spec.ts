@@ -46,6 +46,14 @@ describe('Keycloak error classes', () => {
         .retryAfterSeconds,
       7,
     );
+    // Retried no sooner than the breaker decides: a retry 2 s later would spend another receive
+    // on the same outage while the breaker still counts (the brownout fault case).
+    const closedOutage = toHandlerError(
+      new KeycloakUnavailableError('create user', new TypeError('fetch failed')),
+      [],
+      breaker(10_000),
+    ) as RetryableError;
+    assert.equal(closedOutage.retryAfterSeconds, 10);
   });
 
   it('dead-letters answers that retrying cannot change, without counting them as outages', () => {

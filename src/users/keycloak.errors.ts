@@ -54,7 +54,8 @@ export interface BreakerView {
  * Turns any failure of a Keycloak call into what the SQS transport understands:
  * - `gate.unavailable(...)` (a `DownstreamUnavailableError`) when the breaker is open, or an
  *   outage leaves it open: the transport pauses the queue until the breaker closes;
- * - `RetryableError` for an outage while the breaker is still closed, and a 401 after a fresh token;
+ * - `RetryableError` for an outage while the breaker is still closed (retried no sooner than
+ *   `openMs`, by which time the breaker has decided), and a 401 after a fresh token;
  * - `NonRetryableError` for 400, 403, 404 and other answers that retrying cannot change.
  * `sensitive` values are removed from the message, which becomes a log line or a dead-letter reason.
  */
@@ -73,8 +74,12 @@ export function toHandlerError(
   if (error instanceof KeycloakHttpError && !isKeycloakOutage(error) && error.status !== 401) {
     return new NonRetryableError(message, { reason: DeadLetterReason.NonRetryable });
   }
+  const fromHeader = error instanceof KeycloakHttpError ? error.retryAfterSeconds : undefined;
+  // An outage while the breaker is still closed: retry no sooner than the breaker has decided
+  // (its confirmation pings open it within a few seconds), so that the retry finds the queue
+  // paused rather than spending another receive on the same outage.
   return new RetryableError(message, {
-    retryAfterSeconds: error instanceof KeycloakHttpError ? error.retryAfterSeconds : undefined,
+    retryAfterSeconds: isKeycloakOutage(error) ? Math.max(fromHeader ?? 0, retryAfterSeconds) : fromHeader,
   });
 }
 
