@@ -61,13 +61,16 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 5_000
   }
 }
 
-/** Opens the breaker with outages from the handlers' side (no request is made). */
+/** One outage from the handlers' side (no request is made), as a message's call would fail. */
+async function failOnce(breaker: KeycloakBreaker, code = 'ECONNREFUSED'): Promise<void> {
+  await assert.rejects(
+    breaker.execute(() => Promise.reject(new KeycloakUnavailableError('create user', new Error(code)))),
+  );
+}
+
+/** Opens the breaker with outages from the handlers' side. */
 async function open(breaker: KeycloakBreaker): Promise<void> {
-  for (let i = 0; i < FAILURES; i++) {
-    await assert.rejects(
-      breaker.execute(() => Promise.reject(new KeycloakUnavailableError('create user', new Error('ECONNREFUSED')))),
-    );
-  }
+  for (let i = 0; i < FAILURES; i++) await failOnce(breaker);
 }
 
 describe('KeycloakBreaker: gate and probe loop', () => {
@@ -133,9 +136,7 @@ describe('KeycloakBreaker: gate and probe loop', () => {
       realm.up = false;
       realm.probes = 0;
       // One message fails; FAILURES is 2, so the breaker needs one more failure to open.
-      await assert.rejects(
-        breaker.execute(() => Promise.reject(new KeycloakUnavailableError('create user', new Error('ECONNREFUSED')))),
-      );
+      await failOnce(breaker);
       assert.equal(breaker.state, 'closed');
       await waitFor(() => breaker.gate.isDown, 'the gate down, opened by its own ping');
       assert.ok(realm.probes >= 1, 'it pinged the realm');
@@ -149,9 +150,7 @@ describe('KeycloakBreaker: gate and probe loop', () => {
     try {
       realm.up = true;
       realm.probes = 0;
-      await assert.rejects(
-        breaker.execute(() => Promise.reject(new KeycloakUnavailableError('create user', new Error('ECONNRESET')))),
-      );
+      await failOnce(breaker, 'ECONNRESET');
       await waitFor(() => realm.probes === 1, 'one confirmation ping');
       await sleep(confirmIntervalMs(OPEN_MS) * 4);
       assert.equal(realm.probes, 1, 'no more pings once one answered');
