@@ -64,8 +64,8 @@ const options: IntakeOptions = {
   receiveDeadlineMs: 25_000,
 };
 
-/** An intake, its sizer and a pool of instant workers, as the server wires them. */
-function pipeline(sqs: FakeSqs, intakeOptions: Partial<IntakeOptions> = {}, prefetch = 1_000) {
+/** An intake, its sizer and a pool of ten workers (instant, or `workMs` each), as the server wires them. */
+function pipeline(sqs: FakeSqs, intakeOptions: Partial<IntakeOptions> = {}, prefetch = 1_000, workMs = 0) {
   const errors: Error[] = [];
   let handled = 0;
   const late: { sizer?: IntakeSizer } = {};
@@ -92,7 +92,8 @@ function pipeline(sqs: FakeSqs, intakeOptions: Partial<IntakeOptions> = {}, pref
       const message = await buffer.take();
       if (!message) return;
       handled += 1;
-      await new Promise((resolve) => setImmediate(resolve));
+      if (workMs > 0) await sleep(workMs);
+      else await new Promise((resolve) => setImmediate(resolve));
       buffer.complete(message);
     }
   });
@@ -166,6 +167,26 @@ describe('QueueIntake', () => {
     // One long poll answering empty every 30 ms: a few calls, not eight loops' worth.
     assert.ok(sqs.receives - before <= 5, `${sqs.receives - before} receives in 100 ms while idle`);
     await p.stop();
+  });
+
+  // W3 of the benchmark (a backlog, workers of 0-100 ms): every loop waited for room, and as
+  // the tail drained each sent its long poll as room freed, one empty answer per loop (20 at
+  // the default ceiling) for the same idle queue.
+  it('sends no receive beside one that already waits on the drained tail of a backlog', async () => {
+    // 1 ms round trips, a 60 s wait on an empty queue (SQS's is 20 s), workers that free a
+    // batch of room every 250 ms (well past the 100 ms after which a receive counts as
+    // waiting, also on a loaded machine): the intake grows to its 8 while the buffer fills,
+    // the loops take turns at the room, and the queue runs dry while they do. Before: 8
+    // waiting, 28 receives.
+    const sqs = new FakeSqs(200, 1, 60_000);
+    const p = pipeline(sqs, {}, 80, 250);
+    await until(() => p.handled() === 200, 'every message handled');
+    await sleep(300);
+    const waiting = sqs.inFlight;
+    const receives = sqs.receives;
+    await p.stop();
+    assert.ok(waiting <= 3, `${waiting} long polls waiting on the drained queue`);
+    assert.ok(receives <= 20 + 3, `${receives} receives for 200 messages`);
   });
 
   // Found by the simulation (SIM_SEED=2, at-rest-empty): loops the sizer retired while they

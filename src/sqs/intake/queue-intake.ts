@@ -30,6 +30,9 @@ export interface IntakePause {
   since: number;
 }
 
+/** How long a receive must wait, at least, before it counts as a long poll on an empty queue. */
+const WAITING_POLL_FLOOR_MS = 100;
+
 /** A receive that got no answer in time: a half-open connection, a blackholed network. */
 export class ReceiveTimeoutError extends Error {
   override readonly name = 'ReceiveTimeoutError';
@@ -43,7 +46,8 @@ export class ReceiveTimeoutError extends Error {
  * receives in flight adapts: `grow()` adds some (the sizer calls it when workers starve while
  * the queue returns full batches; 1, 2, 4... while every receive comes back full), a receive
  * that comes back empty retires its loop down to `minReceivers` (an idle queue costs one long
- * poll), `shrink()` retires one.
+ * poll), so does a loop about to receive while another receive already waits in a long poll
+ * (the tail of a backlog), and `shrink()` retires one.
  *
  * `pause()` stops receiving until every pause is lifted: no new receive starts, and a receive
  * in flight is let finish (aborting one SQS may already have answered would spend its
@@ -65,6 +69,8 @@ export class QueueIntake {
   private lastGrowAt = 0;
   /** Receives the next growth adds: doubles while every receive comes back full, else 1. */
   private growStep = 1;
+  /** Start times (performance.now()) of the receives in flight, oldest first. */
+  private readonly inFlightSince: number[] = [];
   private runSignal?: AbortSignal;
   private callSignal?: AbortSignal;
   private readonly loops = new Set<Promise<void>>();
@@ -178,6 +184,7 @@ export class QueueIntake {
 
   private async loop(signal: AbortSignal): Promise<void> {
     this.active += 1;
+    let retired = false;
     try {
       let consecutiveErrors = 0;
       while (!signal.aborted && this.active <= this.target) {
@@ -186,7 +193,11 @@ export class QueueIntake {
           continue;
         }
         const outcome = await this.receiveOnce(signal);
-        if (outcome === 'retire') return;
+        if (outcome === 'retired') {
+          retired = true;
+          return;
+        }
+        if (outcome === 'closed') return;
         if (outcome === 'error') {
           consecutiveErrors += 1;
           await sleep(receiveErrorDelayMs(consecutiveErrors), undefined, { signal }).catch(() => undefined);
@@ -195,12 +206,12 @@ export class QueueIntake {
         }
       }
     } finally {
-      this.active -= 1;
+      if (!retired) this.active -= 1;
     }
   }
 
   /** One reserve-receive-hand over turn. */
-  private async receiveOnce(signal: AbortSignal): Promise<'ok' | 'retire' | 'error' | 'interrupted'> {
+  private async receiveOnce(signal: AbortSignal): Promise<'ok' | 'retired' | 'closed' | 'error' | 'interrupted'> {
     const cycle = this.cycle.signal;
     const retiring = this.retiring.signal;
     const wanted = Math.min(this.options.batchSize, this.buffer.maxCapacity);
@@ -212,13 +223,21 @@ export class QueueIntake {
       (await this.buffer.reserve(wanted, AbortSignal.any([signal, cycle, retiring])));
     if (!granted) {
       // Refused without an abort: the buffer closed, nothing more will be taken in.
-      return signal.aborted || cycle.aborted || retiring.aborted ? 'interrupted' : 'retire';
+      return signal.aborted || cycle.aborted || retiring.aborted ? 'interrupted' : 'closed';
     }
     if (this.isPaused || this.active > this.target) {
       this.buffer.unreserve(wanted);
       return 'interrupted';
     }
     const startedAt = performance.now();
+    if (this.target > this.options.minReceivers && this.anotherPollIsWaiting(startedAt)) {
+      // The queue ran dry: one of its receives is already waiting in a long poll, and another
+      // would only wait beside it (each an empty answer to pay for). As the tail of a backlog
+      // drains, room frees one batch at a time and every extra loop would otherwise send one.
+      this.buffer.unreserve(wanted);
+      this.retireIfExtra();
+      return 'retired';
+    }
     let messages: Message[];
     try {
       messages = await this.receive(wanted, signal, this.callSignal ?? signal);
@@ -227,13 +246,13 @@ export class QueueIntake {
       if (signal.aborted) return 'interrupted';
       this.hooks.onError(this.queue, err instanceof Error ? err : new Error(String(err)));
       // While SQS fails, one receive (backing off) is enough to notice it is back.
-      return this.retireIfExtra() ? 'retire' : 'error';
+      return this.retireIfExtra() ? 'retired' : 'error';
     }
     this.observe(messages.length, wanted, performance.now() - startedAt);
     this.hooks.onReceived(this.queue, messages, wanted);
     if (messages.length > 0) return 'ok';
     // An empty answer: the queue is idle, one long poll per queue is enough.
-    if (this.retireIfExtra()) return 'retire';
+    if (this.retireIfExtra()) return 'retired';
     if (this.options.waitTimeSeconds === 0) {
       // Short polling an empty queue would otherwise be a hot loop.
       await sleep(1_000, undefined, { signal }).catch(() => undefined);
@@ -241,10 +260,17 @@ export class QueueIntake {
     return 'ok';
   }
 
-  /** Retires the calling loop if there are more than the minimum. */
+  /**
+   * Retires the calling loop if there are more than the minimum. It leaves the count of
+   * running loops at once, with the target: until its `finally` ran, another loop checking
+   * `active > target` would also leave, and the intake would run one loop short of its
+   * target; with the target then above the loops, the last one could retire (the simulation
+   * found a queue with no receive left).
+   */
   private retireIfExtra(): boolean {
     if (this.target <= this.options.minReceivers) return false;
     this.target -= 1;
+    this.active -= 1;
     this.hooks.onResized();
     return true;
   }
@@ -261,6 +287,17 @@ export class QueueIntake {
     }
   }
 
+  /**
+   * Whether a receive of this queue has been in flight well past a round trip. SQS answers a
+   * long poll as soon as it has a message, so such a receive is waiting on an empty queue
+   * (or, on a FIFO queue, on groups all in flight). The floor keeps a slow answer on a jittery
+   * network from counting; a wrong guess costs one retired loop, which growth restores.
+   */
+  private anotherPollIsWaiting(now: number): boolean {
+    const oldest = this.inFlightSince[0];
+    return oldest !== undefined && now - oldest > Math.max(WAITING_POLL_FLOOR_MS, 4 * this.fullBatchRttMs);
+  }
+
   private async receive(count: number, signal: AbortSignal, calls: AbortSignal): Promise<Message[]> {
     // One controller per call, aborted by the deadline or by `calls`; linked by a listener
     // rather than `AbortSignal.any`, whose weak references every receive would leave to the GC.
@@ -273,6 +310,8 @@ export class QueueIntake {
     const follow = (): void => call.abort(calls.reason);
     if (calls.aborted) follow();
     else calls.addEventListener('abort', follow, { once: true });
+    const startedAt = performance.now();
+    this.inFlightSince.push(startedAt);
     try {
       const { Messages } = await this.client.send(
         new ReceiveMessageCommand({
@@ -296,6 +335,8 @@ export class QueueIntake {
     } finally {
       clearTimeout(timer);
       calls.removeEventListener('abort', follow);
+      // Equal start times are interchangeable: removing the first keeps the list oldest first.
+      this.inFlightSince.splice(this.inFlightSince.indexOf(startedAt), 1);
     }
   }
 
