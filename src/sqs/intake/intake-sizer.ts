@@ -16,7 +16,7 @@ export interface IntakeSizerOptions {
 /**
  * Sizes the intake to what the workers drain, by Little's law without estimating any rate:
  * while workers starve and a queue answers with full batches, that queue gets more receives
- * in flight (at most one growth per round trip, doubling while batches stay full); while messages wait in the buffer for long,
+ * in flight (growing again once a receive it added came back full, doubling while batches stay full); while messages wait in the buffer for long,
  * one receive is retired; an empty answer retires its own receive (see QueueIntake). The
  * buffer's capacity follows: one batch for every receive in flight, within its bound.
  */
@@ -41,9 +41,9 @@ export class IntakeSizer {
   }
 
   /** A worker found nothing to start: fetch further ahead on the queues that have more. */
-  onStarved(now = Date.now()): void {
+  onStarved(): void {
     let grown = false;
-    for (const intake of this.intakes) grown = intake.grow(now) || grown;
+    for (const intake of this.intakes) grown = intake.grow() || grown;
     if (grown) this.resize();
   }
 

@@ -145,8 +145,8 @@ describe('QueueIntake', () => {
     const p = pipeline(sqs);
     const targets: number[] = [];
     const grow = p.intake.grow.bind(p.intake);
-    p.intake.grow = (now?: number) => {
-      const grown = grow(now);
+    p.intake.grow = () => {
+      const grown = grow();
       if (grown) targets.push(p.intake.receivers);
       return grown;
     };
@@ -155,6 +155,21 @@ describe('QueueIntake', () => {
     // From one long poll: 1 + 1, + 2, + 4 reaches the bound of 8 in three round trips (one at a
     // time would take seven).
     assert.deepEqual(targets.slice(0, 3), [2, 4, 8]);
+  });
+
+  // W3's tail at loopback: the last full batch said "more", the workers starved, and growth
+  // doubled every round trip (2, 4, 8, 16, 20 in 30 ms) while the receives it added waited in
+  // long polls on the dry queue.
+  it('grows again only once a receive it added came back full', async () => {
+    // 1 ms round trips, workers of 20 ms (a few receives keep up), a 60 s wait once the queue
+    // is dry. Before: all 8 waiting, 38 receives for 30 batches.
+    const sqs = new FakeSqs(300, 1, 60_000);
+    const p = pipeline(sqs, {}, 1_000, 20);
+    await until(() => p.handled() === 300, 'every message handled');
+    await sleep(100);
+    const waiting = sqs.inFlight;
+    await p.stop();
+    assert.ok(waiting <= 3, `${waiting} long polls waiting on the dry queue (the bound is ${options.maxReceivers})`);
   });
 
   it('shrinks back to one long poll when the queue is idle', async () => {
