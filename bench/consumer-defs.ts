@@ -151,6 +151,7 @@ export const CONSUMERS: ConsumerDef[] = [
     id: 'simple-loop',
     label: 'simple loop (C workers, each: receive 10, one by one, DeleteMessageBatch)',
     script: path.join(BUILD, 'consumers/simple-loop.js'),
+    profileable: true,
   },
   {
     id: 'simple-loop-batch',

@@ -9,7 +9,7 @@ export const fifoQueue: ResolvedQueue = { url: 'http://127.0.0.1:1/000000000000/
 let sequence = 0;
 
 export function fakeHeld(
-  options: { id?: string; group?: string; queue?: ResolvedQueue; body?: string } = {},
+  options: { id?: string; group?: string; queue?: ResolvedQueue; body?: string; receivedAt?: number } = {},
 ): HeldMessage {
   sequence += 1;
   const message: Message = {
@@ -18,5 +18,9 @@ export function fakeHeld(
     Body: options.body ?? '{}',
     Attributes: { ApproximateReceiveCount: '1', ...(options.group ? { MessageGroupId: options.group } : {}) },
   };
-  return toHeldMessage(message, options.queue ?? (options.group ? fifoQueue : standardQueue), Date.now());
+  return toHeldMessage(
+    message,
+    options.queue ?? (options.group ? fifoQueue : standardQueue),
+    options.receivedAt ?? Date.now(),
+  );
 }

@@ -10,6 +10,18 @@ interface RoomWaiter {
 }
 
 /**
+ * What the workers met in the buffer over an interval: how many messages they took, the least
+ * time one of those had waited, and whether a worker ever found nothing to take. A least wait
+ * well above zero with no worker starved is a standing queue: messages the intake fetched
+ * sooner than any worker needed them (held invisible, and garbage the collector keeps copying).
+ */
+export interface Sojourn {
+  taken: number;
+  minWaitMs: number;
+  starved: boolean;
+}
+
+/**
  * The bounded buffer between the receivers and the worker pool.
  *
  * Receivers `reserve()` room before each receive call, so the buffer can never overflow and
@@ -44,6 +56,8 @@ export class MessageBuffer {
   private bytesPerMessage = 0;
   private closed = false;
   private currentCapacity: number;
+  /** Since the last `takeSojourn()`: see {@link Sojourn}. */
+  private sojourn: Sojourn = { taken: 0, minWaitMs: Infinity, starved: false };
 
   /**
    * @param maxCapacity the bound: messages buffered at most, whatever the intake asks for.
@@ -82,6 +96,13 @@ export class MessageBuffer {
   oldestWaitMs(now = Date.now()): number {
     const oldest = this.items[0];
     return oldest ? Math.max(0, now - oldest.receivedAt) : 0;
+  }
+
+  /** What the workers met since the last call (see {@link Sojourn}), and a fresh record. */
+  takeSojourn(): Sojourn {
+    const sojourn = this.sojourn;
+    this.sojourn = { taken: 0, minWaitMs: Infinity, starved: false };
+    return sojourn;
   }
 
   /**
@@ -156,6 +177,7 @@ export class MessageBuffer {
     }
     if (this.closed) return Promise.resolve(null);
     const waiting = new Promise<HeldMessage | null>((resolve) => this.workerWaiters.push(resolve));
+    this.sojourn.starved = true;
     this.onStarved();
     return waiting;
   }
@@ -234,6 +256,9 @@ export class MessageBuffer {
     if (index < 0) return undefined;
     const message = this.removeAt(index, true);
     if (message.orderingKey) this.busyGroups.add(message.orderingKey);
+    const waitedMs = Date.now() - message.receivedAt;
+    this.sojourn.taken += 1;
+    if (waitedMs < this.sojourn.minWaitMs) this.sojourn.minWaitMs = waitedMs;
     return message;
   }
 

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { fakeHeld } from '../../../test/support/held-messages.js';
+import { MessageBuffer } from '../buffer/message-buffer.js';
+import { IntakeSizer } from './intake-sizer.js';
+import type { QueueIntake } from './queue-intake.js';
+
+/** The part of a QueueIntake the sizer uses: a receive count it can lower, and a round trip. */
+function fakeIntake(receivers: number, roundTripMs = 1) {
+  const intake = {
+    receivers,
+    roundTripMs,
+    grow: () => false,
+    shrink: () => (intake.receivers > 1 ? ((intake.receivers -= 1), true) : false),
+  };
+  return intake;
+}
+
+/** A sizer over `intake` whose interval is `intervalMs`, its clock under the spec's control. */
+function sizerOver(intake: ReturnType<typeof fakeIntake>, buffer: MessageBuffer) {
+  const sizer = new IntakeSizer([intake as unknown as QueueIntake], buffer, { batchSize: 10, staleAfterMs: 5_000 });
+  sizer.start();
+  sizer.stop();
+  return sizer;
+}
+
+/** Workers take `count` messages, batch by batch, each of which waited `waitedMs` in the buffer. */
+async function takeWaited(buffer: MessageBuffer, count: number, waitedMs: number): Promise<void> {
+  const receivedAt = Date.now() - waitedMs;
+  for (let batch = 0; batch < count; batch += 10) {
+    assert.ok(buffer.tryReserve(10));
+    buffer.push(
+      Array.from({ length: 10 }, () => fakeHeld({ receivedAt })),
+      10,
+    );
+    for (let i = 0; i < 10; i++) await buffer.take();
+  }
+}
+
+describe('IntakeSizer', () => {
+  // W1 at loopback kept 200 messages fetched ahead, 28 ms of the workers' time: held invisible
+  // for nothing, and live data the young generation's collector copied on every scavenge.
+  it('retires receives for about half of a standing queue (no worker starved, every message had waited)', async () => {
+    const intake = fakeIntake(20);
+    const buffer = new MessageBuffer(1_000);
+    const sizer = sizerOver(intake, buffer);
+    // 500 messages in 100 ms: a batch is 2 ms of the workers' time; each had waited 30 ms, 28 ms
+    // (14 batches) beyond the 2-batch headroom (4 ms; the 5 ms floor is longer): retire 7 of 20...
+    await takeWaited(buffer, 500, 30);
+    sizer.tick(Date.now() + 100);
+    assert.ok(intake.receivers >= 12 && intake.receivers <= 14, `${intake.receivers} receives left of 20`);
+  });
+
+  it('retires nothing when a worker found the buffer empty during the interval', async () => {
+    const intake = fakeIntake(20);
+    const buffer = new MessageBuffer(1_000);
+    const sizer = sizerOver(intake, buffer);
+    await takeWaited(buffer, 500, 30);
+    void buffer.take(); // a worker waits: the intake is not ahead of the workers
+    sizer.tick(Date.now() + 100);
+    assert.equal(intake.receivers, 20);
+    buffer.close();
+  });
+
+  it('leaves a standing queue within the headroom alone: two batches, or half a round trip', async () => {
+    // 20 messages in 100 ms (a handler of 500 ms at C = 10): a batch is 50 ms; 90 ms of waiting
+    // is within two batches.
+    const slow = fakeIntake(4);
+    const slowBuffer = new MessageBuffer(1_000);
+    const slowSizer = sizerOver(slow, slowBuffer);
+    await takeWaited(slowBuffer, 20, 90);
+    slowSizer.tick(Date.now() + 100);
+    assert.equal(slow.receivers, 4);
+    // A 100 ms round trip: 40 ms of waiting covers less than half of one.
+    const far = fakeIntake(20, 100);
+    const farBuffer = new MessageBuffer(1_000);
+    const farSizer = sizerOver(far, farBuffer);
+    await takeWaited(farBuffer, 500, 40);
+    farSizer.tick(Date.now() + 100);
+    assert.equal(far.receivers, 20);
+  });
+});
