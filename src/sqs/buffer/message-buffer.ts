@@ -13,7 +13,7 @@ interface RoomWaiter {
  * What the workers met in the buffer over an interval: how many messages they took, the least
  * time one of those had waited, and whether a worker ever found nothing to take. A least wait
  * well above zero with no worker starved is a standing queue: messages the intake fetched
- * sooner than any worker needed them (held invisible, and garbage the collector keeps copying).
+ * sooner than any worker needed them (held invisible, their memory live, for nothing).
  */
 export interface Sojourn {
   taken: number;
