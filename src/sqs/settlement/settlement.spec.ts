@@ -34,6 +34,7 @@ function harness(options: { forward?: () => Promise<DeadLetterOutcome>; send?: (
   const events: Array<{ event: string; args: unknown[] }> = [];
   const ties: string[] = [];
   const buffer = new MessageBuffer(100);
+  const registry = new HeldRegistry();
   const acknowledger = {
     delete: async (m: HeldMessage) => void calls.push(`delete ${m.info.messageId}`),
     changeVisibility: async (ms: HeldMessage[], seconds: number) =>
@@ -58,7 +59,7 @@ function harness(options: { forward?: () => Promise<DeadLetterOutcome>; send?: (
     deadLetters,
     buffer,
     heartbeat: { untrack: () => undefined, untrackAll: async () => undefined } as unknown as VisibilityHeartbeat,
-    registry: new HeldRegistry(),
+    registry,
     pauses: { tie: (url: string, gate: DownstreamGate) => ties.push(`${gate.name}@${url}`) } as unknown as IntakePauses,
     emit: (event, ...args) => void events.push({ event, args }),
     logger: { log: log('info'), warn: log('warn'), error: log('error') },
@@ -70,7 +71,7 @@ function harness(options: { forward?: () => Promise<DeadLetterOutcome>; send?: (
     await settlement.settle(held, outcome);
     await new Promise((resolve) => setImmediate(resolve));
   };
-  return { settle, calls, logs, events, ties, buffer, eventNames: () => events.map((e) => e.event) };
+  return { settle, calls, logs, events, ties, buffer, registry, eventNames: () => events.map((e) => e.event) };
 }
 
 const held = (queue: ResolvedQueue, receiveCount = 1, id = `m-${receiveCount}`) => {
@@ -167,6 +168,27 @@ describe('Settlement', () => {
     assert.match(h.calls[0]!, /^visibility f0 \d+$/);
     assert.equal(h.calls[1], 'visibility f1 0', 'the follower of group a is released');
     assert.equal(h.buffer.size, 1, 'group b stays');
+  });
+
+  // Found by the simulation (fifo-order): the group's visibility had expired during an SQS
+  // outage, and a receive answering while the failed message was being given back brought its
+  // follower again with a later message of the group. The follower, still registered, was taken
+  // for a duplicate and kept out of the buffer; the later message ran before it.
+  it('admits a follower received again while its group is given back as new work, not a duplicate', async () => {
+    const h = harness();
+    const raw = ['f0', 'f1', 'f2'].map((id) => fakeHeld({ id, group: 'a' }).message);
+    const [first, second] = h.registry.admit(raw.slice(0, 2), fifoQueue, Date.now(), () => undefined);
+    await h.buffer.reserve(1);
+    h.buffer.push([second!], 1);
+    const settling = h.settle(first!, failed(new Error('boom')));
+    // The receive answers before the give-back's calls do: the follower again, then f2.
+    const admitted = h.registry.admit(raw.slice(1), fifoQueue, Date.now(), () => undefined);
+    await settling;
+    assert.deepEqual(
+      admitted.map((m) => m.info.messageId),
+      ['f1', 'f2'],
+      'f1 comes back as new work, ahead of f2',
+    );
   });
 });
 

@@ -181,8 +181,13 @@ export class Settlement {
     // Forgotten first: visible again at once (delay 0), it may be received before the call
     // answers, and must then be admitted as new work, not dropped as a duplicate.
     this.parts.registry.forget(held);
-    await this.parts.heartbeat.untrackAll([held]);
+    // The followers too, in the same turn: a receive answering during the awaits below may
+    // bring one of them again together with later messages of its group. Still registered, the
+    // copy was taken for a duplicate and left out of the buffer while the later ones ran, then
+    // released by its new receipt: the group out of order (the simulation found it).
     const followers = held.orderingKey ? this.parts.buffer.removeGroup(held.orderingKey) : [];
+    for (const follower of followers) this.parts.registry.forget(follower);
+    await this.parts.heartbeat.untrackAll([held]);
     await this.parts.acknowledger.changeVisibility([held], delaySeconds);
     if (followers.length) await this.release(followers, GiveBackCause.FifoOrder);
   }
