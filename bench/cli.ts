@@ -33,7 +33,7 @@ export function usage(): string {
     '  --idle-seconds=N     length of the idle request count (default 60; --quick 40)',
     '  --server-options=JSON extra SqsServer options for the sqs-server* consumers (experiments)',
     '  --node-args="FLAGS"  extra Node flags for the consumer processes (experiments)',
-    '  --profile            run our consumer with --cpu-prof (bench/results/profiles/)',
+    '  --profile            run our consumers and the simple loop with --cpu-prof (bench/results/profiles/)',
     "  --verbose            pass the consumers' stderr through",
     '  -h, --help           this text',
     '',
